@@ -1,0 +1,1 @@
+"""The gateway process: settings, lifespan, upstream HTTP, loaders, provider clients, sandbox, CLI."""

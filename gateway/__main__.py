@@ -1,0 +1,103 @@
+"""Command line: `event-gateway serve | demo | sandbox | export-schema` (also `python -m gateway`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from aiohttp import web
+
+from gateway.settings import Settings
+
+
+
+
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the gateway with providers configured from the environment."""
+    settings = Settings()
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=host or settings.gateway_host,
+        port=port or settings.gateway_port,
+        workers=workers,
+        log_level=settings.gateway_log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
+    from gateway.sandbox.server import create_sandbox
+    from resolvers.registry import PROVIDERS
+
+    runner = web.AppRunner(create_sandbox([api.spec for api in PROVIDERS]), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    bound = server.sockets[0].getsockname()[1] if server is not None and server.sockets else port  # type: ignore[attr-defined]
+    return runner, int(bound)
+
+
+async def _demo(host: str, port: int, sandbox_port: int) -> None:
+    from gateway.app import create_app
+    from gateway.sandbox.server import sandbox_env
+    from resolvers.registry import PROVIDERS
+
+    runner, bound = await _start_sandbox("127.0.0.1", sandbox_port)
+    env = sandbox_env([api.spec for api in PROVIDERS], f"http://127.0.0.1:{bound}")
+    settings = Settings(_env_file=None, **{key.lower(): value for key, value in env.items()})  # type: ignore[arg-type]
+    print(f"sandbox upstreams on http://127.0.0.1:{bound}", flush=True)
+    print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await runner.cleanup()
+
+
+async def _sandbox(host: str, port: int) -> None:
+    runner, bound = await _start_sandbox(host, port)
+    print(f"sandbox upstreams on http://{host}:{bound}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `event-gateway` console script."""
+    parser = argparse.ArgumentParser(prog="event-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="serve the gateway (providers from the environment)")
+    serve_cmd.add_argument("--host")
+    serve_cmd.add_argument("--port", type=int)
+    serve_cmd.add_argument("--workers", type=int, default=1)
+    demo_cmd = commands.add_parser("demo", help="serve the gateway wired to seeded sandbox upstreams")
+    demo_cmd.add_argument("--host", default="127.0.0.1")
+    demo_cmd.add_argument("--port", type=int, default=8000)
+    demo_cmd.add_argument("--sandbox-port", type=int, default=8001)
+    sandbox_cmd = commands.add_parser("sandbox", help="serve only the emulated upstream APIs")
+    sandbox_cmd.add_argument("--host", default="127.0.0.1")
+    sandbox_cmd.add_argument("--port", type=int, default=8001)
+    commands.add_parser("export-schema", help="print the schema as SDL")
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        serve(args.host, args.port, args.workers)
+    elif args.command == "demo":
+        asyncio.run(_demo(args.host, args.port, args.sandbox_port))
+    elif args.command == "sandbox":
+        asyncio.run(_sandbox(args.host, args.port))
+    else:
+        from schema.build import export_sdl
+
+        sys.stdout.write(export_sdl())
+
+
+if __name__ == "__main__":
+    main()

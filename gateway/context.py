@@ -1,0 +1,44 @@
+"""The typed per-request context every resolver receives, and the `Info` alias."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias, TypeVar
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from gateway.errors import ProviderNotConfigured
+from gateway.loaders import Loaders
+from gateway.providers.base import ProviderSpec
+from gateway.settings import Settings
+
+ClientT = TypeVar("ClientT")
+
+
+@dataclass(slots=True)
+class Context:
+    """What one GraphQL request may use: settings, the open provider clients, fresh loaders."""
+
+    request: Request | WebSocket
+    response: Response | None
+    settings: Settings
+    clients: Mapping[str, Any]
+    request_id: str
+    loaders: Loaders = field(default_factory=Loaders)
+    upstream_calls: list[str] = field(default_factory=list)
+
+    def client(self, spec: ProviderSpec[ClientT]) -> ClientT:
+        """The provider's client, or PROVIDER_NOT_CONFIGURED when it has no credentials here."""
+        client = self.clients.get(spec.name)
+        if client is None:
+            raise ProviderNotConfigured(
+                f"{spec.title} is not configured on this gateway", provider=spec.name
+            )
+        return client  # type: ignore[no-any-return]
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

@@ -1,0 +1,1 @@
+"""One client per upstream API: auth, paths, paging and batch-load functions; plain JSON out."""

@@ -1,0 +1,152 @@
+"""Strigo v1 client: org bearer key, the `{"result","data"}` envelope, events, classes, members."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
+from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.sandbox import strigo as sandbox
+from gateway.settings import Settings
+from gateway.upstream import Reply, RetryPolicy, Upstream, is_undecodable, path
+
+NAME = "strigo"
+
+#: From this many distinct ids on, one `GET /events` (or `/classes`) is cheaper than one call per id:
+#: Strigo lists never page, so the list call returns every object of the org at once.
+LIST_THRESHOLD = 3
+
+
+class StrigoClient:
+    """Typed operations on the Strigo API; every method returns plain upstream JSON."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+
+    async def list_events(self) -> list[JSONObject]:
+        """`GET /events`: every event of the org, whatever its status (Strigo does not page)."""
+        return _as_list(await self.upstream.get("events"), "events")
+
+    async def get_event(self, event_id: str) -> JSONObject:
+        """`GET /events/{id}`."""
+        return _as_object(await self.upstream.get(path("events", event_id)))
+
+    async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
+        """Batch function for the by-id event loader."""
+        if len(ids) >= LIST_THRESHOLD:
+            return pick_by_key(ids, await self.list_events(), lambda event: event.get("id"))
+        return await gather_by_key(ids, self.get_event)
+
+    async def load_classes(self, ids: Sequence[str]) -> list[JSONObject | None]:
+        """Batch function for the by-id class loader (`GET /classes` or `GET /classes/{id}`)."""
+        if len(ids) >= LIST_THRESHOLD:
+            classes = _as_list(await self.upstream.get("classes"), "classes")
+            return pick_by_key(ids, classes, lambda cls: cls.get("id"))
+
+        async def one(class_id: str) -> JSONObject:
+            return _as_object(await self.upstream.get(path("classes", class_id)))
+
+        return await gather_by_key(ids, one)
+
+    async def create_event(self, body: JSONObject) -> JSONObject:
+        """`POST /events` (200 or 201 — the docs disagree; both are accepted)."""
+        return _as_object(await self.upstream.request("POST", "events", json=body))
+
+    async def update_event(self, event_id: str, body: JSONObject) -> JSONObject:
+        """`PATCH /events/{id}`: only the given fields change; answers the full event."""
+        return _as_object(await self.upstream.request("PATCH", path("events", event_id), json=body))
+
+    async def delete_event(self, event_id: str) -> None:
+        """`DELETE /events/{id}` (204; only `ready` events may be deleted)."""
+        await self.upstream.request("DELETE", path("events", event_id))
+
+
+def _unwrap(reply: Reply) -> Any:
+    # Strigo's docs show bare objects in examples but say every reply is wrapped in
+    # {"result": "success", "data": …}; accept both.
+    data = reply.data
+    if isinstance(data, dict) and "result" in data:
+        if data.get("result") != "success":
+            raise UpstreamFailure("Strigo reported a failure in a successful reply", provider=NAME)
+        return data.get("data")
+    return data
+
+
+def _as_object(reply: Reply) -> JSONObject:
+    data = _unwrap(reply)
+    if not isinstance(data, dict):
+        raise UpstreamFailure("Strigo sent an unexpected reply shape", provider=NAME)
+    return data
+
+
+def _as_list(reply: Reply, what: str) -> list[JSONObject]:
+    data = _unwrap(reply)
+    if not isinstance(data, list):
+        raise UpstreamFailure(f"Strigo sent an unexpected {what} list shape", provider=NAME)
+    return [item for item in data if isinstance(item, dict)]
+
+
+def read_error(reply: Reply, method: str) -> GatewayError | None:
+    """Strigo's `{"result":"failure","error":{"type","message","errors"}}` bodies, mapped."""
+    if is_undecodable(reply.data) or not isinstance(reply.data, dict):
+        return None  # e.g. the plain-text 429: the default mapping is right
+    error = reply.data.get("error")
+    if not isinstance(error, Mapping):
+        return None
+    kind = str(error.get("type", ""))
+    message = str(error.get("message", "")) or None
+    if reply.status == 422 or kind == "RequestValidationError":
+        return _validation_error(error)
+    if reply.status == 404:
+        return NotFound(message or "Strigo has no such object", provider=NAME)
+    if reply.status in (400, 403, 409) and kind not in ("", "Unauthorized", "Forbidden"):
+        # Documented refusals such as EventNotInReadyState, or a live event that cannot be modified.
+        return Conflict(message or kind, provider=NAME)
+    return None
+
+
+def _validation_error(error: Mapping[str, Any]) -> BadUserInput:
+    items = [item for item in error.get("errors") or [] if isinstance(item, Mapping)]
+    if not items:
+        return BadUserInput(str(error.get("message") or "Strigo rejected the input"), provider=NAME)
+    first = items[0]
+    details = "; ".join(f"{item.get('param')}: {item.get('msg')}" for item in items)
+    param = str(first.get("param") or "")
+    return BadUserInput(f"Strigo rejected the input: {details}", provider=NAME, field=[param] if param else None)
+
+
+def _bearer(settings: Settings) -> str:
+    return f"Bearer {settings.strigo_org_id}:{settings.strigo_api_key.get_secret_value()}"
+
+
+def open_client(settings: Settings, session: aiohttp.ClientSession) -> StrigoClient:
+    """The Strigo client on the lifespan's pooled session."""
+    authorization = _bearer(settings)
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        return {"Authorization": authorization}
+
+    upstream = Upstream(
+        provider=NAME,
+        session=session,
+        base_url=settings.strigo_base_url,
+        auth=auth,
+        read_error=read_error,
+        retry=RetryPolicy(attempts=1 + settings.gateway_retries),
+        concurrency=settings.gateway_max_concurrency,
+    )
+    return StrigoClient(upstream)
+
+
+SPEC: ProviderSpec[StrigoClient] = ProviderSpec(
+    name=NAME,
+    title="Strigo",
+    is_enabled=lambda settings: bool(settings.strigo_org_id and settings.strigo_api_key.get_secret_value()),
+    open=open_client,
+    sandbox_app=sandbox.create_app,
+    sandbox_env=sandbox.sandbox_env,
+)

@@ -1,0 +1,64 @@
+"""The sandbox: every emulator under `/{provider}` on one aiohttp server, plus a control API.
+
+Control endpoints (for tests, benchmarks and fault drills run from other processes):
+`GET /_sandbox/calls`, `DELETE /_sandbox/calls`, `PUT /_sandbox/faults/{provider}` (a `Fault`
+as JSON), `DELETE /_sandbox/faults`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from gateway.providers.base import ProviderSpec
+from gateway.sandbox.recorder import CallLog, Fault, json_response, read_json
+
+LOG_KEY = web.AppKey("call_log", CallLog)
+
+
+def create_sandbox(specs: Sequence[ProviderSpec[Any]], log: CallLog | None = None) -> web.Application:
+    """One aiohttp app serving each provider's emulator at `/{name}`."""
+    log = log if log is not None else CallLog()
+    app = web.Application()
+    app[LOG_KEY] = log
+    app.router.add_get("/_sandbox/calls", _calls)
+    app.router.add_delete("/_sandbox/calls", _clear_calls)
+    app.router.add_put("/_sandbox/faults/{provider}", _set_fault)
+    app.router.add_delete("/_sandbox/faults", _clear_faults)
+    for spec in specs:
+        app.add_subapp(f"/{spec.name}", spec.sandbox_app(log))
+    return app
+
+
+def sandbox_env(specs: Sequence[ProviderSpec[Any]], base_url: str) -> dict[str, str]:
+    """Environment that points the gateway at a sandbox served at `base_url`."""
+    env: dict[str, str] = {}
+    for spec in specs:
+        env.update(spec.sandbox_env(f"{base_url.rstrip('/')}/{spec.name}"))
+    return env
+
+
+async def _calls(request: web.Request) -> web.Response:
+    provider = request.query.get("provider")
+    calls = request.app[LOG_KEY].calls
+    return json_response([call.to_json() for call in calls if provider in (None, call.provider)])
+
+
+async def _clear_calls(request: web.Request) -> web.Response:
+    request.app[LOG_KEY].clear()
+    return web.Response(status=204)
+
+
+async def _set_fault(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return json_response({"error": "body must be a JSON object"}, status=400)
+    request.app[LOG_KEY].faults[request.match_info["provider"]] = Fault.from_json(body)
+    return web.Response(status=204)
+
+
+async def _clear_faults(request: web.Request) -> web.Response:
+    request.app[LOG_KEY].faults.clear()
+    return web.Response(status=204)

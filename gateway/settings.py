@@ -1,0 +1,68 @@
+"""Settings read once from the environment (or a `.env` file); names as in the public contract."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of the gateway. Secrets are `SecretStr` so they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    gateway_api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    gateway_introspection: bool = True
+    gateway_max_depth: int = 12
+    gateway_max_cost: int = 50_000
+    gateway_max_aliases: int = 30
+    gateway_max_body_bytes: int = 1_000_000
+    gateway_upstream_timeout: float = 10.0
+    gateway_connect_timeout: float = 3.0
+    gateway_cache_ttl: float = 0.0
+    gateway_redis_url: str = ""
+    gateway_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    gateway_max_concurrency: int = 16
+    gateway_retries: int = 2
+    gateway_breaker_failures: int = 5
+    gateway_breaker_reset: float = 30.0
+    gateway_log_level: str = "INFO"
+
+    strigo_base_url: str = "https://app.strigo.io/api/v1"
+    strigo_org_id: str = ""
+    strigo_api_key: SecretStr = SecretStr("")
+    strigo_rate_per_minute: int = 120
+
+    schoology_base_url: str = "https://api.schoology.com/v1"
+    schoology_consumer_key: str = ""
+    schoology_consumer_secret: SecretStr = SecretStr("")
+    schoology_realms: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    schoology_timezone: str = "UTC"
+    schoology_rate_limit: int = 15
+    schoology_rate_period: float = 5.0
+
+    kona_base_url: str = "https://io.kona.com/api"
+    kona_access_token: SecretStr = SecretStr("")
+
+    pretix_base_url: str = "https://pretix.eu/api/v1"
+    pretix_token: SecretStr = SecretStr("")
+    pretix_organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    pretix_locale: str = "en"
+    pretix_rate_per_minute: int = 360
+
+    @field_validator(
+        "gateway_api_keys", "gateway_cors_origins", "schoology_realms", "pretix_organizers", mode="before"
+    )
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)

@@ -1,0 +1,262 @@
+"""The only module that talks HTTP to upstreams: send, sign, time out, retry reads, decode, map errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import aiohttp
+import orjson
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from gateway import metrics
+from gateway.errors import (
+    BadUserInput,
+    Conflict,
+    GatewayError,
+    NotFound,
+    UpstreamFailure,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamUnauthorized,
+    UpstreamUnavailable,
+    WriteOutcomeUnknown,
+)
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Upstream calls made while serving the current GraphQL request (for logs and tests).
+calls_in_request: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "calls_in_request", default=None
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An upstream answer: status, headers and the decoded JSON body (None when empty)."""
+
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+    url: str
+
+
+class Auth(Protocol):
+    """Signs one attempt of a request; called again for every retry (fresh nonces)."""
+
+    def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]: ...
+
+
+#: Provider-specific reading of a failed reply; returns None to use the default mapping.
+ErrorReader = Callable[[Reply, str], GatewayError | None]
+
+
+def path(*segments: str | int, trailing_slash: bool = False) -> str:
+    """Join path segments, percent-encoding each so no id can reach another path."""
+    parts = []
+    for segment in segments:
+        text = str(segment)
+        if not text or set(text) == {"."}:
+            # "", "." and ".." would collapse or climb when the URL is normalised.
+            raise BadUserInput(f"invalid path segment {text!r}")
+        parts.append(quote(text, safe=""))
+    return "/".join(parts) + ("/" if trailing_slash else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded, jittered retries for reads; waits longer than `max_wait` are not worth a retry."""
+
+    attempts: int = 3
+    base_delay: float = 0.1
+    max_wait: float = 2.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before attempt `attempt + 1`."""
+        if retry_after is not None:
+            return retry_after
+        return random.uniform(0, self.base_delay * 2**attempt)  # noqa: S311 - jitter, not crypto
+
+
+@dataclass(slots=True)
+class Upstream:
+    """One provider's HTTP endpoint: base URL, pooled session, auth, error dialect and limits."""
+
+    provider: str
+    session: aiohttp.ClientSession
+    base_url: str
+    auth: Auth
+    read_error: ErrorReader | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    concurrency: int = 16
+    _gate: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._gate = asyncio.Semaphore(self.concurrency)
+
+    def url(self, relative: str, params: Mapping[str, str | int] | None = None) -> URL:
+        """The absolute URL of a path relative to the base URL (already percent-encoded)."""
+        url = URL(self.base_url.rstrip("/") + "/" + relative.lstrip("/"), encoded=True)
+        return url.update_query({k: str(v) for k, v in params.items()}) if params else url
+
+    async def get(self, relative: str, params: Mapping[str, str | int] | None = None) -> Reply:
+        """GET a path; retried on connection errors, 5xx and 429."""
+        return await self.request("GET", relative, params=params)
+
+    async def request(
+        self,
+        method: str,
+        relative: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_writes: bool = False,
+    ) -> Reply:
+        """Send a request and return its successful reply, or raise the mapped `GatewayError`.
+
+        Reads are retried; writes only when `retry_writes` says the upstream de-duplicates them
+        (an idempotency key), because a blind retry could create or delete twice.
+        """
+        url = self.url(relative, params)
+        body = None if json is None else orjson.dumps(json)
+        retryable = method in READ_METHODS or retry_writes
+        attempts = self.retry.attempts if retryable else 1
+        for attempt in range(attempts):
+            try:
+                return await self._attempt(method, url, body, headers)
+            except UpstreamFailure as error:
+                if not _worth_retrying(error) or attempt == attempts - 1:
+                    raise
+                wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
+                if wait > self.retry.max_wait:
+                    raise
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None
+    ) -> Reply:
+        headers = {"Accept": "application/json", **self.headers, **(extra or {})}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(self.auth(method, url, body))
+        calls = calls_in_request.get()
+        if calls is not None:
+            calls.append(f"{self.provider} {method}")
+        started = time.perf_counter()
+        status = "error"
+        try:
+            async with self._gate, self.session.request(method, url, data=body, headers=headers) as response:
+                raw = await response.read()
+                status = str(response.status)
+                reply = Reply(response.status, _plain(response.headers), _decode(raw), str(url))
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            status = "timeout"
+            if method in READ_METHODS:
+                raise UpstreamTimeout(
+                    f"{self.provider} did not answer within the timeout", provider=self.provider
+                ) from exc
+            raise WriteOutcomeUnknown(
+                f"{method} was sent to {self.provider} but no answer came in time; "
+                "it may or may not have been applied — read the object before retrying",
+                provider=self.provider,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            status = "unreachable"
+            raise UpstreamUnavailable(f"{self.provider} cannot be reached", provider=self.provider) from exc
+        except aiohttp.ClientError as exc:
+            status = "broken"
+            if method in READ_METHODS:
+                raise UpstreamFailure(
+                    f"{self.provider} closed the connection without a valid answer", provider=self.provider
+                ) from exc
+            raise WriteOutcomeUnknown(
+                f"{method} was sent to {self.provider} but the connection broke before the answer; "
+                "it may or may not have been applied",
+                provider=self.provider,
+            ) from exc
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
+            metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(elapsed)
+        if reply.status >= 400:
+            raise self._error(reply, method)
+        if reply.data is _UNDECODABLE:
+            raise UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
+        return reply
+
+    def _error(self, reply: Reply, method: str) -> GatewayError:
+        if self.read_error is not None:
+            specific = self.read_error(reply, method)
+            if specific is not None:
+                specific.provider = specific.provider or self.provider
+                return specific
+        return default_error(self.provider, reply)
+
+
+class _Undecodable:
+    def __repr__(self) -> str:
+        return "<undecodable>"
+
+
+_UNDECODABLE: Any = _Undecodable()
+
+
+def _decode(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _UNDECODABLE
+
+
+def _plain(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def _worth_retrying(error: GatewayError) -> bool:
+    # A timed-out read is not retried: the timeout is the caller's latency bound.
+    return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)
+
+
+def retry_after(reply: Reply) -> float | None:
+    """The `Retry-After` hint in seconds (only the delta-seconds form is used by our upstreams)."""
+    value = reply.headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def default_error(provider: str, reply: Reply) -> GatewayError:
+    """The contract's mapping of an HTTP failure status to an error."""
+    name = provider.capitalize()
+    status = reply.status
+    if status in (401, 403):
+        return UpstreamUnauthorized(f"{name} refused the gateway's credentials", provider=provider)
+    if status == 404:
+        return NotFound(f"{name} has no such object", provider=provider)
+    if status in (400, 422):
+        return BadUserInput(f"{name} rejected the input", provider=provider)
+    if status == 409:
+        return Conflict(f"{name} refused the change in the object's current state", provider=provider)
+    if status == 429:
+        return UpstreamRateLimited(
+            f"{name} is rate limiting the gateway", provider=provider, retry_after=retry_after(reply)
+        )
+    return UpstreamFailure(f"{name} failed with HTTP {status}", provider=provider)
+
+
+def is_undecodable(data: Any) -> bool:
+    """Whether a reply body could not be decoded as JSON."""
+    return data is _UNDECODABLE

@@ -1,0 +1,39 @@
+"""`node(id:)` and `nodes(ids:)`: any provider's ids, batched per provider through the loaders."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import BadUserInput, GatewayError, NotFound
+from gateway.ids import decode_id
+from resolvers.registry import BY_NAME
+from schema.event import Node
+
+
+async def _load(info: Info, global_id: str, field: str) -> Node:
+    decoded = decode_id(global_id, field=field)
+    api = BY_NAME.get(decoded.provider)
+    if api is None:
+        raise BadUserInput(f"{global_id!r} is not a valid id", field=[field])
+    node = await api.load_node(info.context, decoded.parts)
+    if node is None:
+        raise NotFound(f"no object has the id {global_id!r}", provider=decoded.provider, field=[field])
+    return node
+
+
+async def node(info: Info, id: strawberry.ID) -> Node | None:
+    """One object by its global id; null plus a NOT_FOUND error when it does not exist."""
+    return await _load(info, id, "id")
+
+
+async def nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    """Objects by global id, in request order; each missing one is null with its own error."""
+    results = await asyncio.gather(*(_load(info, value, "ids") for value in ids), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result, GatewayError):
+            raise result
+    # graphql-core turns an exception in a list position into null plus an error at that path.
+    return results  # type: ignore[return-value]

@@ -1,0 +1,12 @@
+"""The provider registry: an explicit, ordered tuple. A new provider is one line here."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from resolvers import strigo
+from resolvers.provider import ProviderAPI
+
+PROVIDERS: Final[tuple[ProviderAPI, ...]] = (strigo.API,)
+
+BY_NAME: Final[dict[str, ProviderAPI]] = {api.spec.name: api for api in PROVIDERS}

@@ -1,0 +1,43 @@
+"""`build_schema()`: the one place the strawberry schema is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers.registry import PROVIDERS
+from schema.mutation import Mutation
+from schema.query import Query
+from schema.scalars import SCALAR_MAP
+
+
+class GatewaySchema(strawberry.Schema):
+    """Strawberry's schema, minus its logging of every error with a stack trace.
+
+    Errors raised on purpose are answers, not incidents; unexpected ones are logged (once, with
+    the request id) by `gateway.graphql.MaskUnexpectedErrors`.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        return None
+
+
+def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+    """The gateway's schema; concrete event types are listed since they are reached via `Event`."""
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=[event_type for api in PROVIDERS for event_type in api.types],
+        extensions=list(extensions),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
+
+
+def export_sdl() -> str:
+    """The schema as SDL (what `schema/schema.graphql` holds)."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,38 @@
+"""Scalars: `DateTime` (ISO 8601, offset required on input), `Date`, `JSON`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from strawberry.scalars import JSON
+from strawberry.types.scalar import ScalarDefinition, scalar
+
+__all__ = ["JSON", "DATETIME"]
+
+
+def _serialize(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _parse(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO 8601 string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset; add one, e.g. 'Z' or '+02:00'")
+    return parsed
+
+
+DATETIME: ScalarDefinition = scalar(
+    name="DateTime",
+    description="An instant as ISO 8601 with a UTC offset, e.g. `2026-11-22T09:30:00+01:00`.",
+    serialize=_serialize,
+    parse_value=_parse,
+)
+
+#: Pass as `StrawberryConfig(scalar_map=SCALAR_MAP)`.
+SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DATETIME}

@@ -1,0 +1,231 @@
+"""Strigo's GraphQL shape: `StrigoEvent` with every native attribute, its inputs, and the translations."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from gateway.context import Info
+from gateway.ids import encode_id
+from gateway.providers import strigo
+from gateway.providers.base import JSONObject
+from schema.event import Event, Provider
+from schema.scalars import JSON
+from schema.validation import Problems
+
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@strawberry.enum(description="Who may join a Strigo event.")
+class StrigoAvailability(Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+@strawberry.type(description="The org member hosting a Strigo event.")
+class StrigoOwner:
+    id: str | None
+    email: str | None
+
+
+@strawberry.type(description="A Strigo class: the template an event is based on.")
+class StrigoClass:
+    id: str
+    name: str | None
+    description: str | None
+    labels: list[str]
+    raw: JSON
+
+    @classmethod
+    def from_upstream(cls, data: JSONObject) -> StrigoClass:
+        """Build from Strigo's class object."""
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name"),
+            description=data.get("description"),
+            labels=list(data.get("labels") or []),
+            raw=data,
+        )
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Strigo's ISO 8601 date-times (`2018-09-20T11:00:00.000Z`); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@strawberry.type(description="A live training event in Strigo, with every attribute of Strigo's event resource.")
+class StrigoEvent(Event):
+    event_link: str | None = strawberry.field(description="Link attendees use to join.")
+    token: str | None = strawberry.field(description="The event's public access token.")
+    class_id: str | None = strawberry.field(description="Id of the class the event is based on.")
+    owner: StrigoOwner | None = strawberry.field(description="The org member hosting the event.")
+    name: str = strawberry.field(description="The event's name (same as `title`).")
+    availability: StrigoAvailability | None = strawberry.field(description="Public or private.")
+    date_start: datetime | None = strawberry.field(description="Start as Strigo sends it (same as `startsAt`).")
+    date_end: datetime | None = strawberry.field(description="End as Strigo sends it (same as `endsAt`).")
+    include_chat: bool | None
+    include_video: bool | None
+    include_lab_exercises: bool | None
+    is_recorded: bool | None
+    tas: list[str] = strawberry.field(description="Teaching assistants, as Strigo lists them.")
+    trainees: list[str] = strawberry.field(description="Learners invited to a private event.")
+    status: str | None = strawberry.field(
+        description="Upstream status string: `ready` (may be deleted), `live` (cannot be modified), or "
+        "a finished state; kept verbatim because Strigo does not document the full list."
+    )
+    partner_id: str | None
+    labels: list[str]
+
+    @strawberry.field(name="class", description="The class this event is based on (batched per request).")
+    async def class_(self, info: Info) -> StrigoClass | None:
+        if not self.class_id:
+            return None
+        client = info.context.client(strigo.SPEC)
+        data = await info.context.loaders.get("strigo.classes", client.load_classes).load(self.class_id)
+        return None if data is None else StrigoClass.from_upstream(data)
+
+    @classmethod
+    def from_upstream(cls, data: JSONObject) -> StrigoEvent:
+        """Build from Strigo's event object (inside the `data` envelope)."""
+        owner = data.get("owner")
+        availability = data.get("availability")
+        starts_at = parse_datetime(data.get("date_start"))
+        ends_at = parse_datetime(data.get("date_end"))
+        return cls(
+            id=strawberry.ID(encode_id(strigo.NAME, data["id"])),
+            provider=Provider.STRIGO,
+            provider_id=str(data["id"]),
+            title=str(data.get("name") or ""),
+            description=data.get("description"),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=data.get("timezone"),
+            all_day=False,
+            start_date=None,
+            end_date=None,
+            url=data.get("event_link"),
+            raw=data,
+            event_link=data.get("event_link"),
+            token=data.get("token"),
+            class_id=data.get("class_id"),
+            owner=StrigoOwner(id=owner.get("id"), email=owner.get("email")) if isinstance(owner, dict) else None,
+            name=str(data.get("name") or ""),
+            availability=StrigoAvailability(availability) if availability in ("public", "private") else None,
+            date_start=starts_at,
+            date_end=ends_at,
+            include_chat=data.get("include_chat"),
+            include_video=data.get("include_video"),
+            include_lab_exercises=data.get("include_lab_exercises"),
+            is_recorded=data.get("is_recorded"),
+            tas=[str(item) for item in data.get("tas") or []],
+            trainees=[str(item) for item in data.get("trainees") or []],
+            status=data.get("status"),
+            partner_id=data.get("partner_id"),
+            labels=[str(item) for item in data.get("labels") or []],
+        )
+
+
+@strawberry.input(description="A new Strigo event. Dates need a UTC offset.")
+class CreateStrigoEventInput:
+    name: str = strawberry.field(description="At most 256 characters.")
+    owner: str = strawberry.field(description="Email of the org member who hosts the event.")
+    class_id: str = strawberry.field(description="Id of the class the event is based on.")
+    date_start: datetime
+    date_end: datetime = strawberry.field(description="Must be after `dateStart`.")
+    description: str | None = strawberry.field(default=None, description="At most 65536 characters.")
+    availability: StrigoAvailability | None = None
+    include_chat: bool | None = None
+    include_video: bool | None = None
+    include_lab_exercises: bool | None = None
+    is_recorded: bool | None = None
+    tas: list[str] | None = strawberry.field(default=None, description="Teaching assistants' emails.")
+    trainees: list[str] | None = strawberry.field(
+        default=None, description="Learners' emails; giving any makes the event private."
+    )
+    labels: list[str] | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description="IANA zone the dates are set in (Strigo's default: Etc/UTC)."
+    )
+    captions_language: str | None = strawberry.field(default=None, description="BCP-47 tag, e.g. `en-US`.")
+
+
+@strawberry.input(description="Changes to a Strigo event; omitted fields stay as they are. Live events refuse.")
+class UpdateStrigoEventInput:
+    name: strawberry.Maybe[str]
+    owner: strawberry.Maybe[str]
+    class_id: strawberry.Maybe[str]
+    date_start: strawberry.Maybe[datetime]
+    date_end: strawberry.Maybe[datetime]
+    description: strawberry.Maybe[str | None]
+    availability: strawberry.Maybe[StrigoAvailability]
+    include_chat: strawberry.Maybe[bool]
+    include_video: strawberry.Maybe[bool]
+    include_lab_exercises: strawberry.Maybe[bool]
+    is_recorded: strawberry.Maybe[bool]
+    tas: strawberry.Maybe[list[str]]
+    trainees: strawberry.Maybe[list[str]]
+    labels: strawberry.Maybe[list[str]]
+    timezone: strawberry.Maybe[str]
+    captions_language: strawberry.Maybe[str]
+
+
+_WIRE_NAMES = {
+    "name": "name", "owner": "owner", "class_id": "classId", "date_start": "dateStart", "date_end": "dateEnd",
+    "description": "description", "availability": "availability", "include_chat": "includeChat",
+    "include_video": "includeVideo", "include_lab_exercises": "includeLabExercises",
+    "is_recorded": "isRecorded", "tas": "tas", "trainees": "trainees", "labels": "labels",
+    "timezone": "timezone", "captions_language": "captionsLanguage",
+}  # fmt: skip
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _check(fields: dict[str, Any], *, creating: bool) -> None:
+    problems = Problems("input")
+    problems.text("name", fields.get("name"), max_length=256, required=creating or "name" in fields)
+    problems.text("description", fields.get("description"), max_length=65536)
+    problems.emails("owner", [fields["owner"]] if fields.get("owner") is not None else None)
+    problems.emails("tas", fields.get("tas"))
+    problems.emails("trainees", fields.get("trainees"))
+    problems.timezone("timezone", fields.get("timezone"))
+    language = fields.get("captions_language")
+    if language is not None and not _BCP47.match(language):
+        problems.add("captionsLanguage", f"{language!r} is not a BCP-47 language tag such as 'en-US'")
+    problems.ordered("dateStart", fields.get("date_start"), "dateEnd", fields.get("date_end"))
+    for name in ("owner", "class_id", "date_start", "date_end"):
+        if name in fields and fields[name] is None:
+            problems.add(_WIRE_NAMES[name], f"{_WIRE_NAMES[name]} cannot be null")
+    problems.check()
+
+
+def create_body(data: CreateStrigoEventInput) -> JSONObject:
+    """The `POST /events` body, after checking what Strigo's docs require."""
+    fields = {name: getattr(data, name) for name in _WIRE_NAMES if getattr(data, name) is not None}
+    _check(fields, creating=True)
+    return {name: _wire(value) for name, value in fields.items()}
+
+
+def update_body(data: UpdateStrigoEventInput) -> JSONObject:
+    """The `PATCH /events/{id}` body: only the fields the caller gave."""
+    fields = {name: given.value for name in _WIRE_NAMES if (given := getattr(data, name)) is not None}
+    _check(fields, creating=False)
+    if not fields:
+        problems = Problems()
+        problems.add("input", "give at least one field to change")
+        problems.check()
+    return {name: _wire(value) for name, value in fields.items()}

@@ -1,0 +1,62 @@
+"""Checks of mutation inputs before anything is sent; each names the offending field."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+
+from gateway.errors import BadUserInput, InvalidInput
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class Problems:
+    """Collects every problem of one input, then raises them together."""
+
+    def __init__(self, *prefix: str) -> None:
+        self.prefix = prefix
+        self.found: list[BadUserInput] = []
+
+    def add(self, field: str, message: str) -> None:
+        """Record a problem with `field` (a GraphQL input field name)."""
+        self.found.append(BadUserInput(message, field=[*self.prefix, field]))
+
+    def text(self, field: str, value: str | None, *, max_length: int, required: bool = False) -> None:
+        """Non-blank (when required) and at most `max_length` characters."""
+        if value is None:
+            if required:
+                self.add(field, f"{field} is required")
+            return
+        if required and not value.strip():
+            self.add(field, f"{field} must not be blank")
+        if len(value) > max_length:
+            self.add(field, f"{field} must be at most {max_length} characters (got {len(value)})")
+
+    def emails(self, field: str, values: Sequence[str] | None) -> None:
+        """Every value looks like an email address."""
+        for value in values or ():
+            if not _EMAIL.match(value):
+                self.add(field, f"{value!r} is not an email address")
+
+    def timezone(self, field: str, value: str | None) -> None:
+        """An IANA time zone name such as `Europe/Berlin`."""
+        if value is not None and value not in _zones():
+            self.add(field, f"{value!r} is not an IANA time zone name (e.g. 'Europe/Berlin')")
+
+    def ordered(self, start_field: str, start: datetime | None, end_field: str, end: datetime | None) -> None:
+        """`end` is after `start` when both are given."""
+        if start is not None and end is not None and end <= start:
+            self.add(end_field, f"{end_field} must be after {start_field}")
+
+    def check(self) -> None:
+        """Raise everything found as one `InvalidInput`."""
+        if self.found:
+            raise InvalidInput(self.found)
