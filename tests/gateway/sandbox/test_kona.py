@@ -1,0 +1,247 @@
+"""The Kona emulator keeps the documented contract: auth, envelope, month default, paging, writes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from gateway.sandbox import kona
+from gateway.sandbox.recorder import CallLog
+
+NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
+NOW_MS = int(NOW.timestamp() * 1000)
+AUTH = {"Authorization": f"Bearer {kona.ACCESS_TOKEN}"}
+EVENTS = "/kona/api/calendar_events"
+MARCH = {"date_range_start": "2024-03-01 00:00:00.000", "date_range_end": "2024-03-31 23:59:59.999"}
+
+Client = TestClient[web.Request, web.Application]
+
+
+def _ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
+    return int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp() * 1000)
+
+
+@pytest.fixture
+def log() -> CallLog:
+    return CallLog()
+
+
+@pytest.fixture
+async def client(log: CallLog) -> AsyncIterator[Client]:
+    # Mounted exactly as the sandbox server mounts it, so hrefs carry the /kona prefix.
+    root = web.Application()
+    root.add_subapp("/kona", kona.create_app(log, now=lambda: NOW))
+    async with TestClient(TestServer(root)) as test_client:
+        yield test_client
+
+
+async def _get(client: Client, path: str, **params: Any) -> Any:
+    response = await client.get(path, params=params, headers=AUTH)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def _event_ids(client: Client, **params: Any) -> list[int]:
+    body = await _get(client, EVENTS, **params)
+    return [event["id"] for event in body["calendar_events"]]
+
+
+def _one(name: str = "Launch party", **fields: Any) -> dict[str, Any]:
+    event = {"name": name, "start_at": 1_718_870_400, "end_at": "2024-06-20 10:30:00.000"} | fields
+    return {"calendar_events": [event]}
+
+
+async def test_refuses_missing_or_wrong_token(client: Client) -> None:
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": kona.ACCESS_TOKEN}):
+        response = await client.get(EVENTS, headers=headers)
+        assert response.status == 401
+        body = await response.json()
+        assert set(body) == {"problemType", "title", "details"}
+        assert (body["problemType"], body["title"]) == (kona.PROBLEM_TYPE, "Unauthenticated")
+
+
+async def test_single_get_is_enveloped_with_epoch_ms(client: Client) -> None:
+    body = await _get(client, f"{EVENTS}/1001")
+    assert list(body) == ["calendar_events"]
+    (event,) = body["calendar_events"]
+    assert event["id"] == 1001
+    assert event["href"] == str(client.make_url(f"{EVENTS}/1001"))
+    assert event["start_at"] == _ms(2024, 3, 1, 8)
+    assert "participant_ids" not in event
+    assert "series_id" not in event
+
+
+async def test_unknown_event_is_not_found(client: Client) -> None:
+    for path in (f"{EVENTS}/999999", f"{EVENTS}/1090"):  # 1090 is participants-only, not for Ada
+        response = await client.get(path, headers=AUTH)
+        assert response.status == 404
+        assert (await response.json())["title"] == "Not Found"
+
+
+async def test_list_defaults_to_the_current_month(client: Client) -> None:
+    assert await _event_ids(client) == list(range(1101, 1109))
+
+
+async def test_date_range_matches_overlapping_events(client: Client) -> None:
+    may = {"date_range_start": _ms(2024, 5, 1) // 1000, "date_range_end": _ms(2024, 6, 1) - 1}
+    assert await _event_ids(client, **may) == [1070]
+    april = {"date_range_start": "2024-04-01 00:00:00.000", "date_range_end": "2024-04-30 23:59:59.999"}
+    assert await _event_ids(client, **april) == [1065, 1066, 1067, 1068, 1070]
+
+
+async def test_pages_until_a_short_page(client: Client) -> None:
+    pages = []
+    for page in range(1, 5):
+        body = await _get(client, EVENTS, page=page, **MARCH)
+        assert list(body) == ["calendar_events"]
+        pages.append([event["id"] for event in body["calendar_events"]])
+    assert [len(ids) for ids in pages] == [25, 25, 10, 0]
+    seen = [event_id for ids in pages for event_id in ids]
+    assert sorted(seen) == [*range(1001, 1057), *range(1061, 1065)]
+    assert await _event_ids(client, per_page=100, **MARCH) == seen
+
+
+async def test_per_page_is_capped_at_100(client: Client) -> None:
+    for _ in range(41):
+        created = await client.post(
+            EVENTS, json=_one(start_at=_ms(2024, 3, 9), end_at=_ms(2024, 3, 9)), headers=AUTH
+        )
+        assert created.status == 201
+    assert len(await _event_ids(client, per_page=500, **MARCH)) == 100
+    assert len(await _event_ids(client, per_page=100, page=2, **MARCH)) == 1
+
+
+@pytest.mark.parametrize("key", ["created_at", "updated_at"])
+async def test_order_by_is_newest_first(client: Client, key: str) -> None:
+    body = await _get(client, EVENTS, order_by=key, per_page=100, **MARCH)
+    stamps = [event[key] for event in body["calendar_events"]]
+    assert len(stamps) == 60
+    assert stamps == sorted(stamps, reverse=True)
+    assert len(set(stamps)) == 60
+
+
+async def test_num_in_series_returns_that_instance(client: Client) -> None:
+    body = await _get(client, f"{EVENTS}/1063", num_in_series=5)
+    (event,) = body["calendar_events"]
+    assert (event["id"], event["series_id"], event["num_in_series"]) == (1065, 1061, 5)
+    assert (event["period"], event["frequency"], event["sel_days"]) == (2, 1, 1)
+    assert event["start_at"] == _ms(2024, 4, 1, 10)
+    missing = await client.get(f"{EVENTS}/1061", params={"num_in_series": 9}, headers=AUTH)
+    assert missing.status == 404
+
+
+async def test_create_answers_201_with_location(client: Client, log: CallLog) -> None:
+    response = await client.post(EVENTS, json=_one(participant_ids=[102], editor_ids=[103]), headers=AUTH)
+    assert response.status == 201
+    assert response.headers["Location"] == str(client.make_url(f"{EVENTS}/2001"))
+    (event,) = (await response.json())["calendar_events"]
+    assert event["href"] == response.headers["Location"]
+    assert event["start_at"] == _ms(2024, 6, 20, 8)
+    assert event["end_at"] == _ms(2024, 6, 20, 10, 30)
+    assert (event["created_at"], event["updated_at"], event["creator_id"]) == (NOW_MS, NOW_MS, 101)
+    defaults = {key: event[key] for key in ("status", "visibility", "stakeholder", "default_role")}
+    assert defaults == {"status": 1, "visibility": 2, "stakeholder": 1, "default_role": 1}
+    assert "participant_ids" not in event
+    assert "editor_ids" not in event
+    assert 2001 in await _event_ids(client)
+    assert log.of("kona")[0].path == "/api/calendar_events"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "  "}, "name"),
+        ({"start_at": None}, "start_at"),
+        ({"end_at": "2024-06-20T10:30:00Z"}, "end_at"),
+        ({"end_at": 1_718_870_399}, "end_at"),
+        ({"status": 5}, "status"),
+        ({"visibility": 0}, "visibility"),
+        ({"stakeholder": 3}, "stakeholder"),
+        ({"default_role": 4}, "default_role"),
+        ({"period": 6}, "period"),
+        ({"frequency": -1}, "frequency"),
+        ({"space_id": 999}, "space_id"),
+    ],
+)
+async def test_create_rejects_invalid_fields(client: Client, fields: dict[str, Any], field: str) -> None:
+    response = await client.post(EVENTS, json=_one(**fields), headers=AUTH)
+    assert response.status == 422
+    body = await response.json()
+    assert body["problemType"] == kona.PROBLEM_TYPE
+    assert body["title"] == "Unprocessable Entity"
+    assert body["details"].startswith(field)
+
+
+async def test_create_requires_name(client: Client) -> None:
+    body = {"calendar_events": [{"start_at": 1_718_870_400, "end_at": 1_718_870_400}]}
+    response = await client.post(EVENTS, json=body, headers=AUTH)
+    assert response.status == 422
+    assert (await response.json())["details"] == "name can't be blank"
+
+
+async def test_malformed_json_is_400(client: Client) -> None:
+    response = await client.post(EVENTS, data=b"{nope", headers=AUTH)
+    assert response.status == 400
+    assert response.content_type == "text/plain"
+    as_json = await client.post(EVENTS, data=b"{nope", headers=AUTH | {"Accept": "application/json"})
+    assert as_json.status == 400
+    assert (await as_json.json())["title"] == "Bad Request"
+
+
+async def test_put_changes_only_the_given_keys(client: Client) -> None:
+    (before,) = (await _get(client, f"{EVENTS}/1001"))["calendar_events"]
+    response = await client.put(
+        f"{EVENTS}/1001", json={"calendar_events": [{"location": "Atrium"}]}, headers=AUTH
+    )
+    assert response.status == 200
+    (after,) = (await response.json())["calendar_events"]
+    assert after == before | {"location": "Atrium", "updated_at": NOW_MS}
+    assert (await _get(client, f"{EVENTS}/1001"))["calendar_events"] == [after]
+
+
+@pytest.mark.parametrize("event_id", [1005, 1006, 1008])
+async def test_forbidden_events_cannot_be_changed(client: Client, event_id: int) -> None:
+    path = f"{EVENTS}/{event_id}"
+    for response in (
+        await client.put(path, json={"calendar_events": [{"name": "Mine now"}]}, headers=AUTH),
+        await client.delete(path, headers=AUTH),
+    ):
+        assert response.status == 403
+        assert (await response.json())["title"] == "Forbidden"
+    assert (await _get(client, path))["calendar_events"][0]["name"] != "Mine now"
+
+
+async def test_editor_may_change_a_viewer_role_event(client: Client) -> None:
+    response = await client.put(f"{EVENTS}/1007", json={"calendar_events": [{"status": 2}]}, headers=AUTH)
+    assert response.status == 200
+
+
+async def test_delete_answers_204_then_404(client: Client) -> None:
+    deleted = await client.delete(f"{EVENTS}/1001", headers=AUTH)
+    assert deleted.status == 204
+    assert (await client.get(f"{EVENTS}/1001", headers=AUTH)).status == 404
+    assert (await client.delete(f"{EVENTS}/1001", headers=AUTH)).status == 404
+
+
+async def test_spaces_users_and_userinfo(client: Client) -> None:
+    spaces = (await _get(client, "/kona/api/spaces"))["spaces"]
+    assert [space["id"] for space in spaces] == [201, 202, 203, 204]
+    (space,) = (await _get(client, "/kona/api/spaces/202", include="participants"))["spaces"]
+    assert {p["user_id"] for p in space["participants"]} == {101, 102, 104}
+    users = (await _get(client, "/kona/api/users", per_page=2, page=3))["users"]
+    assert [user["id"] for user in users] == [105]
+    (grace,) = (await _get(client, "/kona/api/users/102"))["users"]
+    assert grace["email"] == "grace@example.com"
+    (me,) = (await _get(client, "/kona/api/userinfo"))["users"]
+    assert (me["id"], me["current_account"]) == (101, {"id": kona.ACCOUNT_ID, "member": True})
+    assert (await client.get("/kona/api/spaces/299", headers=AUTH)).status == 404
+
+
+def test_sandbox_env_points_at_the_api_root() -> None:
+    env = kona.sandbox_env("http://127.0.0.1:8000/kona")
+    assert env == {"KONA_BASE_URL": "http://127.0.0.1:8000/kona/api", "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN}
