@@ -13,8 +13,6 @@ from aiohttp import web
 from gateway.settings import Settings
 
 
-
-
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the gateway with providers configured from the environment."""
     settings = Settings()
@@ -50,7 +48,7 @@ async def _demo(host: str, port: int, sandbox_port: int) -> None:
 
     runner, bound = await _start_sandbox("127.0.0.1", sandbox_port)
     env = sandbox_env([api.spec for api in PROVIDERS], f"http://127.0.0.1:{bound}")
-    settings = Settings(_env_file=None, **{key.lower(): value for key, value in env.items()})  # type: ignore[arg-type]
+    settings = Settings.from_values({key.lower(): value for key, value in env.items()})
     print(f"sandbox upstreams on http://127.0.0.1:{bound}", flush=True)
     print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", access_log=False)

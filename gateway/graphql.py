@@ -48,7 +48,7 @@ class MaskUnexpectedErrors(SchemaExtension):
             return
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, Context) else "unknown"
-        result.errors = [self._mask(error, request_id) for error in errors]  # type: ignore[union-attr]
+        result.errors = [self._mask(error, request_id) for error in errors]
 
     @staticmethod
     def _mask(error: GraphQLError, request_id: str) -> GraphQLError:

@@ -18,16 +18,16 @@ class Loaders:
     __slots__ = ("_loaders",)
 
     def __init__(self) -> None:
-        self._loaders: dict[str, DataLoader] = {}
+        self._loaders: dict[str, DataLoader[Any, Any]] = {}
 
-    def get(self, name: str, batch: BatchFn, *, max_batch_size: int | None = None) -> DataLoader:
+    def get(self, name: str, batch: BatchFn, *, max_batch_size: int | None = None) -> DataLoader[Any, Any]:
         """The loader called `name`, built around `batch` the first time this request asks for it."""
         loader = self._loaders.get(name)
         if loader is None:
 
-            async def counted(keys: Sequence[Hashable]) -> Sequence[Any]:
+            async def counted(keys: list[Any]) -> list[Any]:
                 metrics.LOADER_BATCH_SIZE.labels(name).observe(len(keys))
-                return await batch(list(keys))
+                return list(await batch(keys))
 
             loader = DataLoader(counted, max_batch_size=max_batch_size)
             self._loaders[name] = loader

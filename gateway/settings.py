@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     pretix_organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     pretix_locale: str = "en"
     pretix_rate_per_minute: int = 360
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Settings:
+        """Settings from explicit values (field names as keys), ignoring any `.env` file."""
+        return cls(_env_file=None, **values)  # type: ignore[call-arg]
 
     @field_validator(
         "gateway_api_keys", "gateway_cors_origins", "schoology_realms", "pretix_organizers", mode="before"

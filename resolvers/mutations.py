@@ -15,7 +15,9 @@ def user_errors(error: UserFixable) -> list[UserError]:
     """The `userErrors` entries for a caller-fixable error (one per problem)."""
     problems = error.problems if isinstance(error, InvalidInput) else [error]
     return [
-        UserError(field=list(problem.field) if problem.field else None, message=problem.message, code=problem.code)
+        UserError(
+            field=list(problem.field) if problem.field else None, message=problem.message, code=problem.code
+        )
         for problem in problems
     ]
 

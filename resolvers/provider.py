@@ -1,22 +1,77 @@
-"""The GraphQL side of the provider seam: what one provider adds to the schema and to `node(id:)`."""
+"""The GraphQL side of the provider seam: what one provider adds to the schema, `node` and `events`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from gateway.context import Context
 from gateway.providers.base import ProviderSpec
 from schema.event import Event
 
+#: Sort key of the federated order: dated events first by instant, then provider, then upstream id.
+EventKey = tuple[bool, datetime, str, str]
+
+_NO_START = datetime.max.replace(tzinfo=UTC)
+
+
+def event_key(event: Event) -> EventKey:
+    """Where an event sits in the federated order (`startsAt`, provider, provider id; no start last)."""
+    starts = event.starts_at
+    return (
+        starts is None,
+        _NO_START if starts is None else starts.astimezone(UTC),
+        event.provider.name,
+        event.provider_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What the federated `events` query asks of one provider.
+
+    A provider pushes what it can down to its API (dates, search) and may return more than asked;
+    `select` then applies the whole window in the gateway, so the result is exact either way.
+    `limit` bounds upstream work: a provider may stop paging once it has `limit` events after `after`.
+    """
+
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+    search: str | None = None
+    after: EventKey | None = None
+    limit: int = 50
+
+    def admits(self, event: Event) -> bool:
+        """Whether the event belongs to this window (dates inclusive/exclusive, search, cursor)."""
+        starts = event.starts_at
+        if self.starts_after is not None and (starts is None or starts < self.starts_after):
+            return False
+        if self.starts_before is not None and (starts is None or starts >= self.starts_before):
+            return False
+        if self.search and not _matches(event, self.search):
+            return False
+        return self.after is None or event_key(event) > self.after
+
+
+def _matches(event: Event, search: str) -> bool:
+    needle = search.casefold()
+    return any(needle in text.casefold() for text in (event.title, event.description or "") if text)
+
+
+def select(events: Iterable[Event], window: Window) -> list[Event]:
+    """The window's events in federated order, at most `limit` of them."""
+    return sorted((event for event in events if window.admits(event)), key=event_key)[: window.limit]
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderAPI:
-    """One provider's contribution: root fields, concrete types, and how to load one of its ids.
+    """One provider's contribution: root fields, concrete types, and two ways in for shared queries.
 
     `load_node` takes the key parts of a decoded global id and resolves through the request's
-    loaders, so many ids of the same provider cost one batched round.
+    loaders, so many ids of one provider cost one batched round. `list_window` answers the
+    federated `events` query for this provider (already filtered with `select`).
     """
 
     spec: ProviderSpec[Any]
@@ -24,3 +79,4 @@ class ProviderAPI:
     mutation: type
     types: tuple[type, ...]
     load_node: Callable[[Context, tuple[str, ...]], Awaitable[Event | None]]
+    list_window: Callable[[Context, Window], Awaitable[list[Event]]]

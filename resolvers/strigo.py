@@ -9,8 +9,9 @@ from gateway.context import Context, Info
 from gateway.errors import BadUserInput
 from gateway.ids import decode_id, encode_id
 from gateway.providers import strigo
+from gateway.providers.base import JSONObject
 from resolvers.mutations import attempt
-from resolvers.provider import ProviderAPI
+from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.strigo import (
@@ -24,7 +25,7 @@ from schema.strigo import (
 EVENTS = "strigo.events"
 
 
-def _events(context: Context) -> DataLoader:
+def _events(context: Context) -> DataLoader[str, JSONObject | None]:
     return context.loaders.get(EVENTS, context.client(strigo.SPEC).load_events)
 
 
@@ -43,13 +44,22 @@ async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
     return None if data is None else StrigoEvent.from_upstream(data)
 
 
+async def _list(context: Context) -> list[StrigoEvent]:
+    client = context.client(strigo.SPEC)
+    events = await client.list_events()
+    for data in events:
+        context.loaders.prime(EVENTS, client.load_events, data["id"], data)
+    return [StrigoEvent.from_upstream(data) for data in events]
+
+
+async def list_window(context: Context, window: Window) -> list[Event]:
+    """The federated query's Strigo part: Strigo cannot filter, so one list call, filtered here."""
+    return select(await _list(context), window)
+
+
 async def strigo_events(info: Info) -> list[StrigoEvent]:
     """Every event of the Strigo org, whatever its status (Strigo's list does not page)."""
-    context = info.context
-    events = await context.client(strigo.SPEC).list_events()
-    for data in events:
-        context.loaders.prime(EVENTS, context.client(strigo.SPEC).load_events, data["id"], data)
-    return [StrigoEvent.from_upstream(data) for data in events]
+    return await _list(info.context)
 
 
 async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payload[StrigoEvent]:
@@ -124,7 +134,12 @@ class Mutation:
 
 
 API = ProviderAPI(
-    spec=strigo.SPEC, query=Query, mutation=Mutation, types=(StrigoEvent,), load_node=load_node
+    spec=strigo.SPEC,
+    query=Query,
+    mutation=Mutation,
+    types=(StrigoEvent,),
+    load_node=load_node,
+    list_window=list_window,
 )
 
 __all__ = ["API"]

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from resolvers.registry import PROVIDERS
 from schema.mutation import Mutation
@@ -23,7 +23,9 @@ class GatewaySchema(strawberry.Schema):
     the request id) by `gateway.graphql.MaskUnexpectedErrors`.
     """
 
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         return None
 
 

@@ -40,7 +40,9 @@ class Event(Node):
     )
     ends_at: datetime | None = strawberry.field(description="When the event ends, when known.")
     timezone: str | None = strawberry.field(description="IANA time zone of the event, when known.")
-    all_day: bool = strawberry.field(description="Whether the event lasts whole days rather than a time span.")
+    all_day: bool = strawberry.field(
+        description="Whether the event lasts whole days rather than a time span."
+    )
     start_date: date | None = strawberry.field(
         description="The local calendar day an all-day event starts (null for timed events)."
     )

@@ -12,7 +12,7 @@ EventT = TypeVar("EventT")
 @strawberry.type(description="A problem with the mutation's input or with the object's state.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the offending argument, e.g. `[\"input\", \"name\"]`; null when not about one."
+        description='Path to the offending argument, e.g. `["input", "name"]`; null when not about one.'
     )
     message: str = strawberry.field(description="What went wrong, in words a person can act on.")
     code: str = strawberry.field(description="BAD_USER_INPUT, NOT_FOUND, CONFLICT or FORBIDDEN.")

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition, scalar
 
-__all__ = ["JSON", "DATETIME"]
+__all__ = ["DATETIME", "JSON", "SCALAR_MAP", "as_json"]
+
+
+def as_json(value: Any) -> JSON:
+    """Mark a decoded upstream value as the `JSON` scalar (typing only)."""
+    return cast(JSON, value)
 
 
 def _serialize(value: datetime) -> str:

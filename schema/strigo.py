@@ -14,7 +14,7 @@ from gateway.ids import encode_id
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from schema.event import Event, Provider
-from schema.scalars import JSON
+from schema.scalars import JSON, as_json
 from schema.validation import Problems
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -48,7 +48,7 @@ class StrigoClass:
             name=data.get("name"),
             description=data.get("description"),
             labels=list(data.get("labels") or []),
-            raw=data,
+            raw=as_json(data),
         )
 
 
@@ -62,7 +62,9 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
 
 
-@strawberry.type(description="A live training event in Strigo, with every attribute of Strigo's event resource.")
+@strawberry.type(
+    description="A live training event in Strigo, with every attribute of Strigo's event resource."
+)
 class StrigoEvent(Event):
     event_link: str | None = strawberry.field(description="Link attendees use to join.")
     token: str | None = strawberry.field(description="The event's public access token.")
@@ -70,7 +72,9 @@ class StrigoEvent(Event):
     owner: StrigoOwner | None = strawberry.field(description="The org member hosting the event.")
     name: str = strawberry.field(description="The event's name (same as `title`).")
     availability: StrigoAvailability | None = strawberry.field(description="Public or private.")
-    date_start: datetime | None = strawberry.field(description="Start as Strigo sends it (same as `startsAt`).")
+    date_start: datetime | None = strawberry.field(
+        description="Start as Strigo sends it (same as `startsAt`)."
+    )
     date_end: datetime | None = strawberry.field(description="End as Strigo sends it (same as `endsAt`).")
     include_chat: bool | None
     include_video: bool | None
@@ -113,11 +117,13 @@ class StrigoEvent(Event):
             start_date=None,
             end_date=None,
             url=data.get("event_link"),
-            raw=data,
+            raw=as_json(data),
             event_link=data.get("event_link"),
             token=data.get("token"),
             class_id=data.get("class_id"),
-            owner=StrigoOwner(id=owner.get("id"), email=owner.get("email")) if isinstance(owner, dict) else None,
+            owner=StrigoOwner(id=owner.get("id"), email=owner.get("email"))
+            if isinstance(owner, dict)
+            else None,
             name=str(data.get("name") or ""),
             availability=StrigoAvailability(availability) if availability in ("public", "private") else None,
             date_start=starts_at,
@@ -158,7 +164,9 @@ class CreateStrigoEventInput:
     captions_language: str | None = strawberry.field(default=None, description="BCP-47 tag, e.g. `en-US`.")
 
 
-@strawberry.input(description="Changes to a Strigo event; omitted fields stay as they are. Live events refuse.")
+@strawberry.input(
+    description="Changes to a Strigo event; omitted fields stay as they are. Live events refuse."
+)
 class UpdateStrigoEventInput:
     name: strawberry.Maybe[str]
     owner: strawberry.Maybe[str]
@@ -223,6 +231,8 @@ def create_body(data: CreateStrigoEventInput) -> JSONObject:
 def update_body(data: UpdateStrigoEventInput) -> JSONObject:
     """The `PATCH /events/{id}` body: only the fields the caller gave."""
     fields = {name: given.value for name in _WIRE_NAMES if (given := getattr(data, name)) is not None}
+    if "description" in fields and fields["description"] is None:
+        fields["description"] = ""  # Strigo's description is a string: null means "clear it"
     _check(fields, creating=False)
     if not fields:
         problems = Problems()

@@ -51,7 +51,7 @@ def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     env = sandbox_env([api.spec for api in PROVIDERS], sandbox.base_url)
     values: dict[str, Any] = {key.lower(): value for key, value in env.items()}
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return Settings.from_values(values)
 
 
 @dataclass
@@ -79,7 +79,9 @@ class Gateway:
 
 
 @asynccontextmanager
-async def running_gateway(settings: Settings, providers: Sequence[Any] | None = None) -> AsyncIterator[Gateway]:
+async def running_gateway(
+    settings: Settings, providers: Sequence[Any] | None = None
+) -> AsyncIterator[Gateway]:
     """The gateway app with its lifespan, reached through httpx's ASGI transport."""
     app = create_app(settings, providers)
     async with LifespanManager(app) as manager:

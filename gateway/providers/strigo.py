@@ -38,14 +38,14 @@ class StrigoClient:
     async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
         """Batch function for the by-id event loader."""
         if len(ids) >= LIST_THRESHOLD:
-            return pick_by_key(ids, await self.list_events(), lambda event: event.get("id"))
+            return pick_by_key(ids, await self.list_events(), lambda event: str(event.get("id")))
         return await gather_by_key(ids, self.get_event)
 
     async def load_classes(self, ids: Sequence[str]) -> list[JSONObject | None]:
         """Batch function for the by-id class loader (`GET /classes` or `GET /classes/{id}`)."""
         if len(ids) >= LIST_THRESHOLD:
             classes = _as_list(await self.upstream.get("classes"), "classes")
-            return pick_by_key(ids, classes, lambda cls: cls.get("id"))
+            return pick_by_key(ids, classes, lambda cls: str(cls.get("id")))
 
         async def one(class_id: str) -> JSONObject:
             return _as_object(await self.upstream.get(path("classes", class_id)))
@@ -116,7 +116,9 @@ def _validation_error(error: Mapping[str, Any]) -> BadUserInput:
     first = items[0]
     details = "; ".join(f"{item.get('param')}: {item.get('msg')}" for item in items)
     param = str(first.get("param") or "")
-    return BadUserInput(f"Strigo rejected the input: {details}", provider=NAME, field=[param] if param else None)
+    return BadUserInput(
+        f"Strigo rejected the input: {details}", provider=NAME, field=[param] if param else None
+    )
 
 
 def _bearer(settings: Settings) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -91,7 +92,7 @@ def _decode_body(raw: bytes, content_type: str) -> Any:
     return raw.decode("utf-8", "replace")
 
 
-def recording_middleware(provider: str, log: CallLog) -> Callable[[web.Request, Handler], Awaitable[Any]]:
+def recording_middleware(provider: str, log: CallLog) -> Middleware:
     """An aiohttp middleware that records each request and applies the provider's injected fault."""
 
     @web.middleware

@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, TypedDict, cast
+from typing import Any, Final, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -816,7 +816,7 @@ def create_app(
     app = web.Application(
         middlewares=[
             # recorder.py annotates its middleware as a plain Callable, narrower than aiohttp's Protocol.
-            cast(Middleware, recording_middleware(NAME, log)),
+            recording_middleware(NAME, log),
             rate_limit_middleware(state.limiter),
             auth_middleware,
         ]
