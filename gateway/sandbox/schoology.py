@@ -1,0 +1,340 @@
+"""Schoology REST API v1 emulator: realm objects, realm events (list/get/create/update/delete) and multi-get.
+
+Mounted by the sandbox at `/schoology`; routes live under `/v1`. Requests must carry a two-legged OAuth 1.0a
+`Authorization` header (see `schoology_auth`); seeded data comes from `schoology_seed`.
+
+Choices where the provider research says UNCONFIRMED (providers.md §2):
+
+- Format without a usable `Accept`: XML. JSON when `application/json` has the higher q (ties: first listed).
+- `start`/`end` carry no zone; the seeded users' `tz_name` and `SCHOOLOGY_TIMEZONE` are America/New_York.
+- Paging: `limit` defaults to 20 and is capped at 200; a missing, non-numeric or non-positive `limit`
+  means 20, a bad `start` means 0. `start_date`/`end_date` filter only when both are given (one alone is
+  ignored), keep events whose start day is within them (inclusive), and a malformed date answers 400.
+- Rate limit: off by default; `rate_limit=(n, seconds)` counts authenticated requests per consumer key in a
+  sliding window (a multi-get counts once) and answers 429 with `Retry-After: ceil(seconds)`.
+- OAuth: timestamps more than 300 s from the server clock fail (401); each (consumer key,
+  timestamp, nonce) is accepted once; a non-empty `oauth_token` fails (two-legged only).
+- Error bodies: 401 and 429 are short `text/plain` messages; 400 is a message string in the negotiated format
+  (a JSON string, or `<result>message</result>`); 403 and 404 are empty.
+- Single-event GET omits `links` (as the docs' example does); list items and POST answers carry `links.self`.
+- POST may only create `type: "event"`; `type` cannot change on PUT (400). `end` is ignored while `has_end`
+  is 0 and required (not before `start`) while it is 1.
+- Multi-get: `POST /v1/multiget` with `{"request": [...]}` (or XML `<requests><request>…`). Items must be
+  `/v1/...` paths (absolute URLs are reduced to their path). A path that matches no route, or a `/v1/...`
+  object that does not exist, is a per-item 404; a real route that is not on the multi-get allow-list (e.g. a
+  single event `…/events/{id}`) is a per-item 403. `location` is the absolute URL of the item; `headers` is
+  `{}`; `body` is null for 403/404. Only the first 50 items are answered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from aiohttp import web
+from yarl import URL
+
+from gateway.sandbox.recorder import CallLog, Handler, json_response, read_json, recording_middleware
+from gateway.sandbox.schoology_auth import OAuthGate, oauth_middleware
+from gateway.sandbox.schoology_events import BadRequest, new_event_fields, render_event, updated_event_fields
+from gateway.sandbox.schoology_format import XML_CONTENT_TYPE, XML_TYPES, from_xml, to_xml, wants_json
+from gateway.sandbox.schoology_seed import (
+    BUSY_SECTION_ID,
+    GROUP_IDS,
+    SECTION_IDS,
+    TIMEZONE,
+    USER_IDS,
+    RealmKey,
+    SchoologyState,
+    StoredEvent,
+    seed_state,
+)
+
+NAME = "schoology"
+CONSUMER_KEY = "sandbox-schoology-key"
+CONSUMER_SECRET = "sandbox-schoology-secret"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 200
+MULTIGET_MAX = 50
+SEEDED_REALMS = (
+    f"sections/{BUSY_SECTION_ID}",
+    f"sections/{SECTION_IDS[1]}",
+    f"groups/{GROUP_IDS[0]}",
+    f"users/{USER_IDS[0]}",
+)
+
+STATE = web.AppKey("schoology_state", SchoologyState)
+_REALM_PATH = r"/v1/{realm:districts|schools|users|groups|sections}/{rid:\d+}"
+_HEADERS = {"X-Schoology": "API"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a route answers, before negotiation: a status and JSON-shaped data (None = empty body)."""
+
+    status: int
+    body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request as the route logic sees it; multi-get builds these for its inner GETs too."""
+
+    state: SchoologyState
+    match: Mapping[str, str]
+    url: URL
+    body: Any = None
+
+    @property
+    def realm(self) -> RealmKey:
+        return self.match["realm"], int(self.match["rid"])
+
+    @property
+    def base(self) -> str:
+        """The addressed URL without its query (the `links.self` of what it names)."""
+        return str(self.url.with_query(None))
+
+
+Route = Callable[[Call], Outcome]
+_NOT_FOUND = Outcome(404)
+
+
+def realm_object(call: Call) -> Outcome:
+    """GET /v1/{realm}/{id}."""
+    data = call.state.realms.get(call.realm)
+    if data is None:
+        return _NOT_FOUND
+    return Outcome(200, {**data, "links": {"self": call.base}})
+
+
+def list_events(call: Call) -> Outcome:
+    """GET /v1/{realm}/{id}/events: one page, with `links.next` only while more records exist."""
+    if call.realm not in call.state.realms:
+        return _NOT_FOUND
+    try:
+        start, limit = _paging(call.url.query)
+        window = _date_window(call.url.query)
+    except BadRequest as error:
+        return Outcome(400, str(error))
+    events = [event for event in call.state.realm_events(call.realm) if _within(event, window)]
+    page = events[start : start + limit]
+    links = {"self": _page_url(call.url, start, limit)}
+    if start + limit < len(events):
+        links["next"] = _page_url(call.url, start + limit, limit)
+    rendered = [render_event(event, f"{call.base}/{event.fields['id']}") for event in page]
+    return Outcome(200, {"event": rendered, "total": len(events), "links": links})
+
+
+def get_event(call: Call) -> Outcome:
+    """GET /v1/{realm}/{id}/events/{event_id}."""
+    event = _find_event(call)
+    return _NOT_FOUND if event is None else Outcome(200, render_event(event, None))
+
+
+def create_event(call: Call) -> Outcome:
+    """POST /v1/{realm}/{id}/events: 201 with the stored event."""
+    if call.realm not in call.state.realms:
+        return _NOT_FOUND
+    try:
+        fields = new_event_fields(call.body)
+    except BadRequest as error:
+        return Outcome(400, str(error))
+    event = call.state.add_event(call.realm, fields)
+    return Outcome(201, render_event(event, f"{call.base}/{event.fields['id']}"))
+
+
+def update_event(call: Call) -> Outcome:
+    """PUT /v1/{realm}/{id}/events/{event_id}: changed fields only, 204 empty."""
+    event = _find_event(call)
+    if event is None:
+        return _NOT_FOUND
+    if not event.fields["editable"]:
+        # Docs: assignment-related events can be viewed but not modified directly.
+        return Outcome(403)
+    try:
+        event.fields = updated_event_fields(event.fields, call.body)
+    except BadRequest as error:
+        return Outcome(400, str(error))
+    return Outcome(204)
+
+
+def delete_event(call: Call) -> Outcome:
+    """DELETE /v1/{realm}/{id}/events/{event_id}: 204 empty."""
+    event = _find_event(call)
+    if event is None:
+        return _NOT_FOUND
+    if not event.fields["editable"]:
+        return Outcome(403)
+    del call.state.events[event.fields["id"]]
+    return Outcome(204)
+
+
+# Route name -> logic for the GETs multi-get may run (docs' allow-list: realm objects, realm event lists).
+_MULTIGET_ROUTES: dict[str, Route] = {"realm": realm_object, "events": list_events}
+
+
+async def multiget(request: web.Request) -> web.StreamResponse:
+    """POST /v1/multiget: run up to 50 GETs through the same routes; answers in request order."""
+    paths = _multiget_paths(await _read_body(request))
+    if paths is None:
+        return _render(request, Outcome(400, "The body must list the paths to get in `request`"))
+    prefix = request.path.removesuffix("/v1/multiget")
+    answers = [await _multiget_one(request, prefix, path) for path in paths[:MULTIGET_MAX]]
+    return _render(request, Outcome(200, {"response": answers}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    # All `UrlDispatcher.resolve` reads of a request. The real request cannot be cloned instead: the
+    # recording middleware has already read its body.
+    method: str
+    rel_url: URL
+
+
+async def _multiget_one(request: web.Request, prefix: str, path: str) -> dict[str, Any]:
+    target = URL(path)
+    rel_url = URL(prefix + target.raw_path_qs, encoded=True)
+    url = request.url.join(rel_url)
+    outcome = _NOT_FOUND
+    if target.path.startswith("/v1/"):
+        match = await request.app.router.resolve(cast(web.Request, _Probe("GET", rel_url)))
+        route = _MULTIGET_ROUTES.get(match.route.name or "") if match.http_exception is None else None
+        if route is not None:
+            outcome = route(Call(request.app[STATE], match, url))
+        elif match.http_exception is None:
+            outcome = Outcome(403)
+    return {"location": str(url), "response_code": outcome.status, "headers": {}, "body": outcome.body}
+
+
+def _multiget_paths(body: Any) -> list[str] | None:
+    requested = body.get("request") if isinstance(body, dict) else None
+    if isinstance(requested, str):
+        requested = [requested]
+    if not isinstance(requested, list) or not all(isinstance(path, str) for path in requested):
+        return None
+    return requested
+
+
+def _find_event(call: Call) -> StoredEvent | None:
+    event = call.state.events.get(int(call.match["eid"]))
+    return event if event is not None and event.realm == call.realm else None
+
+
+def _paging(query: Mapping[str, str]) -> tuple[int, int]:
+    start = _integer(query.get("start"), 0)
+    limit = _integer(query.get("limit"), DEFAULT_LIMIT)
+    return (start if start >= 0 else 0), min(limit if limit > 0 else DEFAULT_LIMIT, MAX_LIMIT)
+
+
+def _integer(raw: str | None, default: int) -> int:
+    try:
+        return default if raw is None else int(raw)
+    except ValueError:
+        return default
+
+
+def _date_window(query: Mapping[str, str]) -> tuple[str, str] | None:
+    first, last = query.get("start_date"), query.get("end_date")
+    if not first or not last:
+        return None
+    return _day(first, "start_date"), _day(last, "end_date")
+
+
+def _day(raw: str, name: str) -> str:
+    for pattern in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(raw, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise BadRequest(f"The {name} parameter must be YYYY-MM-DD or YYYYMMDD")
+
+
+def _within(event: StoredEvent, window: tuple[str, str] | None) -> bool:
+    return window is None or window[0] <= event.fields["start"][:10] <= window[1]
+
+
+def _page_url(url: URL, start: int, limit: int) -> str:
+    rest = [(key, value) for key, value in url.query.items() if key not in ("start", "limit")]
+    return str(url.with_query([("start", str(start)), ("limit", str(limit)), *rest]))
+
+
+async def _read_body(request: web.Request) -> Any:
+    if request.content_type in XML_TYPES:
+        return from_xml(await request.read())
+    return await read_json(request)
+
+
+def _render(request: web.Request, outcome: Outcome) -> web.Response:
+    if outcome.body is None:
+        return web.Response(status=outcome.status, headers=_HEADERS)
+    if wants_json(request.headers.get("Accept")):
+        return json_response(outcome.body, status=outcome.status, headers=_HEADERS)
+    return web.Response(
+        status=outcome.status,
+        text=to_xml(outcome.body),
+        content_type=XML_CONTENT_TYPE,
+        charset="utf-8",
+        headers=_HEADERS,
+    )
+
+
+def _endpoint(route: Route) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        body = await _read_body(request) if request.method in ("POST", "PUT") else None
+        return _render(request, route(Call(request.app[STATE], request.match_info, request.url, body)))
+
+    return handler
+
+
+@web.middleware
+async def _empty_not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+    # Schoology's 404s (including paths it does not know) have an empty body.
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return web.Response(status=404, headers=_HEADERS)
+
+
+def create_app(
+    log: CallLog,
+    *,
+    rate_limit: tuple[int, float] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> web.Application:
+    """A freshly seeded Schoology emulator (routes under `/v1`).
+
+    `clock` (epoch seconds) drives the OAuth timestamp check and the rate-limit window.
+    """
+    gate = OAuthGate(secrets={CONSUMER_KEY: CONSUMER_SECRET}, rate_limit=rate_limit, clock=clock)
+    app = web.Application(
+        middlewares=[recording_middleware(NAME, log), oauth_middleware(gate), _empty_not_found]
+    )
+    app[STATE] = seed_state()
+    _add_routes(app.router)
+    return app
+
+
+def _add_routes(router: web.UrlDispatcher) -> None:
+    router.add_resource(_REALM_PATH, name="realm").add_route("GET", _endpoint(realm_object))
+    events = router.add_resource(_REALM_PATH + "/events", name="events")
+    events.add_route("GET", _endpoint(list_events))
+    events.add_route("POST", _endpoint(create_event))
+    event = router.add_resource(_REALM_PATH + r"/events/{eid:\d+}", name="event")
+    event.add_route("GET", _endpoint(get_event))
+    event.add_route("PUT", _endpoint(update_event))
+    event.add_route("DELETE", _endpoint(delete_event))
+    router.add_route("POST", "/v1/multiget", multiget)
+
+
+def sandbox_env(base_url: str) -> dict[str, str]:
+    """The gateway's environment for this emulator mounted at `base_url` (e.g. `http://127.0.0.1:P/schoology`)."""
+    return {
+        "SCHOOLOGY_BASE_URL": f"{base_url.rstrip('/')}/v1",
+        "SCHOOLOGY_CONSUMER_KEY": CONSUMER_KEY,
+        "SCHOOLOGY_CONSUMER_SECRET": CONSUMER_SECRET,
+        "SCHOOLOGY_REALMS": ",".join(SEEDED_REALMS),
+        "SCHOOLOGY_TIMEZONE": TIMEZONE,
+    }
