@@ -10,12 +10,14 @@ from collections.abc import Sequence
 import uvicorn
 from aiohttp import web
 
+from gateway.observability import configure_logging
 from gateway.settings import Settings
 
 
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the gateway with providers configured from the environment."""
     settings = Settings()
+    configure_logging(settings.gateway_log_level)
     uvicorn.run(
         "gateway.app:create_app",
         factory=True,
@@ -25,6 +27,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         log_level=settings.gateway_log_level.lower(),
         access_log=False,
         proxy_headers=True,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
     )
 
 
@@ -51,7 +56,8 @@ async def _demo(host: str, port: int, sandbox_port: int) -> None:
     settings = Settings.from_values({key.lower(): value for key, value in env.items()})
     print(f"sandbox upstreams on http://127.0.0.1:{bound}", flush=True)
     print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    configure_logging(settings.gateway_log_level)
+    config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, log_config=None)
     try:
         await uvicorn.Server(config).serve()
     finally:

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import aiohttp
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 
 from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
+from gateway.limits import complexity_rule
+from gateway.metrics import REGISTRY
+from gateway.observability import RequestLog
 from gateway.providers.base import ProviderSpec
+from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.settings import Settings
 
 
@@ -28,7 +42,26 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
     )
 
 
-def create_app(settings: Settings | None = None, providers: Sequence[ProviderSpec[Any]] | None = None) -> Starlette:
+def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    """The extensions every operation runs through, as factories (one instance per request)."""
+    rule = complexity_rule(
+        settings.gateway_max_depth, settings.gateway_max_cost, settings.gateway_max_aliases
+    )
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequestLog,
+        MaskUnexpectedErrors,
+        lambda: ParserCache(maxsize=1024),
+        lambda: AddValidationRules([rule]),
+        lambda: ValidationCache(maxsize=1024),
+    ]
+    if not settings.gateway_introspection:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+def create_app(
+    settings: Settings | None = None, providers: Sequence[ProviderSpec[Any]] | None = None
+) -> Starlette:
     """The gateway as an ASGI app; `providers` defaults to the registry."""
     from resolvers.registry import PROVIDERS
     from schema.build import build_schema
@@ -36,29 +69,56 @@ def create_app(settings: Settings | None = None, providers: Sequence[ProviderSpe
     settings = settings or Settings()
     specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
     enabled = [spec for spec in specs if spec.is_enabled(settings)]
-    schema = build_schema(extensions=[MaskUnexpectedErrors])
+    schema = build_schema(extensions=schema_extensions(settings))
+    clients: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         sessions = {spec.name: open_session(settings) for spec in enabled}
         try:
-            clients = {spec.name: spec.open(settings, sessions[spec.name]) for spec in enabled}
+            clients.update({spec.name: spec.open(settings, sessions[spec.name]) for spec in enabled})
             yield {"clients": clients, "settings": settings}
         finally:
+            clients.clear()
             for session in sessions.values():
                 await session.close()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> JSONResponse:
+        tripped = sorted(name for name, client in clients.items() if client.upstream.breaker.open)
+        if tripped:
+            return JSONResponse(
+                {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}, 503
+            )
+        return JSONResponse({"status": "ready", "providers": sorted(clients)})
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
     graphql = GatewayGraphQL(schema, settings=settings)
+    middleware = [
+        Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.gateway_cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        ),
+        Middleware(ApiKeyMiddleware, keys=[key.get_secret_value() for key in settings.gateway_api_keys]),
+    ]
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.enabled = [spec.name for spec in enabled]
     return app

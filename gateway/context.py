@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from gateway.errors import ProviderNotConfigured
+from gateway.errors import GatewayError, ProviderNotConfigured
 from gateway.loaders import Loaders
 from gateway.providers.base import ProviderSpec
 from gateway.settings import Settings
@@ -30,14 +30,14 @@ class Context:
     request_id: str
     loaders: Loaders = field(default_factory=Loaders)
     upstream_calls: list[str] = field(default_factory=list)
+    #: Errors of one provider that must not blank the rest: reported beside the data, at a path.
+    partial_errors: list[tuple[GatewayError, tuple[str | int, ...]]] = field(default_factory=list)
 
     def client(self, spec: ProviderSpec[ClientT]) -> ClientT:
         """The provider's client, or PROVIDER_NOT_CONFIGURED when it has no credentials here."""
         client = self.clients.get(spec.name)
         if client is None:
-            raise ProviderNotConfigured(
-                f"{spec.title} is not configured on this gateway", provider=spec.name
-            )
+            raise ProviderNotConfigured(f"{spec.title} is not configured on this gateway", provider=spec.name)
         return client  # type: ignore[no-any-return]
 
 

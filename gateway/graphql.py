@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 from gateway.context import Context
 from gateway.errors import GatewayError
 from gateway.settings import Settings
-from gateway.upstream import calls_in_request
+from gateway.upstream import calls_in_request, current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
@@ -37,18 +38,24 @@ class MaskUnexpectedErrors(SchemaExtension):
     """Errors the gateway did not raise on purpose become `INTERNAL_SERVER_ERROR` with a request id.
 
     The detail (with its stack trace) goes to the log only; GraphQL syntax and validation errors
-    and every `GatewayError` pass through unchanged.
+    and every `GatewayError` pass through unchanged. Partial failures a resolver recorded in the
+    context (one provider down in a federated query) are added here, beside the data.
     """
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is None or not errors:
+        if result is None:
             return
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, Context) else "unknown"
-        result.errors = [self._mask(error, request_id) for error in errors]
+        errors = [self._mask(error, request_id) for error in result.errors or ()]
+        if isinstance(context, Context):
+            errors.extend(
+                GraphQLError(error.message, path=list(path), original_error=error)
+                for error, path in context.partial_errors
+            )
+        result.errors = errors or None
 
     @staticmethod
     def _mask(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -80,8 +87,20 @@ class GatewayGraphQL(GraphQL[Context, None]):
             clients=clients,
             request_id=request_id_of(request),
         )
+        if isinstance(response, Response):
+            response.headers["X-Request-ID"] = context.request_id
         calls_in_request.set(context.upstream_calls)
+        current_request_id.set(context.request_id)
         return context
+
+    async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as error:
+            # GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed, not 400.
+            if request_adapter.method == "GET" and error.status_code == 400 and "GET" in error.reason:
+                raise HTTPException(405, error.reason) from error
+            raise
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import random
 import time
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 import aiohttp
 import orjson
+from aiolimiter import AsyncLimiter
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -29,12 +31,18 @@ from gateway.errors import (
     UpstreamUnavailable,
     WriteOutcomeUnknown,
 )
+from gateway.resilience import CircuitBreaker, Health
+from gateway.settings import Settings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: Upstream calls made while serving the current GraphQL request (for logs and tests).
 calls_in_request: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
     "calls_in_request", default=None
+)
+#: The current GraphQL request's id, sent on to upstreams as `X-Request-ID`.
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_request_id", default=None
 )
 
 
@@ -82,7 +90,7 @@ class RetryPolicy:
         """Seconds to wait before attempt `attempt + 1`."""
         if retry_after is not None:
             return retry_after
-        return random.uniform(0, self.base_delay * 2**attempt)  # noqa: S311 - jitter, not crypto
+        return random.uniform(0, self.base_delay * 2**attempt)
 
 
 @dataclass(slots=True)
@@ -97,10 +105,46 @@ class Upstream:
     headers: Mapping[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     concurrency: int = 16
+    limiter: AsyncLimiter | None = None
+    breaker: CircuitBreaker = field(init=False)
+    health: Health = field(default_factory=Health)
     _gate: asyncio.Semaphore = field(init=False)
+    _paused_until: float = 0.0
+
+    breaker_threshold: int = 5
+    breaker_reset: float = 30.0
 
     def __post_init__(self) -> None:
         self._gate = asyncio.Semaphore(self.concurrency)
+        self.breaker = CircuitBreaker(self.provider, self.breaker_threshold, self.breaker_reset)
+
+    @classmethod
+    def configured(
+        cls,
+        settings: Settings,
+        *,
+        provider: str,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        auth: Auth,
+        read_error: ErrorReader | None = None,
+        rate: tuple[float, float] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Upstream:
+        """An upstream with the deployment's retries, concurrency, breaker and `rate` (calls, seconds)."""
+        return cls(
+            provider=provider,
+            session=session,
+            base_url=base_url,
+            auth=auth,
+            read_error=read_error,
+            headers=dict(headers or {}),
+            retry=RetryPolicy(attempts=1 + settings.gateway_retries),
+            concurrency=settings.gateway_max_concurrency,
+            limiter=AsyncLimiter(*rate) if rate else None,
+            breaker_threshold=settings.gateway_breaker_failures,
+            breaker_reset=settings.gateway_breaker_reset,
+        )
 
     def url(self, relative: str, params: Mapping[str, str | int] | None = None) -> URL:
         """The absolute URL of a path relative to the base URL (already percent-encoded)."""
@@ -145,9 +189,33 @@ class Upstream:
     async def _attempt(
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None
     ) -> Reply:
+        self.breaker.before_call()
+        healthy = False
+        try:
+            await self._respect_quota()
+            reply = await self._send(method, url, body, extra)
+            healthy = reply.status < 500
+        finally:
+            self._record(healthy)
+        self._note_quota(reply)
+        if reply.status >= 400:
+            error = self._error(reply, method)
+            self.health.last_error_code, self.health.last_error_message = error.code, error.message
+            self.health.last_error_at = time.time()
+            raise error
+        if reply.data is _UNDECODABLE:
+            raise UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
+        return reply
+
+    async def _send(
+        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None
+    ) -> Reply:
         headers = {"Accept": "application/json", **self.headers, **(extra or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
+        request_id = current_request_id.get()
+        if request_id:
+            headers["X-Request-ID"] = request_id
         headers.update(self.auth(method, url, body))
         calls = calls_in_request.get()
         if calls is not None:
@@ -158,41 +226,65 @@ class Upstream:
             async with self._gate, self.session.request(method, url, data=body, headers=headers) as response:
                 raw = await response.read()
                 status = str(response.status)
-                reply = Reply(response.status, _plain(response.headers), _decode(raw), str(url))
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+                return Reply(response.status, _plain(response.headers), _decode(raw), str(url))
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
-            if method in READ_METHODS:
-                raise UpstreamTimeout(
-                    f"{self.provider} did not answer within the timeout", provider=self.provider
-                ) from exc
-            raise WriteOutcomeUnknown(
-                f"{method} was sent to {self.provider} but no answer came in time; "
-                "it may or may not have been applied — read the object before retrying",
-                provider=self.provider,
-            ) from exc
+            raise self._lost(method, "did not answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
             status = "unreachable"
+            # Nothing was sent, so even a write is safe to report as plainly unavailable.
             raise UpstreamUnavailable(f"{self.provider} cannot be reached", provider=self.provider) from exc
         except aiohttp.ClientError as exc:
             status = "broken"
-            if method in READ_METHODS:
-                raise UpstreamFailure(
-                    f"{self.provider} closed the connection without a valid answer", provider=self.provider
-                ) from exc
-            raise WriteOutcomeUnknown(
-                f"{method} was sent to {self.provider} but the connection broke before the answer; "
-                "it may or may not have been applied",
-                provider=self.provider,
-            ) from exc
+            raise self._lost(method, "closed the connection before answering") from exc
         finally:
-            elapsed = time.perf_counter() - started
             metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
-            metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(elapsed)
-        if reply.status >= 400:
-            raise self._error(reply, method)
-        if reply.data is _UNDECODABLE:
-            raise UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
-        return reply
+            metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
+
+    def _lost(self, method: str, what: str) -> UpstreamFailure:
+        if method in READ_METHODS:
+            if "time" in what:
+                return UpstreamTimeout(f"{self.provider} {what}", provider=self.provider)
+            return UpstreamFailure(f"{self.provider} {what}", provider=self.provider)
+        return WriteOutcomeUnknown(
+            f"{method} was sent to {self.provider}, which {what}: the change may or may not have been "
+            "applied. Read the object before trying again.",
+            provider=self.provider,
+        )
+
+    def _record(self, healthy: bool) -> None:
+        self.health.calls += 1
+        if healthy:
+            self.breaker.succeeded()
+            self.health.last_success_at = time.time()
+        else:
+            self.breaker.failed()
+            self.health.failures += 1
+
+    async def _respect_quota(self) -> None:
+        started = time.perf_counter()
+        pause = self._paused_until - time.time()
+        if pause > 0:
+            if pause > self.retry.max_wait:
+                raise UpstreamRateLimited(
+                    f"{self.provider}'s quota is used up for {pause:.0f} s",
+                    provider=self.provider,
+                    retry_after=pause,
+                )
+            await asyncio.sleep(pause)
+        if self.limiter is not None:
+            await self.limiter.acquire()
+        waited = time.perf_counter() - started
+        if waited > 0.001:
+            metrics.RATE_LIMIT_WAIT_SECONDS.labels(self.provider).observe(waited)
+
+    def _note_quota(self, reply: Reply) -> None:
+        # Strigo (and others) announce their quota in x-ratelimit-* headers: once it is spent,
+        # wait for the reset instead of collecting 429s.
+        remaining, reset = reply.headers.get("x-ratelimit-remaining"), reply.headers.get("x-ratelimit-reset")
+        if remaining == "0" and reset is not None:
+            with contextlib.suppress(ValueError):
+                self._paused_until = float(reset)
 
     def _error(self, reply: Reply, method: str) -> GatewayError:
         if self.read_error is not None:

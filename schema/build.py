@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -29,7 +29,7 @@ class GatewaySchema(strawberry.Schema):
         return None
 
 
-def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
     """The gateway's schema; concrete event types are listed since they are reached via `Event`."""
     return GatewaySchema(
         query=Query,

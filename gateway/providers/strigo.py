@@ -12,7 +12,7 @@ from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, Upstr
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Reply, RetryPolicy, Upstream, is_undecodable, path
+from gateway.upstream import Reply, Upstream, is_undecodable, path
 
 NAME = "strigo"
 
@@ -132,14 +132,14 @@ def open_client(settings: Settings, session: aiohttp.ClientSession) -> StrigoCli
     def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
         return {"Authorization": authorization}
 
-    upstream = Upstream(
+    upstream = Upstream.configured(
+        settings,
         provider=NAME,
         session=session,
         base_url=settings.strigo_base_url,
         auth=auth,
         read_error=read_error,
-        retry=RetryPolicy(attempts=1 + settings.gateway_retries),
-        concurrency=settings.gateway_max_concurrency,
+        rate=(settings.strigo_rate_per_minute, 60.0),
     )
     return StrigoClient(upstream)
 

@@ -1,0 +1,93 @@
+"""The federated `events` query: every enabled provider in parallel, merged in one global order."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import strawberry
+
+from gateway.context import Context, Info
+from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
+from resolvers.cursor import decode_cursor, encode_cursor
+from resolvers.provider import ProviderAPI, Window, event_key
+from resolvers.registry import PROVIDERS
+from schema.event import Connection, Edge, Event, PageInfo, Provider
+
+MAX_PAGE = 200
+
+
+@strawberry.input(description="Which events the federated `events` query returns.")
+class EventFilter:
+    providers: list[Provider] | None = strawberry.field(
+        default=None, description="Only these providers (default: every enabled one)."
+    )
+    starts_after: datetime | None = strawberry.field(
+        default=None, description="Only events starting at or after this instant."
+    )
+    starts_before: datetime | None = strawberry.field(
+        default=None, description="Only events starting before this instant."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive text that must occur in the title or description."
+    )
+
+
+def _window(filter: EventFilter | None, first: int, after: str | None) -> Window:
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
+    filter = filter or EventFilter()
+    if filter.starts_after and filter.starts_before and filter.starts_before <= filter.starts_after:
+        raise BadUserInput("startsBefore must be after startsAfter", field=["filter", "startsBefore"])
+    return Window(
+        starts_after=filter.starts_after,
+        starts_before=filter.starts_before,
+        search=filter.search or None,
+        after=decode_cursor(after) if after else None,
+        limit=first + 1,
+    )
+
+
+def _chosen(context: Context, filter: EventFilter | None) -> list[ProviderAPI]:
+    wanted = {provider.value for provider in filter.providers} if filter and filter.providers else None
+    chosen = []
+    for api in PROVIDERS:
+        name = api.spec.name
+        if wanted is not None and name not in wanted:
+            continue
+        if name not in context.clients:
+            if wanted is not None:
+                context.partial_errors.append(
+                    (ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name), ("events",))
+                )
+            continue
+        chosen.append(api)
+    return chosen
+
+
+async def events(
+    info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
+) -> Connection[Event]:
+    """Events from every enabled provider, merged by start; a failing provider adds one error."""
+    context = info.context
+    window = _window(filter, first, after)
+    chosen = _chosen(context, filter)
+    results = await asyncio.gather(
+        *(api.list_window(context, window) for api in chosen), return_exceptions=True
+    )
+    merged: list[Event] = []
+    for api, result in zip(chosen, results, strict=True):
+        if isinstance(result, GatewayError):
+            result.provider = result.provider or api.spec.name
+            context.partial_errors.append((result, ("events",)))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            merged.extend(result)
+    merged.sort(key=event_key)
+    page = merged[:first]
+    edges = [Edge(cursor=encode_cursor(event_key(event)), node=event) for event in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(merged) > first, end_cursor=edges[-1].cursor if edges else None),
+    )

@@ -1,0 +1,36 @@
+"""`ProviderStatus`: what the gateway knows of each provider's health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from schema.event import Provider
+
+
+@strawberry.enum(description="Circuit breaker state: CLOSED lets calls through, OPEN fails them fast.")
+class BreakerState(Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+@strawberry.type(description="The last failure the gateway saw from a provider.")
+class ProviderError:
+    code: str
+    message: str
+    at: datetime
+
+
+@strawberry.type(description="One provider as this gateway sees it.")
+class ProviderStatus:
+    provider: Provider
+    enabled: bool = strawberry.field(description="Whether credentials for it are configured here.")
+    healthy: bool = strawberry.field(description="Enabled and its breaker is closed.")
+    breaker: BreakerState | None = strawberry.field(description="Null when the provider is not enabled.")
+    calls: int = strawberry.field(description="Upstream calls since the gateway started.")
+    failures: int = strawberry.field(description="Calls that timed out, failed to connect, or got a 5xx.")
+    last_error: ProviderError | None
+    last_success_at: datetime | None
