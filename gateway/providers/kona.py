@@ -1,0 +1,248 @@
+"""Kona API client: bearer token, the `{"<plural>": [{…}]}` envelope, robust paging, events, spaces, users."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from gateway.errors import (
+    BadUserInput,
+    Forbidden,
+    GatewayError,
+    NotFound,
+    UpstreamFailure,
+    UpstreamUnauthorized,
+)
+from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.sandbox import kona as sandbox
+from gateway.settings import Settings
+from gateway.upstream import Reply, Upstream, is_undecodable, path
+
+NAME = "kona"
+EVENTS = "calendar_events"
+
+#: What we ask for per page. Kona documents no maximum; the Postman collection asks for 100.
+PER_PAGE = 100
+
+#: From this many distinct space ids on, `GET /spaces` (stopping at the page that completes the set)
+#: replaces one `GET /spaces/{id}` per id. Users always go by id: `GET /users` lists everyone the
+#: account is connected with, which can be far more pages than the few creators on a page of events.
+LIST_THRESHOLD = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its items, the position of the first one, and a page size safe to reuse."""
+
+    items: list[JSONObject]
+    offset: int
+    page_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """Up to `count` items from a position on, whether any follow, and the page size that found them."""
+
+    items: list[JSONObject]
+    has_more: bool
+    page_size: int
+
+
+class KonaClient:
+    """Typed operations on the Kona API; every method returns plain upstream JSON."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+
+    async def pages(
+        self, resource: str, params: Mapping[str, str | int], *, offset: int = 0, page_size: int | None = None
+    ) -> AsyncGenerator[Page, None]:
+        """Every page of a list from the one holding position `offset` on, until Kona runs out.
+
+        Kona sends no links and no total; a short page is the last one. Its `per_page` cap is
+        undocumented, so a first page shorter than asked is ambiguous (the end, or the cap): its
+        length becomes the page size for the following pages, which is right either way, and only
+        a later short (or empty) page ends the list. `page_size` from an earlier walk skips that.
+        """
+        size = page_size
+        number = 1 if size is None else offset // size + 1
+        while True:
+            asked = PER_PAGE if size is None else size
+            query = {**params, "page": number, "per_page": asked}
+            items = _as_list(await self.upstream.get(resource, query), resource)
+            if size is None and not items:
+                return
+            size = size or len(items)
+            yield Page(items, (number - 1) * size, size)
+            if len(items) < size:
+                return
+            number += 1
+
+    async def read_slice(
+        self,
+        resource: str,
+        params: Mapping[str, str | int],
+        *,
+        offset: int,
+        count: int,
+        page_size: int | None,
+    ) -> Slice:
+        """Items `offset … offset+count-1`, reading one item further to know whether more follow."""
+        found: list[JSONObject] = []
+        size = page_size or PER_PAGE
+        async with aclosing(self.pages(resource, params, offset=offset, page_size=page_size)) as pages:
+            async for page in pages:
+                size = page.page_size
+                found.extend(page.items[max(0, offset - page.offset) :])
+                if len(found) > count:
+                    break
+        return Slice(found[:count], len(found) > count, size)
+
+    async def get_event(self, event_id: str, num_in_series: int | None = None) -> JSONObject:
+        """`GET /calendar_events/{id}[?num_in_series=N]` (the Nth instance of the event's series)."""
+        params = None if num_in_series is None else {"num_in_series": num_in_series}
+        return _as_object(await self.upstream.get(path(EVENTS, event_id), params), EVENTS)
+
+    async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
+        """Batch function for the by-id event loader (Kona has no multi-get: concurrent GETs)."""
+        return await gather_by_key(ids, self.get_event)
+
+    async def load_instances(self, keys: Sequence[tuple[str, int]]) -> list[JSONObject | None]:
+        """Batch function for the (event id, number in series) loader."""
+        return await gather_by_key(keys, lambda key: self.get_event(key[0], key[1]))
+
+    async def load_spaces(self, ids: Sequence[int]) -> list[JSONObject | None]:
+        """Batch function for the by-id space loader (see `LIST_THRESHOLD`)."""
+        if len(ids) < LIST_THRESHOLD:
+            return await gather_by_key(ids, self._get_space)
+        wanted, listed = set(ids), []
+        async with aclosing(self.pages("spaces", {})) as pages:
+            async for page in pages:
+                listed.extend(page.items)
+                if wanted <= {space.get("id") for space in listed}:
+                    break
+        found = pick_by_key(ids, listed, lambda space: space.get("id", -1))
+        # A space missing from the list (e.g. one left since) may still be readable by id.
+        missing = [space_id for space_id, space in zip(ids, found, strict=True) if space is None]
+        fetched = dict(zip(missing, await gather_by_key(missing, self._get_space), strict=True))
+        return [space if space is not None else fetched[key] for key, space in zip(ids, found, strict=True)]
+
+    async def load_users(self, ids: Sequence[int]) -> list[JSONObject | None]:
+        """Batch function for the by-id user loader: concurrent `GET /users/{id}`."""
+
+        async def one(user_id: int) -> JSONObject:
+            return _as_object(await self.upstream.get(path("users", user_id)), "users")
+
+        return await gather_by_key(ids, one)
+
+    async def _get_space(self, space_id: int) -> JSONObject:
+        return _as_object(await self.upstream.get(path("spaces", space_id)), "spaces")
+
+    async def create_event(self, fields: JSONObject) -> JSONObject:
+        """`POST /calendar_events`: 201, a `Location` header and the new event."""
+        reply = await self.upstream.request("POST", EVENTS, json={EVENTS: [fields]})
+        return _as_object(reply, EVENTS)
+
+    async def update_event(self, event_id: str, fields: JSONObject) -> JSONObject:
+        """`PUT /calendar_events/{id}`: only the keys sent change (Kona's PUT patches)."""
+        reply = await self.upstream.request("PUT", path(EVENTS, event_id), json={EVENTS: [fields]})
+        return _as_object(reply, EVENTS)
+
+    async def delete_event(self, event_id: str) -> None:
+        """`DELETE /calendar_events/{id}` (204)."""
+        await self.upstream.request("DELETE", path(EVENTS, event_id))
+
+
+def _unwrap(reply: Reply, key: str) -> Any:
+    data = reply.data
+    if isinstance(data, dict) and key in data:
+        return data[key]
+    return data
+
+
+def _as_object(reply: Reply, key: str) -> JSONObject:
+    # The single-object GET shape is undocumented: accept the list envelope and a bare object.
+    data = _unwrap(reply, key)
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, dict) or "id" not in data:
+        raise UpstreamFailure(f"Kona sent an unexpected {key} reply shape", provider=NAME)
+    return data
+
+
+def _as_list(reply: Reply, key: str) -> list[JSONObject]:
+    data = _unwrap(reply, key)
+    if not isinstance(data, list):
+        raise UpstreamFailure(f"Kona sent an unexpected {key} list shape", provider=NAME)
+    return [item for item in data if isinstance(item, dict)]
+
+
+_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)*\b")
+_FIELDS = frozenset(
+    {
+        *("name", "location", "details", "all_day", "start_at", "end_at", "space_id"),
+        *("participant_ids", "editor_ids", "status", "visibility", "stakeholder", "default_role"),
+        *("period", "frequency", "sel_days", "series_end_at", "external_object"),
+        *("date_range_start", "date_range_end", "order_by", "num_in_series", "per_page", "page"),
+    }
+)
+
+
+def named_field(details: str) -> str | None:
+    """The first calendar-event key or query parameter Kona's error text mentions, if any."""
+    return next((word for word in _KEY.findall(details) if word in _FIELDS), None)
+
+
+def read_error(reply: Reply, method: str) -> GatewayError | None:
+    """Kona's `{"problemType","title","details"}` bodies, mapped per the contract."""
+    body = reply.data if isinstance(reply.data, dict) and not is_undecodable(reply.data) else {}
+    details = str(body.get("details") or body.get("error_description") or "") or None
+    if reply.status == 401:
+        return UpstreamUnauthorized(
+            f"Kona refused the gateway's access token{f': {details}' if details else ''}", provider=NAME
+        )
+    if reply.status == 403:
+        # Kona answers 403 to a known user who may not change this object, not for bad credentials.
+        return Forbidden(details or "Kona does not let this account change the object", provider=NAME)
+    if reply.status == 404:
+        return NotFound(details or "Kona has no such object (or it is not visible)", provider=NAME)
+    if reply.status in (400, 422):
+        field = named_field(details or "")
+        message = f"Kona rejected the input: {details}" if details else "Kona rejected the input"
+        return BadUserInput(message, provider=NAME, field=[field] if field else None)
+    return None
+
+
+def open_client(settings: Settings, session: aiohttp.ClientSession) -> KonaClient:
+    """The Kona client on the lifespan's pooled session."""
+    authorization = f"Bearer {settings.kona_access_token.get_secret_value()}"
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        return {"Authorization": authorization}
+
+    # Kona documents no rate limit, so none is imposed here.
+    upstream = Upstream.configured(
+        settings,
+        provider=NAME,
+        session=session,
+        base_url=settings.kona_base_url,
+        auth=auth,
+        read_error=read_error,
+    )
+    return KonaClient(upstream)
+
+
+SPEC: ProviderSpec[KonaClient] = ProviderSpec(
+    name=NAME,
+    title="Kona",
+    is_enabled=lambda settings: bool(settings.kona_access_token.get_secret_value()),
+    open=open_client,
+    sandbox_app=sandbox.create_app,
+    sandbox_env=sandbox.sandbox_env,
+)

@@ -1,0 +1,318 @@
+"""Kona's root fields: `konaCalendarEvents`, `konaCalendarEvent`, its mutations, `node` and `events`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable
+from contextlib import aclosing
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, TypeVar
+
+import strawberry
+from aiodataloader import DataLoader
+
+from gateway.context import Context, Info
+from gateway.errors import BadUserInput, NotFound
+from gateway.ids import decode_id, encode_id
+from gateway.providers import kona
+from gateway.providers.base import JSONObject
+from resolvers.mutations import attempt
+from resolvers.provider import ProviderAPI, Window, event_key, select
+from schema.event import Connection, Edge, Event, PageInfo
+from schema.kona import (
+    CreateKonaCalendarEventInput,
+    KonaCalendarEvent,
+    KonaOrder,
+    UpdateKonaCalendarEventInput,
+    camel,
+    create_body,
+    to_ms,
+    update_body,
+)
+from schema.payloads import DeleteEventPayload, Payload
+
+T = TypeVar("T")
+EVENTS = "kona.events"
+INSTANCES = "kona.instances"
+DEFAULT_FIRST = 50
+MAX_FIRST = 200
+
+#: How far the federated `events` query looks on a side its filter leaves open. Kona needs both
+#: ends of a range (alone it returns only the current month), so an open side becomes a year and
+#: a day from now (or from the given side, or the cursor, when those lie beyond now).
+HORIZON = timedelta(days=366)
+
+
+def _events(context: Context) -> DataLoader[str, JSONObject | None]:
+    return context.loaders.get(EVENTS, context.client(kona.SPEC).load_events)
+
+
+def _prime(context: Context, key: str, data: JSONObject | None) -> None:
+    context.loaders.prime(EVENTS, context.client(kona.SPEC).load_events, key, data)
+
+
+def _remember(context: Context, data: JSONObject) -> KonaCalendarEvent:
+    _prime(context, str(data["id"]), data)
+    return KonaCalendarEvent.from_upstream(data)
+
+
+def _kona_id(value: str, field: str) -> str:
+    if not value.isdigit():
+        raise BadUserInput(f"{value!r} is not a Kona calendar event id", field=[field])
+    return value
+
+
+def _event_id(global_id: strawberry.ID, field: str = "id") -> str:
+    decoded = decode_id(global_id, field=field)
+    if decoded.provider != kona.NAME or len(decoded.parts) != 1:
+        raise BadUserInput(f"{global_id!r} is not a Kona calendar event id", field=[field])
+    return _kona_id(decoded.parts[0], field)
+
+
+async def _upstream(action: Awaitable[T], *prefix: str) -> T:
+    """Await a Kona call, naming a field Kona rejected by its GraphQL path (`end_at` → input.endAt)."""
+    try:
+        return await action
+    except BadUserInput as error:
+        if error.provider == kona.NAME and error.field:
+            error.field = (*prefix, *(camel(part) for part in error.field))
+        raise
+
+
+async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
+    """A Kona calendar event by the key parts of its global id."""
+    if len(parts) != 1:
+        raise BadUserInput("malformed Kona id", field=["id"])
+    data = await _events(context).load(_kona_id(parts[0], "id"))
+    return None if data is None else KonaCalendarEvent.from_upstream(data)
+
+
+def _cursor(offset: int, page_size: int) -> str:
+    return base64.urlsafe_b64encode(f"kona:{offset}:{page_size}".encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[int, int]:
+    """The list position a cursor points at, and the page size that reaches it."""
+    try:
+        tag, offset, size = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
+        if tag == "kona" and int(offset) >= 0 and 1 <= int(size) <= kona.PER_PAGE:
+            return int(offset), int(size)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise BadUserInput(f"{cursor!r} is not a cursor of konaCalendarEvents", field=["after"])
+
+
+def _list_params(
+    start: datetime | None, end: datetime | None, order_by: KonaOrder | None
+) -> dict[str, str | int]:
+    if (start is None) != (end is None):
+        missing = "dateRangeEnd" if end is None else "dateRangeStart"
+        raise BadUserInput("give both dateRangeStart and dateRangeEnd, or neither", field=[missing])
+    params: dict[str, str | int] = {}
+    if start is not None and end is not None:
+        if end < start:
+            raise BadUserInput("dateRangeEnd must not be before dateRangeStart", field=["dateRangeEnd"])
+        params |= {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
+    if order_by is not None:
+        params["order_by"] = order_by.value
+    return params
+
+
+async def kona_calendar_events(
+    info: Info,
+    date_range_start: Annotated[
+        datetime | None, strawberry.argument(description="Start of the range (needs `dateRangeEnd`).")
+    ] = None,
+    date_range_end: Annotated[
+        datetime | None, strawberry.argument(description="End of the range (needs `dateRangeStart`).")
+    ] = None,
+    order_by: Annotated[
+        KonaOrder | None, strawberry.argument(description="Newest first by this date; omit for by start.")
+    ] = None,
+    first: Annotated[
+        int | None, strawberry.argument(description=f"Page size, 0 to {MAX_FIRST} (default {DEFAULT_FIRST}).")
+    ] = None,
+    after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
+) -> Connection[KonaCalendarEvent]:
+    """One Relay page of `GET /calendar_events`, read one item ahead so `hasNextPage` is exact."""
+    count = DEFAULT_FIRST if first is None else first
+    if not 0 <= count <= MAX_FIRST:
+        raise BadUserInput(f"first must be between 0 and {MAX_FIRST}", field=["first"])
+    params = _list_params(date_range_start, date_range_end, order_by)
+    offset, page_size = _position(after) if after else (0, None)
+    context = info.context
+    client = context.client(kona.SPEC)
+    found = await _upstream(
+        client.read_slice(kona.EVENTS, params, offset=offset, count=count, page_size=page_size)
+    )
+    edges = [
+        Edge(cursor=_cursor(offset + index + 1, found.page_size), node=_remember(context, data))
+        for index, data in enumerate(found.items)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=found.has_more, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+async def kona_calendar_event(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Global id of a Kona calendar event.")],
+    num_in_series: Annotated[
+        int | None, strawberry.argument(description="Which instance of the event's series, from 1.")
+    ] = None,
+) -> KonaCalendarEvent | None:
+    """One event, or with `numInSeries` the Nth instance of its series."""
+    event_id = _event_id(id)
+    context = info.context
+    if num_in_series is None:
+        data = await _events(context).load(event_id)
+    else:
+        if num_in_series < 1:
+            raise BadUserInput("numInSeries counts from 1", field=["numInSeries"])
+        client = context.client(kona.SPEC)
+        instances = context.loaders.get(INSTANCES, client.load_instances)
+        data = await instances.load((event_id, num_in_series))
+    if data is None:
+        raise NotFound(f"no Kona calendar event matches {id!r}", provider=kona.NAME, field=["id"])
+    return _remember(context, data)
+
+
+def _range(window: Window) -> tuple[datetime, datetime]:
+    now = datetime.now(UTC)
+    start = window.starts_after or min(now, window.starts_before or now) - HORIZON
+    if window.after is not None:
+        start = max(start, window.after[1])
+    return start, window.starts_before or max(now, start) + HORIZON
+
+
+async def list_window(context: Context, window: Window) -> list[Event]:
+    """The federated query's Kona part: the window's dates pushed down, paging stopped early.
+
+    Kona's default order is by start, so once `limit` events are admitted and a later page starts
+    after the last of them, nothing further can rank before them. Should a page ever come back out
+    of order, paging runs to the end of the range instead.
+    """
+    if window.after is not None and window.after[0]:
+        return []  # the cursor is past every dated event, and every Kona event has a start
+    start, end = _range(window)
+    if end < start:
+        return []
+    client = context.client(kona.SPEC)
+    params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
+    admitted: list[Event] = []
+    latest: datetime | None = None
+    in_order = True
+    async with aclosing(client.pages(kona.EVENTS, params)) as pages:
+        async for page in pages:
+            for data in page.items:
+                event = _remember(context, data)
+                if event.starts_at is not None:
+                    in_order = in_order and (latest is None or event.starts_at >= latest)
+                    latest = event.starts_at if latest is None else max(latest, event.starts_at)
+                if window.admits(event):
+                    admitted.append(event)
+            if in_order and latest is not None and _complete(admitted, window.limit, latest):
+                break
+    return select(admitted, window)
+
+
+def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
+    if len(admitted) < limit:
+        return False
+    last_kept = sorted(admitted, key=event_key)[limit - 1].starts_at
+    return last_kept is not None and last_kept < latest
+
+
+async def create_kona_calendar_event(
+    info: Info, input: CreateKonaCalendarEventInput
+) -> Payload[KonaCalendarEvent]:
+    """`POST /calendar_events`."""
+    context = info.context
+
+    async def run() -> KonaCalendarEvent:
+        body = create_body(input)
+        data = await _upstream(context.client(kona.SPEC).create_event(body), "input")
+        return _remember(context, data)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def update_kona_calendar_event(
+    info: Info, id: strawberry.ID, input: UpdateKonaCalendarEventInput
+) -> Payload[KonaCalendarEvent]:
+    """`PUT /calendar_events/{id}` with only the given fields."""
+    context = info.context
+
+    async def run() -> KonaCalendarEvent:
+        event_id = _event_id(id)
+        body = update_body(input)
+        data = await _upstream(context.client(kona.SPEC).update_event(event_id, body), "input")
+        return _remember(context, data)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+    """`DELETE /calendar_events/{id}`."""
+    context = info.context
+
+    async def run() -> strawberry.ID:
+        event_id = _event_id(id)
+        await context.client(kona.SPEC).delete_event(event_id)
+        _prime(context, event_id, None)
+        return strawberry.ID(encode_id(kona.NAME, event_id))
+
+    deleted, errors = await attempt(run())
+    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+
+
+@strawberry.type
+class Query:
+    kona_calendar_events: Connection[KonaCalendarEvent] = strawberry.field(
+        resolver=kona_calendar_events,
+        description="Kona calendar events, a page at a time. Give both `dateRangeStart` and "
+        "`dateRangeEnd` (events overlapping that range, both ends included) or neither: with no "
+        "range, Kona returns only the events of the current month (UTC). Without `orderBy` Kona's "
+        f"own order applies (by start); `orderBy` sorts newest first. `first` defaults to {DEFAULT_FIRST} "
+        f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments.",
+    )
+    kona_calendar_event: KonaCalendarEvent | None = strawberry.field(
+        resolver=kona_calendar_event,
+        description="One Kona calendar event by id (like `node`). With `numInSeries` (from 1), the "
+        "Nth instance of the recurring series the event belongs to; any instance's id works. Null "
+        "(with a NOT_FOUND error) when there is no such event or instance.",
+    )
+
+
+@strawberry.type
+class Mutation:
+    create_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
+        resolver=create_kona_calendar_event,
+        description="Create a Kona calendar event (POST /calendar_events). The creator is the account "
+        "the gateway uses.",
+    )
+    update_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
+        resolver=update_kona_calendar_event,
+        description="Change some fields of a Kona calendar event (PUT). Events whose default role "
+        "locks them for this account come back as a FORBIDDEN user error.",
+    )
+    delete_kona_calendar_event: DeleteEventPayload = strawberry.mutation(
+        resolver=delete_kona_calendar_event,
+        description="Delete a Kona calendar event; FORBIDDEN when this account may not change it.",
+    )
+
+
+API = ProviderAPI(
+    spec=kona.SPEC,
+    query=Query,
+    mutation=Mutation,
+    types=(KonaCalendarEvent,),
+    load_node=load_node,
+    list_window=list_window,
+)
+
+__all__ = ["API"]
