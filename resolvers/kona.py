@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Awaitable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
@@ -11,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 from aiodataloader import DataLoader
+from strawberry.utils.str_converters import to_camel_case
 
 from gateway.context import Context, Info
 from gateway.errors import BadUserInput, NotFound
@@ -25,7 +24,6 @@ from schema.kona import (
     KonaCalendarEvent,
     KonaOrder,
     UpdateKonaCalendarEventInput,
-    camel,
     create_body,
     to_ms,
     update_body,
@@ -35,6 +33,8 @@ from schema.payloads import DeleteEventPayload, Payload
 T = TypeVar("T")
 EVENTS = "kona.events"
 INSTANCES = "kona.instances"
+#: Tag of `konaCalendarEvents` cursors: opaque like ids, `position:page size` inside.
+CURSOR = "kona-list"
 DEFAULT_FIRST = 50
 MAX_FIRST = 200
 
@@ -76,7 +76,8 @@ async def _upstream(action: Awaitable[T], *prefix: str) -> T:
         return await action
     except BadUserInput as error:
         if error.provider == kona.NAME and error.field:
-            error.field = (*prefix, *(camel(part) for part in error.field))
+            # Kona's keys are the inputs' attribute names, so strawberry's own conversion names them.
+            error.field = (*prefix, *(to_camel_case(part) for part in error.field))
         raise
 
 
@@ -89,17 +90,17 @@ async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
 
 
 def _cursor(offset: int, page_size: int) -> str:
-    return base64.urlsafe_b64encode(f"kona:{offset}:{page_size}".encode()).decode().rstrip("=")
+    return encode_id(CURSOR, offset, page_size)
 
 
 def _position(cursor: str) -> tuple[int, int]:
     """The list position a cursor points at, and the page size that reaches it."""
-    try:
-        tag, offset, size = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(":")
-        if tag == "kona" and int(offset) >= 0 and 1 <= int(size) <= kona.PER_PAGE:
-            return int(offset), int(size)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
+    decoded = decode_id(cursor, field="after")
+    parts = decoded.parts
+    if decoded.provider == CURSOR and len(parts) == 2 and all(part.isdigit() for part in parts):
+        offset, size = int(parts[0]), int(parts[1])
+        if 1 <= size <= kona.PER_PAGE:
+            return offset, size
     raise BadUserInput(f"{cursor!r} is not a cursor of konaCalendarEvents", field=["after"])
 
 

@@ -129,12 +129,6 @@ def _weekdays(value: Any) -> list[KonaWeekday] | None:
     return found or None
 
 
-def camel(key: str) -> str:
-    """A Kona key as the GraphQL field name that carries it (`sel_days` → `selDays`)."""
-    head, *rest = key.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
 @strawberry.type(description="A Kona user (the creator of an event).")
 class KonaUser:
     id: int
