@@ -1,0 +1,352 @@
+"""Schoology v1 client: two-legged OAuth 1.0a, realm paths, offset paging, multi-get, error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import oauthlib.oauth1
+from yarl import URL
+
+from gateway.errors import (
+    BadUserInput,
+    Forbidden,
+    GatewayError,
+    NotFound,
+    UpstreamFailure,
+    UpstreamTimeout,
+    WriteOutcomeUnknown,
+)
+from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
+from gateway.sandbox import schoology as sandbox
+from gateway.settings import Settings
+from gateway.upstream import READ_METHODS, Reply, Upstream, default_error, path
+
+NAME = "schoology"
+
+#: Realm kinds as Schoology spells them in paths, with the singular its events carry in `realm`.
+REALM_KINDS: Mapping[str, str] = {
+    "districts": "district",
+    "schools": "school",
+    "users": "user",
+    "groups": "group",
+    "sections": "section",
+}
+#: Schoology's default page size (every documented `links.self` ends `?start=0&limit=20`).
+DEFAULT_LIMIT = 20
+#: Largest `limit` asked for. Schoology publishes no maximum; 200 is what third-party clients use.
+MAX_LIMIT = 200
+#: Multi-get answers only the first 50 paths of a call (documented).
+MULTIGET_MAX = 50
+
+_DIGITS = re.compile(r"^[0-9]{1,20}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Realm:
+    """Where events live: a kind (`sections`, `users`, …, as in paths) and a numeric id."""
+
+    kind: str
+    id: str
+
+    @classmethod
+    def parse(cls, text: str) -> Realm:
+        """`sections/3719526` → Realm; ValueError when it is not one of the five kinds and a number."""
+        kind, _, realm_id = text.strip().strip("/").partition("/")
+        if kind not in REALM_KINDS or not _DIGITS.match(realm_id):
+            raise ValueError(f"{text!r} is not a Schoology realm such as 'sections/3719526'")
+        return cls(kind, realm_id)
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.id}"
+
+    def endpoint(self, *below: str) -> str:
+        """A path relative to the API base, e.g. `sections/3719526/events` (each segment encoded)."""
+        return path(self.kind, self.id, *below)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """One event's upstream key: its realm and id (single events have no realm-less path)."""
+
+    realm: Realm
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page of `GET {realm}/events`: offset, size and the optional start-day range (inclusive)."""
+
+    realm: Realm
+    start: int = 0
+    limit: int = DEFAULT_LIMIT
+    start_date: date | None = None
+    end_date: date | None = None
+
+    def params(self) -> dict[str, str | int]:
+        """The query string (Schoology filters by date only when both days are given)."""
+        params: dict[str, str | int] = {"start": self.start, "limit": self.limit}
+        if self.start_date is not None and self.end_date is not None:
+            params["start_date"] = self.start_date.isoformat()
+            params["end_date"] = self.end_date.isoformat()
+        return params
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """One page of a realm's events as Schoology sent them, and where the next page starts (if any)."""
+
+    request: PageRequest
+    events: list[JSONObject]
+    total: int | None
+    next_start: int | None
+
+
+class TwoLeggedClient(oauthlib.oauth1.Client):  # type: ignore[misc]  # oauthlib is untyped
+    """oauthlib drops an empty `oauth_token`; Schoology's docs want it present as `oauth_token=""`."""
+
+    def get_oauth_params(self, request: Any) -> list[tuple[str, str]]:
+        params: list[tuple[str, str]] = super().get_oauth_params(request)
+        return [*params, ("oauth_token", "")]
+
+
+class SchoologyClient:
+    """Typed operations on the Schoology API; every method returns plain upstream JSON."""
+
+    def __init__(self, upstream: Upstream, *, zone: ZoneInfo, realms: Sequence[Realm]) -> None:
+        self.upstream = upstream
+        #: The zone of Schoology's offset-less `start`/`end` (`SCHOOLOGY_TIMEZONE`).
+        self.zone = zone
+        #: The realms the federated `events` query lists (`SCHOOLOGY_REALMS`).
+        self.realms = tuple(realms)
+        # Multi-get items are paths from the API root including the version (`/v1/users/265`), never
+        # including whatever prefix sits before it in the base URL (a proxy, the sandbox's `/schoology`).
+        version = URL(upstream.base_url).path.rstrip("/").rsplit("/", 1)[-1]
+        self._item_prefix = f"/{version}" if version else ""
+
+    async def list_events(self, request: PageRequest) -> EventPage:
+        """`GET {realm}/events?start=&limit=[&start_date=&end_date=]`: one page."""
+        try:
+            reply = await self.upstream.get(request.realm.endpoint("events"), request.params())
+        except NotFound as error:
+            raise _no_realm(request.realm) from error
+        return _page(request, reply.data)
+
+    async def list_pages(self, requests: Sequence[PageRequest]) -> list[EventPage]:
+        """Several realms' pages at once: one multi-get per 50 (one plain GET when there is one)."""
+        if len(requests) == 1:
+            return [await self.list_events(requests[0])]
+        items = [self._item(request.realm.endpoint("events"), request.params()) for request in requests]
+        bodies = await self.multiget(items)
+        pages = []
+        for request, body in zip(requests, bodies, strict=True):
+            if isinstance(body, NotFound):
+                raise _no_realm(request.realm)
+            if isinstance(body, GatewayError):
+                raise body
+            pages.append(_page(request, body))
+        return pages
+
+    async def get_event(self, ref: EventRef) -> JSONObject:
+        """`GET {realm}/events/{id}` (not allowed in multi-get, so never batched into one call)."""
+        reply = await self.upstream.get(ref.realm.endpoint("events", ref.event_id))
+        data = reply.data
+        # Schoology may answer unknown sub-paths with the parent object instead of a 404.
+        if not isinstance(data, dict) or _text(data.get("id")) != ref.event_id or "start" not in data:
+            raise NotFound(f"Schoology has no event {ref.event_id} in {ref.realm}", provider=NAME)
+        return data
+
+    async def load_events(self, refs: Sequence[EventRef]) -> list[JSONObject | None]:
+        """Batch function for the by-id event loader: concurrent single GETs."""
+        return await gather_by_key(refs, self.get_event)
+
+    async def load_realms(self, realms: Sequence[Realm]) -> list[JSONObject | None]:
+        """Batch function for the realm loader (`GET {kind}/{id}` objects): one multi-get per 50."""
+        bodies = await self.multiget([self._item(realm.endpoint()) for realm in realms])
+        found: list[JSONObject | None] = []
+        for body in bodies:
+            if isinstance(body, NotFound):
+                found.append(None)
+            elif isinstance(body, GatewayError):
+                raise body
+            else:
+                found.append(body if isinstance(body, dict) else None)
+        return found
+
+    async def multiget(self, items: Sequence[str]) -> list[Any]:
+        """`POST /multiget` in chunks of 50; each item's body, or the error its `response_code` means."""
+        chunks = [items[i : i + MULTIGET_MAX] for i in range(0, len(items), MULTIGET_MAX)]
+        answers = await asyncio.gather(*(self._multiget_chunk(chunk) for chunk in chunks))
+        return [body for answer in answers for body in answer]
+
+    async def create_event(self, realm: Realm, body: JSONObject) -> JSONObject:
+        """`POST {realm}/events` (201): answers the stored event with `links.self`."""
+        reply = await self.upstream.request("POST", realm.endpoint("events"), json=body)
+        if not isinstance(reply.data, dict) or "id" not in reply.data:
+            raise UpstreamFailure("Schoology did not return the created event", provider=NAME)
+        return reply.data
+
+    async def update_event(self, ref: EventRef, body: JSONObject) -> None:
+        """`PUT {realm}/events/{id}` with the changed fields only (204, empty body)."""
+        await self.upstream.request("PUT", ref.realm.endpoint("events", ref.event_id), json=body)
+
+    async def delete_event(self, ref: EventRef) -> None:
+        """`DELETE {realm}/events/{id}` (204; cannot be undone)."""
+        await self.upstream.request("DELETE", ref.realm.endpoint("events", ref.event_id))
+
+    def _item(self, relative: str, params: Mapping[str, str | int] | None = None) -> str:
+        url = URL(f"{self._item_prefix}/{relative}", encoded=True)
+        return str(url.update_query({key: str(value) for key, value in params.items()}) if params else url)
+
+    async def _multiget_chunk(self, items: Sequence[str]) -> list[Any]:
+        try:
+            # A batch of GETs sent as a POST: as safe to retry as any read.
+            reply = await self.upstream.request(
+                "POST", "multiget", json={"request": list(items)}, retry_writes=True
+            )
+        except WriteOutcomeUnknown as error:
+            # The upstream layer words a lost POST answer as a write; a multi-get changes nothing.
+            raise UpstreamTimeout(
+                "Schoology did not answer a batched read (multi-get)", provider=NAME
+            ) from error
+        answers = reply.data.get("response") if isinstance(reply.data, dict) else None
+        if not isinstance(answers, list) or len(answers) != len(items):
+            raise UpstreamFailure("Schoology sent an unexpected multi-get reply", provider=NAME)
+        return [_item_body(answer) for answer in answers]
+
+
+def _no_realm(realm: Realm) -> NotFound:
+    return NotFound(f"Schoology has no realm {realm}", provider=NAME)
+
+
+def _item_body(answer: Any) -> Any:
+    if not isinstance(answer, dict):
+        return UpstreamFailure("Schoology sent an unexpected multi-get item", provider=NAME)
+    status = _integer(answer.get("response_code"))
+    if status is None:
+        return UpstreamFailure("Schoology sent a multi-get item without a status", provider=NAME)
+    body = answer.get("body")
+    if status < 400:
+        return body
+    headers = answer.get("headers")
+    reply = Reply(status, headers if isinstance(headers, dict) else {}, body, str(answer.get("location")))
+    return read_error(reply, "GET") or default_error(NAME, reply)
+
+
+def _page(request: PageRequest, data: Any) -> EventPage:
+    if not isinstance(data, dict):
+        raise UpstreamFailure("Schoology sent an unexpected event list", provider=NAME)
+    events = data.get("event") or []
+    if isinstance(events, dict):  # a one-item list can arrive unwrapped
+        events = [events]
+    if not isinstance(events, list):
+        raise UpstreamFailure("Schoology sent an unexpected event list", provider=NAME)
+    total = _integer(data.get("total"))
+    links = data.get("links")
+    next_url = links.get("next") if isinstance(links, dict) else None
+    next_start = None
+    if isinstance(next_url, str) and next_url:
+        # `links.next` is followed by its `start` (the upstream layer takes paths, not absolute URLs);
+        # the same path and query are then signed and sent, so nothing but the offset changes.
+        next_start = _integer(URL(next_url).query.get("start"))
+        if next_start is None or next_start <= request.start:
+            next_start = request.start + len(events)
+    elif events and total is not None and request.start + len(events) < total:
+        next_start = request.start + len(events)
+    return EventPage(request, [event for event in events if isinstance(event, dict)], total, next_start)
+
+
+def _integer(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+_FIELD_MESSAGE = re.compile(r"\bThe (\w+) (?:field|parameter)\b")
+_INPUT_NAMES = {
+    "title": "title", "description": "description", "start": "start", "end": "end", "has_end": "hasEnd",
+    "all_day": "allDay", "rsvp": "rsvp", "comments_enabled": "commentsEnabled",
+}  # fmt: skip
+
+
+def read_error(reply: Reply, method: str) -> GatewayError | None:
+    """Schoology's errors are bare statuses (403/404 empty, 400 a message string), mapped here.
+
+    A 403 on a write means this object may not be changed (assignment and discussion due-date
+    events, or an event the account may not edit); on a read it means the credentials lack access.
+    """
+    if reply.status == 400:
+        message = reply.data if isinstance(reply.data, str) and reply.data else None
+        field = None
+        if message and (named := _FIELD_MESSAGE.search(message)) and named.group(1) in _INPUT_NAMES:
+            field = ["input", _INPUT_NAMES[named.group(1)]]
+        text = f"Schoology rejected the input: {message}" if message else "Schoology rejected the input"
+        return BadUserInput(text, provider=NAME, field=field)
+    if reply.status == 403 and method not in READ_METHODS:
+        return Forbidden(
+            "Schoology does not let the gateway change this object (assignment and discussion "
+            "due-date events are read-only)",
+            provider=NAME,
+        )
+    if reply.status == 404:
+        return NotFound("Schoology has no such object", provider=NAME)
+    return None
+
+
+def open_client(settings: Settings, session: aiohttp.ClientSession) -> SchoologyClient:
+    """The Schoology client on the lifespan's pooled session.
+
+    A bad `SCHOOLOGY_TIMEZONE` or `SCHOOLOGY_REALMS` fails here, at start-up, rather than per request.
+    """
+    zone = ZoneInfo(settings.schoology_timezone)
+    realms = [Realm.parse(text) for text in settings.schoology_realms]
+    oauth = TwoLeggedClient(
+        settings.schoology_consumer_key,
+        client_secret=settings.schoology_consumer_secret.get_secret_value(),
+        signature_method=oauthlib.oauth1.SIGNATURE_HMAC_SHA1,
+        signature_type=oauthlib.oauth1.SIGNATURE_TYPE_AUTH_HEADER,
+        realm="Schoology API",
+    )
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        # Called per attempt, so every retry gets a fresh nonce and timestamp. The signed URL is
+        # exactly the one sent; a JSON body is covered by `oauth_body_hash`.
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        text = None if body is None else body.decode()
+        _, signed, _ = oauth.sign(str(url), http_method=method, body=text, headers=headers)
+        return {"Authorization": signed["Authorization"]}
+
+    upstream = Upstream.configured(
+        settings,
+        provider=NAME,
+        session=session,
+        base_url=settings.schoology_base_url,
+        auth=auth,
+        read_error=read_error,
+        # Schoology publishes no limit; clients observe about 15 calls per 5 s (a multi-get counts once).
+        rate=(settings.schoology_rate_limit, settings.schoology_rate_period),
+    )
+    return SchoologyClient(upstream, zone=zone, realms=realms)
+
+
+SPEC: ProviderSpec[SchoologyClient] = ProviderSpec(
+    name=NAME,
+    title="Schoology",
+    is_enabled=lambda settings: bool(
+        settings.schoology_consumer_key and settings.schoology_consumer_secret.get_secret_value()
+    ),
+    open=open_client,
+    sandbox_app=sandbox.create_app,
+    sandbox_env=sandbox.sandbox_env,
+)

@@ -1,0 +1,327 @@
+"""Schoology's root fields: `schoologyEvents`, its mutations, `node(id:)` for Schoology ids, `events`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import strawberry
+from aiodataloader import DataLoader
+
+from gateway.context import Context, Info
+from gateway.errors import BadUserInput, Forbidden, NotFound
+from gateway.ids import decode_id, encode_id
+from gateway.providers import schoology
+from gateway.providers.base import JSONObject
+from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
+from resolvers.mutations import attempt
+from resolvers.provider import ProviderAPI, Window, select
+from schema.event import Connection, Edge, Event, PageInfo
+from schema.payloads import DeleteEventPayload, Payload
+from schema.schoology import SchoologyEvent, SchoologyRealmInput, flag
+from schema.schoology_inputs import (
+    CreateSchoologyEventInput,
+    UpdateSchoologyEventInput,
+    create_body,
+    update_body,
+)
+
+EVENTS = "schoology.events"
+#: How many rounds of further pages the federated query may fetch per request (each round is one
+#: multi-get for every realm still short of the window). With pages of up to 200 this scans up to
+#: 1,000 events per realm; a realm busier than that within the window is cut there.
+FEDERATED_ROUNDS = 5
+#: Stand-ins for the open side of a one-sided window: Schoology filters by dates only when both are given.
+_EARLIEST, _LATEST = date(1970, 1, 1), date(2100, 12, 31)
+#: Tag of `schoologyEvents` cursors: opaque like ids, the list offset inside (Schoology pages by offset).
+CURSOR = "schoology-list"
+
+
+def _client(context: Context) -> SchoologyClient:
+    return context.client(schoology.SPEC)
+
+
+def _events(context: Context) -> DataLoader[EventRef, JSONObject | None]:
+    return context.loaders.get(EVENTS, _client(context).load_events)
+
+
+def _ref(parts: tuple[str, ...], field: str = "id") -> EventRef:
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise BadUserInput("malformed Schoology event id", field=[field])
+    try:
+        realm = Realm.parse(f"{parts[0]}/{parts[1]}")
+    except ValueError:
+        raise BadUserInput("malformed Schoology event id", field=[field]) from None
+    return EventRef(realm, parts[2])
+
+
+def _event_ref(global_id: strawberry.ID) -> EventRef:
+    decoded = decode_id(global_id)
+    if decoded.provider != schoology.NAME:
+        raise BadUserInput(f"{global_id!r} is not a Schoology event id", field=["id"])
+    return _ref(decoded.parts)
+
+
+def _global_id(ref: EventRef) -> strawberry.ID:
+    return strawberry.ID(encode_id(schoology.NAME, ref.realm.kind, ref.realm.id, ref.event_id))
+
+
+def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
+    """The page's events as GraphQL objects; each also primes the by-id loader."""
+    client = _client(context)
+    events = []
+    for data in page.events:
+        if data.get("id") is None:
+            continue
+        ref = EventRef(page.request.realm, str(data["id"]))
+        context.loaders.prime(EVENTS, client.load_events, ref, data)
+        events.append(SchoologyEvent.from_upstream(data, ref.realm, client.zone))
+    return events
+
+
+async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
+    """A Schoology event by the key parts of its global id (realm kind, realm id, event id)."""
+    ref = _ref(parts)
+    data = await _events(context).load(ref)
+    return None if data is None else SchoologyEvent.from_upstream(data, ref.realm, _client(context).zone)
+
+
+def encode_offset(offset: int) -> str:
+    """The cursor pointing just after the first `offset` events of a realm's list."""
+    return encode_id(CURSOR, offset)
+
+
+def decode_offset(cursor: str) -> int:
+    """The offset a cursor points at; BAD_USER_INPUT when it is not one of ours."""
+    decoded = decode_id(cursor, field="after")
+    if decoded.provider != CURSOR or len(decoded.parts) != 1 or not decoded.parts[0].isdigit():
+        raise BadUserInput(f"{cursor!r} is not a cursor of schoologyEvents", field=["after"])
+    return int(decoded.parts[0])
+
+
+async def schoology_events(
+    info: Info,
+    realm: SchoologyRealmInput,
+    start_date: Annotated[
+        date | None,
+        strawberry.argument(description="Only events starting on or after this day (needs `endDate`)."),
+    ] = None,
+    end_date: Annotated[
+        date | None,
+        strawberry.argument(description="Only events starting on or before this day (needs `startDate`)."),
+    ] = None,
+    first: Annotated[
+        int | None, strawberry.argument(description="Page size, 1 to 200 (default 20, Schoology's own).")
+    ] = None,
+    after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
+) -> Connection[SchoologyEvent]:
+    """One page of a realm's events: `GET {realm}/events?start=&limit=` (one upstream call)."""
+    target = realm.to_realm("realm")
+    if (start_date is None) != (end_date is None):
+        missing = "endDate" if end_date is None else "startDate"
+        raise BadUserInput(
+            f"{missing} is missing: Schoology filters by dates only with startDate and endDate together",
+            field=[missing],
+        )
+    if start_date is not None and end_date is not None and end_date < start_date:
+        raise BadUserInput("endDate must not be before startDate", field=["endDate"])
+    size = schoology.DEFAULT_LIMIT if first is None else first
+    if not 1 <= size <= schoology.MAX_LIMIT:
+        raise BadUserInput(f"first must be between 1 and {schoology.MAX_LIMIT}", field=["first"])
+    offset = 0 if after is None else decode_offset(after)
+    request = PageRequest(target, offset, size, start_date, end_date)
+    try:
+        page = await _client(info.context).list_events(request)
+    except NotFound as error:
+        raise NotFound(error.message, provider=schoology.NAME, field=["realm"]) from error
+    events = _convert(info.context, page)
+    edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.next_start is not None, end_cursor=edges[-1].cursor if edges else None
+        ),
+        total_count=page.total,
+    )
+
+
+def _window_days(window: Window, zone: ZoneInfo) -> tuple[date | None, date | None]:
+    """`start_date`/`end_date` covering the window, a day wider each side (zone edges, DST)."""
+    starts_after = window.starts_after
+    if window.after is not None and not window.after[0]:
+        # A cursor of the merged order: nothing starting before its event can come next.
+        starts_after = max(starts_after, window.after[1]) if starts_after else window.after[1]
+    if starts_after is None and window.starts_before is None:
+        return None, None
+    first = _EARLIEST if starts_after is None else starts_after.astimezone(zone).date() - timedelta(days=1)
+    last = (
+        _LATEST
+        if window.starts_before is None
+        else window.starts_before.astimezone(zone).date() + timedelta(days=1)
+    )
+    return first, last
+
+
+async def list_window(context: Context, window: Window) -> list[Event]:
+    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down.
+
+    The first pages of all realms come in one multi-get; a realm is paged further (all such realms
+    together, one multi-get per round) only while it has given fewer than `window.limit` events
+    inside the window, for at most `FEDERATED_ROUNDS` rounds.
+    """
+    client = _client(context)
+    if not client.realms:
+        return []
+    first_day, last_day = _window_days(window, client.zone)
+    size = min(max(window.limit, schoology.DEFAULT_LIMIT), schoology.MAX_LIMIT)
+    pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
+    events: list[Event] = []
+    admitted: Counter[Realm] = Counter()
+    for _ in range(FEDERATED_ROUNDS):
+        if not pending:
+            break
+        pages = await client.list_pages(pending)
+        pending = []
+        for page in pages:
+            converted = _convert(context, page)
+            events.extend(converted)
+            realm = page.request.realm
+            admitted[realm] += sum(1 for event in converted if window.admits(event))
+            if page.next_start is not None and admitted[realm] < window.limit:
+                pending.append(replace(page.request, start=page.next_start))
+    return select(events, window)
+
+
+async def _changeable(context: Context, ref: EventRef) -> JSONObject:
+    """The event as it is now, if it may be changed; otherwise the user error that explains why.
+
+    Checked before sending because Schoology's refusal is a bare, empty 403 (the same status as a
+    credentials problem), and because the update is validated against the current event.
+    """
+    data = await _events(context).load(ref)
+    if data is None:
+        raise NotFound(f"Schoology has no event {ref.event_id} in {ref.realm}", field=["id"])
+    kind = str(data.get("type") or "event")
+    if kind != "event":
+        raise Forbidden(
+            f"{data.get('title')!r} is the due date of a Schoology {kind}: it cannot be edited or "
+            f"deleted as an event; change the {kind} itself in Schoology",
+            provider=schoology.NAME,
+            field=["id"],
+        )
+    if flag(data.get("editable")) is False:
+        raise Forbidden(
+            "Schoology does not let the gateway's account change this event",
+            provider=schoology.NAME,
+            field=["id"],
+        )
+    return data
+
+
+async def create_schoology_event(
+    info: Info, realm: SchoologyRealmInput, input: CreateSchoologyEventInput
+) -> Payload[SchoologyEvent]:
+    """`POST {realm}/events` (201 with the stored event)."""
+    context = info.context
+
+    async def run() -> SchoologyEvent:
+        target = realm.to_realm("realm")
+        client = _client(context)
+        body = create_body(input, client.zone)
+        try:
+            data = await client.create_event(target, body)
+        except NotFound as error:
+            raise NotFound(
+                f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
+            ) from error
+        ref = EventRef(target, str(data["id"]))
+        context.loaders.prime(EVENTS, client.load_events, ref, data)
+        return SchoologyEvent.from_upstream(data, target, client.zone)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def update_schoology_event(
+    info: Info, id: strawberry.ID, input: UpdateSchoologyEventInput
+) -> Payload[SchoologyEvent]:
+    """`PUT {realm}/events/{id}` with only the given fields, then the event re-read.
+
+    Schoology answers a PUT with an empty 204, so the event is read back (one more GET) instead of
+    being patched locally: the answer then shows what Schoology actually stored, including whatever
+    it normalises (e.g. `end` cleared when `has_end` goes to 0).
+    """
+    context = info.context
+
+    async def run() -> SchoologyEvent:
+        ref = _event_ref(id)
+        client = _client(context)
+        current = await _changeable(context, ref)
+        await client.update_event(ref, update_body(input, current, client.zone))
+        context.loaders.forget(EVENTS, client.load_events, ref)
+        data = await _events(context).load(ref)
+        if data is None:
+            raise NotFound("the event was deleted while it was being updated", field=["id"])
+        return SchoologyEvent.from_upstream(data, ref.realm, client.zone)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+    """`DELETE {realm}/events/{id}` (cannot be undone)."""
+    context = info.context
+
+    async def run() -> strawberry.ID:
+        ref = _event_ref(id)
+        client = _client(context)
+        await _changeable(context, ref)
+        await client.delete_event(ref)
+        context.loaders.prime(EVENTS, client.load_events, ref, None)
+        return _global_id(ref)
+
+    deleted, errors = await attempt(run())
+    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+
+
+@strawberry.type
+class Query:
+    schoology_events: Connection[SchoologyEvent] = strawberry.field(
+        resolver=schoology_events,
+        description="A realm's events, a page at a time, in Schoology's order (by start). `totalCount` is "
+        "Schoology's `total`. Cursors are positions in that list, as Schoology pages by offset: an event "
+        "added or deleted meanwhile shifts later pages by one.",
+    )
+
+
+@strawberry.type
+class Mutation:
+    create_schoology_event: Payload[SchoologyEvent] = strawberry.mutation(
+        resolver=create_schoology_event,
+        description="Create a plain event in a Schoology realm (POST {realm}/events).",
+    )
+    update_schoology_event: Payload[SchoologyEvent] = strawberry.mutation(
+        resolver=update_schoology_event,
+        description="Change some fields of a Schoology event (PUT) and return it as Schoology stored it. "
+        "Assignment and discussion due dates are read-only: that comes back as a FORBIDDEN user error.",
+    )
+    delete_schoology_event: DeleteEventPayload = strawberry.mutation(
+        resolver=delete_schoology_event,
+        description="Delete a Schoology event for good. Assignment and discussion due dates cannot be "
+        "deleted (a FORBIDDEN user error).",
+    )
+
+
+API = ProviderAPI(
+    spec=schoology.SPEC,
+    query=Query,
+    mutation=Mutation,
+    types=(SchoologyEvent,),
+    load_node=load_node,
+    list_window=list_window,
+)
+
+__all__ = ["API"]

@@ -1,0 +1,233 @@
+"""Schoology's GraphQL shape: `SchoologyEvent`, its realm, the enums for coded fields, and from-upstream."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import BadUserInput
+from gateway.ids import encode_id
+from gateway.providers import schoology
+from gateway.providers.base import JSONObject
+from gateway.providers.schoology import Realm
+from schema.event import Event, Provider
+from schema.scalars import JSON, as_json
+
+E = TypeVar("E", bound=Enum)
+
+#: The per-request loader of realm objects (`GET {kind}/{id}` through multi-get).
+REALMS = "schoology.realms"
+
+
+@strawberry.enum(description="The kinds of Schoology realm that hold events.")
+class SchoologyRealmKind(Enum):
+    DISTRICT = "districts"
+    SCHOOL = "schools"
+    USER = "users"
+    GROUP = "groups"
+    SECTION = "sections"
+
+
+@strawberry.enum(description="Who may RSVP to a Schoology event.")
+class SchoologyRsvp(Enum):
+    NOBODY = 0
+    INVITED = 1
+    ANYONE = 2
+
+
+@strawberry.enum(description="What a Schoology event is.")
+class SchoologyEventType(Enum):
+    EVENT = strawberry.enum_value("event", description="A plain calendar event (editable).")
+    ASSIGNMENT = strawberry.enum_value(
+        "assignment", description="The due date of an assignment: read-only here; edit the assignment."
+    )
+    DISCUSSION = strawberry.enum_value(
+        "discussion", description="The due date of a graded discussion: read-only here."
+    )
+
+
+@strawberry.input(description="A Schoology realm: the district, school, user, group or course section.")
+class SchoologyRealmInput:
+    kind: SchoologyRealmKind
+    id: strawberry.ID = strawberry.field(description="The realm's numeric Schoology id, e.g. `3719526`.")
+
+    def to_realm(self, *field: str) -> Realm:
+        """The upstream realm; BAD_USER_INPUT at `field` + `id` when the id is not a number."""
+        try:
+            return Realm.parse(f"{self.kind.value}/{self.id}")
+        except ValueError:
+            raise BadUserInput(
+                f"{self.id!r} is not a Schoology realm id (a number)", field=[*field, "id"]
+            ) from None
+
+
+@strawberry.type(description="A Schoology realm: where an event lives.")
+class SchoologyRealm:
+    kind: SchoologyRealmKind
+    id: strawberry.ID = strawberry.field(description="The realm's numeric Schoology id.")
+
+    @strawberry.field(
+        description="The realm's name: `course: section` for a section, the display name for a user, "
+        "otherwise its title. Null if the realm no longer exists. Batched: every realm in one response "
+        "costs one Schoology multi-get per 50 realms."
+    )
+    async def title(self, info: Info) -> str | None:
+        data = await _realm_object(info, self)
+        return None if data is None else realm_title(data)
+
+    @strawberry.field(
+        description="The realm object exactly as Schoology returns it (`GET /{kind}/{id}`); batched like "
+        "`title`."
+    )
+    async def raw(self, info: Info) -> JSON | None:
+        data = await _realm_object(info, self)
+        return None if data is None else as_json(data)
+
+    @classmethod
+    def of(cls, realm: Realm) -> SchoologyRealm:
+        """The GraphQL view of an upstream realm key."""
+        return cls(kind=SchoologyRealmKind(realm.kind), id=strawberry.ID(realm.id))
+
+
+async def _realm_object(info: Info, realm: SchoologyRealm) -> JSONObject | None:
+    client = info.context.client(schoology.SPEC)
+    key = Realm(realm.kind.value, str(realm.id))
+    data: JSONObject | None = await info.context.loaders.get(REALMS, client.load_realms).load(key)
+    return data
+
+
+def realm_title(data: JSONObject) -> str | None:
+    """A person-readable name for a realm object of any kind."""
+    if data.get("course_title"):
+        section = data.get("section_title")
+        return f"{data['course_title']}: {section}" if section else str(data["course_title"])
+    name = data.get("title") or data.get("name_display")
+    if not name and (data.get("name_first") or data.get("name_last")):
+        name = f"{data.get('name_first') or ''} {data.get('name_last') or ''}".strip()
+    return str(name) if name else None
+
+
+@strawberry.type(description="Links Schoology attaches to an event.")
+class SchoologyEventLinks:
+    self_: str | None = strawberry.field(name="self", description="The event's API URL.")
+
+
+@strawberry.type(
+    description="An event in a Schoology realm (district, school, user, group or course section), with "
+    "every field of Schoology's event object. Schoology sends times without an offset; `startsAt` and "
+    "`endsAt` read them in the gateway's Schoology time zone (`timezone`)."
+)
+class SchoologyEvent(Event):
+    start: str | None = strawberry.field(
+        description="The start exactly as Schoology sends it: `YYYY-MM-DD HH:MM:SS`, local time, no offset."
+    )
+    end: str | None = strawberry.field(
+        description="The end exactly as Schoology sends it (null unless `hasEnd`)."
+    )
+    has_end: bool = strawberry.field(description="Whether the event has an end time.")
+    rsvp: SchoologyRsvp | None = strawberry.field(description="Who may RSVP.")
+    event_type: SchoologyEventType | None = strawberry.field(
+        name="type",
+        description="A plain event, or the due date of an assignment or discussion (those are read-only).",
+    )
+    comments_enabled: bool = strawberry.field(description="Whether people can comment on the event.")
+    editable: bool | None = strawberry.field(
+        description="Whether the gateway's Schoology account may change the event (null if not sent)."
+    )
+    section_id: str | None = strawberry.field(description="The course section's id, for section events.")
+    assignment_id: str | None = strawberry.field(
+        description="The assignment or discussion behind a due-date event."
+    )
+    web_url: str | None = strawberry.field(
+        description="Link to the assignment or discussion in Schoology's web app, for due-date events."
+    )
+    links: SchoologyEventLinks | None = strawberry.field(description="Links Schoology sent with the event.")
+    realm: SchoologyRealm = strawberry.field(description="The realm the event lives in.")
+
+    @classmethod
+    def from_upstream(cls, data: JSONObject, realm: Realm, zone: ZoneInfo) -> SchoologyEvent:
+        """Build from Schoology's event object, read in `realm`, with times in `zone`."""
+        event_id = str(data["id"])
+        start, end = _text(data.get("start")), _text(data.get("end"))
+        has_end = flag(data.get("has_end")) or False
+        all_day = flag(data.get("all_day")) or False
+        starts_at = local_datetime(start, zone)
+        ends_at = local_datetime(end, zone) if has_end else None
+        links = data.get("links")
+        return cls(
+            id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, event_id)),
+            provider=Provider.SCHOOLOGY,
+            provider_id=event_id,
+            title=str(data.get("title") or ""),
+            description=_text(data.get("description")),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=zone.key,
+            all_day=all_day,
+            start_date=_day(starts_at) if all_day else None,
+            end_date=_day(ends_at or starts_at) if all_day else None,
+            url=_text(data.get("web_url")),
+            raw=as_json(data),
+            start=start,
+            end=end if has_end else None,
+            has_end=has_end,
+            rsvp=_enum(SchoologyRsvp, _number(data.get("rsvp"))),
+            event_type=_enum(SchoologyEventType, data.get("type")),
+            comments_enabled=flag(data.get("comments_enabled")) is not False,
+            editable=flag(data.get("editable")),
+            section_id=_text(data.get("section_id")),
+            assignment_id=_text(data.get("assignment_id")),
+            web_url=_text(data.get("web_url")),
+            links=SchoologyEventLinks(self_=_text(links.get("self"))) if isinstance(links, dict) else None,
+            realm=SchoologyRealm.of(realm),
+        )
+
+
+def local_datetime(value: str | None, zone: ZoneInfo) -> datetime | None:
+    """Schoology's `YYYY-MM-DD HH:MM:SS` read in `zone` (keeping that zone's offset); None if unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def _text(value: Any) -> str | None:
+    # Ids arrive as numbers or numeric strings; Schoology sends "" for absent text.
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def flag(value: Any) -> bool | None:
+    """Schoology's 0/1 booleans (ints or strings); None when absent or unreadable."""
+    number = _number(value)
+    return None if number is None else number != 0
+
+
+def _enum(kind: type[E], value: Any) -> E | None:
+    try:
+        return None if value is None else kind(value)
+    except ValueError:
+        return None  # a value Schoology added later; `raw` still has it

@@ -1,0 +1,154 @@
+"""Schoology's mutation inputs and the request bodies built from them, checked before anything is sent.
+
+Times come in as `DateTime` (with an offset, like everywhere else in this API) and are converted into the
+gateway's Schoology zone (`SCHOOLOGY_TIMEZONE`), then sent as the `YYYY-MM-DD HH:MM:SS` Schoology
+stores. That spares callers Schoology's offset-less format and any doubt about which zone it means.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from gateway.providers.base import JSONObject
+from schema.schoology import SchoologyRsvp, flag
+from schema.validation import Problems
+
+WIRE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Python attribute -> (Schoology field, GraphQL input field).
+_FIELDS = {
+    "title": ("title", "title"),
+    "description": ("description", "description"),
+    "start": ("start", "start"),
+    "end": ("end", "end"),
+    "has_end": ("has_end", "hasEnd"),
+    "all_day": ("all_day", "allDay"),
+    "rsvp": ("rsvp", "rsvp"),
+    "comments_enabled": ("comments_enabled", "commentsEnabled"),
+}
+
+
+@strawberry.input(
+    description="A new event in a Schoology realm. Times need an offset; Schoology stores them in the "
+    "gateway's Schoology time zone (the events' `timezone`), so they are converted into it."
+)
+class CreateSchoologyEventInput:
+    title: str = strawberry.field(description="Required; must not be blank.")
+    start: datetime = strawberry.field(description="When the event starts.")
+    description: str | None = strawberry.field(default=None, description="Free text.")
+    has_end: bool | None = strawberry.field(
+        default=None, description="Set to true to give an `end` (default false: no end time)."
+    )
+    end: datetime | None = strawberry.field(
+        default=None, description="When the event ends: only with `hasEnd: true`, and not before `start`."
+    )
+    all_day: bool | None = strawberry.field(
+        default=None,
+        description="A whole-day event: only the day of `start` in the Schoology time zone counts.",
+    )
+    rsvp: SchoologyRsvp | None = strawberry.field(default=None, description="Who may RSVP (default NOBODY).")
+    comments_enabled: bool | None = strawberry.field(
+        default=None, description="Whether people may comment (default true)."
+    )
+
+
+@strawberry.input(
+    description="Changes to a Schoology event; omitted fields stay as they are. Only plain events "
+    "(`type: EVENT`) can be changed: assignment and discussion due dates are read-only."
+)
+class UpdateSchoologyEventInput:
+    title: strawberry.Maybe[str]
+    description: strawberry.Maybe[str | None]
+    start: strawberry.Maybe[datetime]
+    end: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="The new end (the event must have, or be given, `hasEnd: true`); null removes the end."
+    )
+    has_end: strawberry.Maybe[bool]
+    all_day: strawberry.Maybe[bool]
+    rsvp: strawberry.Maybe[SchoologyRsvp]
+    comments_enabled: strawberry.Maybe[bool]
+
+
+def local_time(value: datetime, zone: ZoneInfo) -> str:
+    """An instant as Schoology's offset-less `YYYY-MM-DD HH:MM:SS` in `zone`."""
+    return value.astimezone(zone).strftime(WIRE_FORMAT)
+
+
+def create_body(data: CreateSchoologyEventInput, zone: ZoneInfo) -> JSONObject:
+    """The `POST {realm}/events` body, after checking what Schoology's docs require."""
+    problems = Problems("input")
+    _title(problems, data.title)
+    start = local_time(data.start, zone)
+    end = None if data.end is None else local_time(data.end, zone)
+    if end is not None and not data.has_end:
+        problems.add("end", "end needs hasEnd: true")
+    if data.has_end and end is None:
+        problems.add("end", "end is required when hasEnd is true")
+    _ordered(problems, start, end, "end")
+    problems.check()
+    body: JSONObject = {"title": data.title, "start": start, "type": "event"}
+    if data.description is not None:
+        body["description"] = data.description
+    if data.has_end is not None:
+        body["has_end"] = int(data.has_end)
+    if end is not None:
+        body["end"] = end
+    for name in ("all_day", "rsvp", "comments_enabled"):
+        value = getattr(data, name)
+        if value is not None:
+            body[name] = _wire(value)
+    return body
+
+
+def update_body(data: UpdateSchoologyEventInput, current: JSONObject, zone: ZoneInfo) -> JSONObject:
+    """The `PUT {realm}/events/{id}` body: the given fields only, checked against the `current` event."""
+    given = {name: maybe.value for name in _FIELDS if (maybe := getattr(data, name)) is not None}
+    problems = Problems("input")
+    if not given:
+        problems.add("input", "give at least one field to change")
+        problems.check()
+    # Null is refused by the schema for every field but `description` and `end`.
+    if given.get("title") is not None:
+        _title(problems, given["title"])
+    body: JSONObject = {}
+    for name, value in given.items():
+        if value is not None:
+            body[_FIELDS[name][0]] = local_time(value, zone) if isinstance(value, datetime) else _wire(value)
+    if "description" in given and given["description"] is None:
+        body["description"] = ""  # Schoology's description is a string: null means "clear it"
+    if "end" in given and given["end"] is None:
+        body.setdefault("has_end", 0)  # removing the end is turning `has_end` off
+    has_end = bool(body["has_end"]) if "has_end" in body else bool(flag(current.get("has_end")))
+    start = body.get("start") or current.get("start")
+    end = body.get("end") or (current.get("end") if flag(current.get("has_end")) else None)
+    if "end" in body and not has_end:
+        problems.add("end", "end needs hasEnd: true (the event has no end time)")
+    elif has_end and not end:
+        problems.add("end", "end is required when hasEnd is true")
+    elif has_end:
+        _ordered(problems, start, end, "end" if "end" in body else "start")
+    problems.check()
+    return body
+
+
+def _title(problems: Problems, title: str) -> None:
+    if not title.strip():
+        problems.add("title", "title must not be blank")
+
+
+def _ordered(problems: Problems, start: Any, end: Any, field: str) -> None:
+    # Both are `YYYY-MM-DD HH:MM:SS` in the same zone, so text order is time order.
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        problems.add(field, "end must not be before start")
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, SchoologyRsvp):
+        return value.value
+    return value
