@@ -5,20 +5,35 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from gateway.errors import InvalidInput, UserFixable
+from gateway.errors import BadUserInput, InvalidInput, UserFixable
 from schema.payloads import UserError
 
 T = TypeVar("T")
+
+
+#: Mutation arguments besides `input`: a field path starting with one of them is already GraphQL's.
+_ARGUMENTS = frozenset({"input", "id", "realm", "organizer"})
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _path(problem: UserFixable) -> list[str] | None:
+    if not problem.field:
+        return None
+    if isinstance(problem, BadUserInput) and problem.provider and problem.field[0] not in _ARGUMENTS:
+        # An upstream names its own (snake_case) body field: point at the GraphQL input field instead.
+        return ["input", _camel(problem.field[0]), *problem.field[1:]]
+    return list(problem.field)
 
 
 def user_errors(error: UserFixable) -> list[UserError]:
     """The `userErrors` entries for a caller-fixable error (one per problem)."""
     problems = error.problems if isinstance(error, InvalidInput) else [error]
     return [
-        UserError(
-            field=list(problem.field) if problem.field else None, message=problem.message, code=problem.code
-        )
-        for problem in problems
+        UserError(field=_path(problem), message=problem.message, code=problem.code) for problem in problems
     ]
 
 

@@ -215,9 +215,6 @@ def _check(fields: dict[str, Any], *, creating: bool) -> None:
     if language is not None and not _BCP47.match(language):
         problems.add("captionsLanguage", f"{language!r} is not a BCP-47 language tag such as 'en-US'")
     problems.ordered("dateStart", fields.get("date_start"), "dateEnd", fields.get("date_end"))
-    for name in ("owner", "class_id", "date_start", "date_end"):
-        if name in fields and fields[name] is None:
-            problems.add(_WIRE_NAMES[name], f"{_WIRE_NAMES[name]} cannot be null")
     problems.check()
 
 

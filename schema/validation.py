@@ -29,15 +29,17 @@ class Problems:
         """Record a problem with `field` (a GraphQL input field name)."""
         self.found.append(BadUserInput(message, field=[*self.prefix, field]))
 
-    def text(self, field: str, value: str | None, *, max_length: int, required: bool = False) -> None:
-        """Non-blank (when required) and at most `max_length` characters."""
+    def text(
+        self, field: str, value: str | None, *, max_length: int | None = None, required: bool = False
+    ) -> None:
+        """Non-blank (when required) and at most `max_length` characters (when the API has a limit)."""
         if value is None:
             if required:
                 self.add(field, f"{field} is required")
             return
         if required and not value.strip():
             self.add(field, f"{field} must not be blank")
-        if len(value) > max_length:
+        if max_length is not None and len(value) > max_length:
             self.add(field, f"{field} must be at most {max_length} characters (got {len(value)})")
 
     def emails(self, field: str, values: Sequence[str] | None) -> None:
@@ -51,10 +53,21 @@ class Problems:
         if value is not None and value not in _zones():
             self.add(field, f"{value!r} is not an IANA time zone name (e.g. 'Europe/Berlin')")
 
-    def ordered(self, start_field: str, start: datetime | None, end_field: str, end: datetime | None) -> None:
-        """`end` is after `start` when both are given."""
-        if start is not None and end is not None and end <= start:
-            self.add(end_field, f"{end_field} must be after {start_field}")
+    def ordered(
+        self,
+        start_field: str,
+        start: datetime | None,
+        end_field: str,
+        end: datetime | None,
+        *,
+        allow_equal: bool = False,
+    ) -> None:
+        """`end` is after `start` (or equal, with `allow_equal`) when both are given."""
+        if start is None or end is None:
+            return
+        if end < start or (end == start and not allow_equal):
+            relation = "on or after" if allow_equal else "after"
+            self.add(end_field, f"{end_field} must be {relation} {start_field}")
 
     def check(self) -> None:
         """Raise everything found as one `InvalidInput`."""

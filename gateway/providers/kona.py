@@ -59,6 +59,8 @@ class KonaClient:
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
+        #: The most items Kona has put in one page so far: Kona's page cap is at least this.
+        self.largest_page = 0
 
     async def pages(
         self, resource: str, params: Mapping[str, str | int], *, offset: int = 0, page_size: int | None = None
@@ -78,9 +80,13 @@ class KonaClient:
             items = _as_list(await self.upstream.get(resource, query), resource)
             if size is None and not items:
                 return
+            # A first page shorter than one Kona already filled cannot be the cap: it is the end,
+            # and the probe for a following page would only cost a round trip.
+            certainly_last = size is None and len(items) < min(asked, self.largest_page)
+            self.largest_page = max(self.largest_page, len(items))
             size = size or len(items)
             yield Page(items, (number - 1) * size, size)
-            if len(items) < size:
+            if len(items) < size or certainly_last:
                 return
             number += 1
 

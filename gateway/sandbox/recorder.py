@@ -105,7 +105,7 @@ def recording_middleware(provider: str, log: CallLog) -> Middleware:
                 # Emulators are mounted at /{provider} in the sandbox; record the API-relative path.
                 path=request.rel_url.path.removeprefix(f"/{provider}") or "/",
                 query=dict(request.rel_url.query),
-                headers=dict(request.headers),
+                headers={str(key): value for key, value in request.headers.items()},
                 body=_decode_body(raw, request.content_type),
             )
         )

@@ -32,6 +32,7 @@ Emulator assumptions (points the docs leave open, providers.md §5):
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import re
 import string
@@ -809,9 +810,14 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def create_app(
-    log: CallLog, *, rate_limit: int = 600, clock: Callable[[], float] = time.time
+    log: CallLog, *, rate_limit: int | None = None, clock: Callable[[], float] = time.time
 ) -> web.Application:
-    """The seeded Strigo emulator; `rate_limit` is requests per minute per org."""
+    """The seeded Strigo emulator; `rate_limit` is requests per minute per org.
+
+    It defaults to `SANDBOX_STRIGO_RATE_LIMIT` from the environment, else 600 (the benchmark lifts it).
+    """
+    if rate_limit is None:
+        rate_limit = int(os.environ.get("SANDBOX_STRIGO_RATE_LIMIT", "600"))
     state = seed_state(rate_limit=rate_limit, clock=clock)
     app = web.Application(
         middlewares=[

@@ -137,6 +137,14 @@ async def test_no_range_is_the_current_month(gateway: Gateway, sandbox: Sandbox)
     assert calls(sandbox) == [page(1, 100), page(2, 8)]
 
 
+async def test_a_short_page_after_a_fuller_one_needs_no_probe(gateway: Gateway, sandbox: Sandbox) -> None:
+    await list_ids(gateway, first=100, **MARCH)  # Kona filled a page with 60: its cap is at least 60
+    sandbox.log.clear()
+    ids, _ = await list_ids(gateway)
+    assert len(ids) == 8
+    assert calls(sandbox) == [page(1, 100)]  # 8 < 60 cannot be the cap, so no second call
+
+
 async def test_order_by_is_sent_and_followed(gateway: Gateway, sandbox: Sandbox) -> None:
     data = await gateway.data(
         "{ konaCalendarEvents(first: 5, orderBy: UPDATED_AT) "

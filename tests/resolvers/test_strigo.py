@@ -175,7 +175,7 @@ async def test_upstream_validation_error_names_the_field(gateway: Gateway, sandb
     data = await gateway.data(CREATE, {"input": valid_input(owner="stranger@example.com")})
     [error] = data["createStrigoEvent"]["userErrors"]
     assert error["code"] == "BAD_USER_INPUT"
-    assert error["field"] == ["owner"]
+    assert error["field"] == ["input", "owner"]
 
 
 async def test_update_patches_only_given_fields(gateway: Gateway, sandbox: Sandbox) -> None:
