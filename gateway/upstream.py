@@ -164,19 +164,21 @@ class Upstream:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         retry_writes: bool = False,
+        reads: bool = False,
     ) -> Reply:
         """Send a request and return its successful reply, or raise the mapped `GatewayError`.
 
         Reads are retried; writes only when `retry_writes` says the upstream de-duplicates them
-        (an idempotency key), because a blind retry could create or delete twice.
+        (an idempotency key), because a blind retry could create or delete twice. `reads` marks a
+        request that changes nothing whatever its method (a batch of GETs sent as a POST).
         """
         url = self.url(relative, params)
         body = None if json is None else orjson.dumps(json)
-        retryable = method in READ_METHODS or retry_writes
-        attempts = self.retry.attempts if retryable else 1
+        is_read = reads or method in READ_METHODS
+        attempts = self.retry.attempts if is_read or retry_writes else 1
         for attempt in range(attempts):
             try:
-                return await self._attempt(method, url, body, headers)
+                return await self._attempt(method, url, body, headers, is_read)
             except UpstreamFailure as error:
                 if not _worth_retrying(error) or attempt == attempts - 1:
                     raise
@@ -187,13 +189,13 @@ class Upstream:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(
-        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None
+        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
         self.breaker.before_call()
         healthy = False
         try:
             await self._respect_quota()
-            reply = await self._send(method, url, body, extra)
+            reply = await self._send(method, url, body, extra, is_read)
             healthy = reply.status < 500
         finally:
             self._record(healthy)
@@ -208,7 +210,7 @@ class Upstream:
         return reply
 
     async def _send(
-        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None
+        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
         headers = {"Accept": "application/json", **self.headers, **(extra or {})}
         if body is not None:
@@ -229,20 +231,20 @@ class Upstream:
                 return Reply(response.status, _plain(response.headers), _decode(raw), str(url))
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
-            raise self._lost(method, "did not answer in time") from exc
+            raise self._lost(method, is_read, "did not answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
             status = "unreachable"
             # Nothing was sent, so even a write is safe to report as plainly unavailable.
             raise UpstreamUnavailable(f"{self.provider} cannot be reached", provider=self.provider) from exc
         except aiohttp.ClientError as exc:
             status = "broken"
-            raise self._lost(method, "closed the connection before answering") from exc
+            raise self._lost(method, is_read, "closed the connection before answering") from exc
         finally:
             metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
             metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
 
-    def _lost(self, method: str, what: str) -> UpstreamFailure:
-        if method in READ_METHODS:
+    def _lost(self, method: str, is_read: bool, what: str) -> UpstreamFailure:
+        if is_read:
             if "time" in what:
                 return UpstreamTimeout(f"{self.provider} {what}", provider=self.provider)
             return UpstreamFailure(f"{self.provider} {what}", provider=self.provider)

@@ -27,6 +27,9 @@ from gateway.upstream import Reply, Upstream, is_undecodable, path
 NAME = "kona"
 EVENTS = "calendar_events"
 
+#: Kona's documented default page size: its undocumented cap cannot be lower.
+DEFAULT_PAGE = 25
+
 #: What we ask for per page. Kona documents no maximum; the Postman collection asks for 100.
 PER_PAGE = 100
 
@@ -59,8 +62,9 @@ class KonaClient:
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
-        #: The most items Kona has put in one page so far: Kona's page cap is at least this.
-        self.largest_page = 0
+        #: The most items Kona has put in one page so far: Kona's page cap is at least this, and at
+        #: least its documented default page size of 25.
+        self.largest_page = DEFAULT_PAGE
 
     async def pages(
         self, resource: str, params: Mapping[str, str | int], *, offset: int = 0, page_size: int | None = None
@@ -80,8 +84,8 @@ class KonaClient:
             items = _as_list(await self.upstream.get(resource, query), resource)
             if size is None and not items:
                 return
-            # A first page shorter than one Kona already filled cannot be the cap: it is the end,
-            # and the probe for a following page would only cost a round trip.
+            # A first page shorter than Kona's default page, or than one it already filled, cannot
+            # be the cap: it is the end, and probing for a following page would cost a round trip.
             certainly_last = size is None and len(items) < min(asked, self.largest_page)
             self.largest_page = max(self.largest_page, len(items))
             size = size or len(items)

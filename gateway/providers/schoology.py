@@ -20,8 +20,6 @@ from gateway.errors import (
     GatewayError,
     NotFound,
     UpstreamFailure,
-    UpstreamTimeout,
-    WriteOutcomeUnknown,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
 from gateway.sandbox import schoology as sandbox
@@ -205,16 +203,8 @@ class SchoologyClient:
         return str(url.update_query({key: str(value) for key, value in params.items()}) if params else url)
 
     async def _multiget_chunk(self, items: Sequence[str]) -> list[Any]:
-        try:
-            # A batch of GETs sent as a POST: as safe to retry as any read.
-            reply = await self.upstream.request(
-                "POST", "multiget", json={"request": list(items)}, retry_writes=True
-            )
-        except WriteOutcomeUnknown as error:
-            # The upstream layer words a lost POST answer as a write; a multi-get changes nothing.
-            raise UpstreamTimeout(
-                "Schoology did not answer a batched read (multi-get)", provider=NAME
-            ) from error
+        # A batch of GETs sent as a POST: as safe to retry as any read.
+        reply = await self.upstream.request("POST", "multiget", json={"request": list(items)}, reads=True)
         answers = reply.data.get("response") if isinstance(reply.data, dict) else None
         if not isinstance(answers, list) or len(answers) != len(items):
             raise UpstreamFailure("Schoology sent an unexpected multi-get reply", provider=NAME)
