@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
@@ -30,8 +31,22 @@ class Context:
     request_id: str
     loaders: Loaders = field(default_factory=Loaders)
     upstream_calls: list[str] = field(default_factory=list)
+    #: Lists in flight per provider: `node`/`nodes` wait for them, since they prime the loaders.
+    listing: dict[str, list[asyncio.Future[None]]] = field(default_factory=dict)
     #: Errors of one provider that must not blank the rest: reported beside the data, at a path.
     partial_errors: list[tuple[GatewayError, tuple[str | int, ...]]] = field(default_factory=list)
+
+    def start_listing(self, provider: str) -> asyncio.Future[None]:
+        """Mark a list of `provider`'s events as in flight; resolve the future when it is done."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.listing.setdefault(provider, []).append(done)
+        return done
+
+    async def lists_settled(self, provider: str) -> None:
+        """Wait until this request's lists of `provider` are done (successfully or not)."""
+        pending = self.listing.get(provider)
+        if pending:
+            await asyncio.wait(pending)
 
     def client(self, spec: ProviderSpec[ClientT]) -> ClientT:
         """The provider's client, or PROVIDER_NOT_CONFIGURED when it has no credentials here."""

@@ -65,6 +65,15 @@ def _chosen(context: Context, filter: EventFilter | None) -> list[ProviderAPI]:
     return chosen
 
 
+async def _list(
+    context: Context, api: ProviderAPI, window: Window, done: asyncio.Future[None]
+) -> list[Event]:
+    try:
+        return await api.list_window(context, window)
+    finally:
+        done.set_result(None)
+
+
 async def events(
     info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
 ) -> Connection[Event]:
@@ -72,9 +81,10 @@ async def events(
     context = info.context
     window = _window(filter, first, after)
     chosen = _chosen(context, filter)
-    results = await asyncio.gather(
-        *(api.list_window(context, window) for api in chosen), return_exceptions=True
-    )
+    # Registered before the first await, so `node`/`nodes` later in the same query can wait for
+    # these lists to prime the loaders instead of fetching the same events again.
+    lists = [_list(context, api, window, context.start_listing(api.spec.name)) for api in chosen]
+    results = await asyncio.gather(*lists, return_exceptions=True)
     merged: list[Event] = []
     for api, result in zip(chosen, results, strict=True):
         if isinstance(result, GatewayError):

@@ -18,6 +18,7 @@ async def _load(info: Info, global_id: str, field: str) -> Node:
     api = BY_NAME.get(decoded.provider)
     if api is None:
         raise BadUserInput(f"{global_id!r} is not a valid id", field=[field])
+    await info.context.lists_settled(decoded.provider)
     node = await api.load_node(info.context, decoded.parts)
     if node is None:
         raise NotFound(f"no object has the id {global_id!r}", provider=decoded.provider, field=[field])
