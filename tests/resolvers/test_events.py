@@ -81,7 +81,8 @@ async def test_the_date_window_is_pushed_down_where_the_api_can_filter(
     assert sandbox.calls("strigo")[0].query == {}  # Strigo cannot filter: the gateway does
     if "pretix" in NAMES:
         pretix = sandbox.calls("pretix")[0]
-        assert "date_from_after" in pretix.query and "date_from_before" in pretix.query
+        assert "date_from_after" in pretix.query
+        assert "date_from_before" in pretix.query
 
 
 async def test_only_the_asked_providers_are_called(gateway: Gateway, sandbox: Sandbox) -> None:
