@@ -241,7 +241,7 @@ async def run(args: argparse.Namespace) -> None:
 
 async def profile(stack: Stack, name: str, query: Callable[[], str]) -> None:
     """Record the gateway with py-spy while the scenario runs at concurrency 32."""
-    py_spy = shutil.which("py-spy")
+    py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if py_spy is None:
         print("py-spy not installed: pip install py-spy", file=sys.stderr)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -94,9 +95,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "demo":
-        asyncio.run(_demo(args.host, args.port, args.sandbox_port))
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_demo(args.host, args.port, args.sandbox_port))
     elif args.command == "sandbox":
-        asyncio.run(_sandbox(args.host, args.port))
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_sandbox(args.host, args.port))
     else:
         from schema.build import export_sdl
 
