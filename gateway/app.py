@@ -26,6 +26,7 @@ from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
 from gateway.limits import complexity_rule
 from gateway.metrics import REGISTRY
 from gateway.observability import RequestLog
+from gateway.playground import assets_mount
 from gateway.providers.base import ProviderSpec
 from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.settings import Settings
@@ -116,6 +117,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            assets_mount(),
         ],
         middleware=middleware,
         lifespan=lifespan,

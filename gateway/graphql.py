@@ -1,4 +1,9 @@
-"""The GraphQL HTTP view: typed context per request, orjson responses, masking of unexpected errors."""
+"""The GraphQL HTTP view: typed context, GraphQL-over-HTTP media types and status codes, error masking.
+
+Responses are negotiated from `Accept`: `application/graphql-response+json` (with the spec's status
+codes: 400 for request errors, which carry no `data`) or `application/json` (200 with `data: null`,
+as legacy clients expect). GraphiQL's page comes from `gateway.playground`.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,27 @@ import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from gateway.context import Context
 from gateway.errors import GatewayError
+from gateway.playground import graphiql_page
 from gateway.settings import Settings
 from gateway.upstream import calls_in_request, current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
 REQUEST_ID_HEADER = "x-request-id"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+# Listed in order of preference when a client accepts both equally.
+_MEDIA_TYPES = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -32,6 +45,71 @@ def request_id_of(request: Request | WebSocket) -> str:
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return uuid.uuid4().hex
+
+
+def response_media_type(accept: str | None) -> str:
+    """The media type to answer a GraphQL request with, given its `Accept` header (None: absent).
+
+    No `Accept` means `application/graphql-response+json`: the spec's default since its
+    2025-01-01 watershed. Otherwise the more acceptable of the two by q-value, then an exact match
+    over a wildcard, then the one listed first; `application/json` when only a wildcard matches both
+    (`*/*`: legacy clients) or neither is acceptable (the spec lets the server pick then).
+    """
+    if accept is None or not accept.strip():
+        return GRAPHQL_RESPONSE_JSON
+    ranges = list(_media_ranges(accept))
+    best, best_rank = APPLICATION_JSON, (0.0, -1, 0)
+    for media_type in _MEDIA_TYPES:
+        rank = _acceptance(media_type, ranges)
+        if rank[0] > 0 and rank > best_rank:
+            best, best_rank = media_type, rank
+    return best
+
+
+def _media_ranges(accept: str) -> Iterator[tuple[str, float, int]]:
+    """(media range, q, position) of each well-formed entry of an `Accept` header."""
+    for position, entry in enumerate(accept.split(",")):
+        media_range, *parameters = (part.strip() for part in entry.split(";"))
+        if media_range.count("/") != 1:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        yield media_range.lower(), quality, position
+
+
+def _acceptance(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int, int]:
+    """(q, specificity, -position) from the most specific range that matches `media_type`."""
+    kind = media_type.split("/")[0]
+    patterns = {media_type: 2, f"{kind}/*": 1, "*/*": 0}
+    matches = [
+        (patterns[media_range], -position, quality)
+        for media_range, quality, position in ranges
+        if media_range in patterns
+    ]
+    if not matches:
+        return (0.0, -1, 0)
+    specificity, position, quality = max(matches)
+    return (quality, specificity, position)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation or variable errors: nothing ran, so no error has a field path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
+    """400 for a request the client must fix; 500 when the gateway itself failed before executing."""
+    for error in response_data.get("errors") or ():
+        if isinstance(error, dict) and (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR":
+            return 500
+    return 400
 
 
 class MaskUnexpectedErrors(SchemaExtension):
@@ -72,11 +150,39 @@ class MaskUnexpectedErrors(SchemaExtension):
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the gateway's context and JSON encoding."""
+    """Strawberry's ASGI view with the gateway's context, media types, JSON encoding and GraphiQL."""
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = self.request_error_response(request, error)
+        await response(scope, receive, send)
+
+    def request_error_response(self, request: Request, error: HTTPException) -> Response:
+        """A request refused before execution: plain text for `application/json` clients (as ever),
+        a GraphQL error body for `application/graphql-response+json` ones."""
+        headers = {"Vary": "Accept"}
+        if error.status_code == 405:
+            headers["Allow"] = "POST"
+        media_type = response_media_type(_accept(request))
+        if media_type == APPLICATION_JSON:
+            return PlainTextResponse(error.reason, error.status_code, headers)
+        body = self.encode_json({"errors": [{"message": error.reason}]})
+        return Response(body, error.status_code, headers, _content_type(media_type))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(_accept(request))
+        return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         clients: Mapping[str, Any] = request.state.clients
@@ -102,5 +208,45 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 raise HTTPException(405, error.reason) from error
             raise
 
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:
+            # An exception before execution (in an extension, say) interrupts MaskUnexpectedErrors'
+            # hook, so its error arrives here unmasked.
+            request_id = current_request_id.get() or "unknown"
+            result.errors = [MaskUnexpectedErrors._mask(error, request_id) for error in result.errors]
+        response_data = await super().process_result(request, result)
+        # The spec's request errors carry no `data` in the new media type; `data: null` stays for
+        # application/json, where clients expect it.
+        if _is_request_error(result) and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON:
+            response_data.pop("data", None)
+        return response_data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["Vary"] = "Accept"
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["Content-Type"] = _content_type(GRAPHQL_RESPONSE_JSON)
+            if (
+                not sub_response.status_code
+                and isinstance(response_data, dict)
+                and "data" not in response_data
+            ):
+                response.status_code = _request_error_status(response_data)
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _accept(request: Request | WebSocket) -> str | None:
+    values = request.headers.getlist("accept")
+    return ", ".join(values) if values else None
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8"
