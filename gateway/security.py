@@ -9,6 +9,8 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+#: The playground's static assets: no data, and a browser cannot send a key for them.
+OPEN_PREFIXES = ("/graphiql/",)
 
 
 def graphql_error_body(message: str, code: str) -> bytes:
@@ -37,8 +39,8 @@ async def _refuse(
 class ApiKeyMiddleware:
     """Lets a request through only with a configured key (`Authorization: Bearer` or `X-API-Key`).
 
-    Keys are compared in constant time. Health, readiness and metrics stay open, and so does the
-    GraphiQL page itself (a browser GET asking for HTML); its queries still need a key.
+    Keys are compared in constant time. Health, readiness and metrics stay open, and so do the
+    GraphiQL page (a browser GET asking for HTML) and its static assets; its queries need a key.
     """
 
     def __init__(self, app: ASGIApp, keys: Sequence[str]) -> None:
@@ -46,7 +48,7 @@ class ApiKeyMiddleware:
         self.keys = [key.encode() for key in keys]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.keys or scope["path"] in OPEN_PATHS or _wants_page(scope):
+        if scope["type"] != "http" or not self.keys or _is_open(scope):
             await self.app(scope, receive, send)
             return
         if self._presented_key_is_valid(scope):
@@ -66,6 +68,15 @@ class ApiKeyMiddleware:
         # Compare against every key, without stopping early, so timing reveals nothing.
         matches = [hmac.compare_digest(presented, key) for key in self.keys]
         return bool(presented) and any(matches)
+
+
+def _is_open(scope: Scope) -> bool:
+    path: str = scope["path"]
+    return (
+        path in OPEN_PATHS
+        or (scope["method"] == "GET" and path.startswith(OPEN_PREFIXES))
+        or _wants_page(scope)
+    )
 
 
 def _wants_page(scope: Scope) -> bool:

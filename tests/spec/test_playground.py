@@ -97,13 +97,12 @@ def test_graphiql_runs_a_query_in_chromium_without_leaving_loopback(
     assert screenshot.stat().st_size > 10_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway/security.py still wants an API key for /graphiql/ assets: open that prefix, drop this",
-)
 async def test_assets_need_no_api_key_like_the_page(sandbox: Sandbox) -> None:
     async with running_gateway(settings_for(sandbox, gateway_api_keys="a-key")) as gateway:
         page = await gateway.http.get("/graphql", headers={"Accept": "text/html"})
         bundle = await gateway.http.get("/graphiql/graphiql.js", headers={"Accept": "*/*"})
     assert page.status_code == 200
     assert bundle.status_code != 401
+    async with running_gateway(settings_for(sandbox, gateway_api_keys="a-key")) as gateway:
+        query = await gateway.http.post("/graphql", json={"query": "{ providers { provider } }"})
+    assert query.status_code == 401  # the page and its assets are open; the data is not
