@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from resolvers import kona, schoology, strigo
+from resolvers import kona, pretix, schoology, strigo
 from resolvers.provider import ProviderAPI
 
-PROVIDERS: Final[tuple[ProviderAPI, ...]] = (strigo.API, schoology.API, kona.API)
+PROVIDERS: Final[tuple[ProviderAPI, ...]] = (strigo.API, schoology.API, kona.API, pretix.API)
 
 BY_NAME: Final[dict[str, ProviderAPI]] = {api.spec.name: api for api in PROVIDERS}

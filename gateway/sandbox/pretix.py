@@ -37,8 +37,9 @@ Emulator assumptions (no real counterpart):
   have quotas, created events do not (so PATCH `live: true` is refused as on a fresh real event).
 - Error messages are always English (real pretix translates them per `Accept-Language`).
 - `timezone` accepts any IANA name Python knows (real: pytz `common_timezones`); no seating plans
-  exist, so any `seating_plan` id is unknown; `with_availability_for`, `attr[…]`, OPTIONS and
-  organizer PATCH/PUT are not supported (405).
+  exist, so any `seating_plan` id is unknown; `attr[…]`, OPTIONS and organizer PATCH/PUT are not
+  supported (405). `with_availability_for` gives `best_availability_state` 100 for events with
+  quotas and null otherwise (real pretix computes it from the quotas' availability).
 
 Seed (anchor 2026-10-01 09:00 UTC, plus four events in the current month of `now()`):
 
@@ -46,7 +47,8 @@ Seed (anchor 2026-10-01 09:00 UTC, plus four events in the current month of `now
   `meetup-this-month-1`…`4`. Every 3rd conf is live, every 7th not public, every 10th has orders
   (and is live), every 11th in test mode, `conf-20` and `conf-40` are series. Meta property `Track`;
   the hybrid plugin `pretix.plugins.banktransfer` is enabled on the organizer.
-- `demo-arts`: `spring-gala`, `summer-opera` (has orders), `autumn-jazz`, `winter-ballet` (not public).
+- `demo-arts`: `spring-gala`, `summer-opera` (has orders), `autumn-jazz`, `winter-ballet` (not public),
+  and `new-year-concert` (January 2026, so the federated demo has pretix events among its earliest).
 """
 
 from __future__ import annotations
@@ -360,8 +362,13 @@ def _site(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}{request.path.split('/api/v1/')[0]}"
 
 
-def event_json(event: Event, org: Organizer, site: str, *, detail: bool) -> dict[str, Any]:
-    """The event as EventSerializer renders it; `valid_keys` only on endpoints under one event."""
+def event_json(
+    event: Event, org: Organizer, site: str, *, detail: bool, availability: bool = False
+) -> dict[str, Any]:
+    """The event as EventSerializer renders it; `valid_keys` only on endpoints under one event.
+
+    `availability` (a GET with `with_availability_for`) adds `best_availability_state`.
+    """
     data: dict[str, Any] = {
         "name": i18n_json(event.name),
         "slug": event.slug,
@@ -389,6 +396,9 @@ def event_json(event: Event, org: Organizer, site: str, *, detail: bool) -> dict
         data["valid_keys"] = {"pretix_sig1": []}
     data["all_sales_channels"] = event.all_sales_channels
     data["limit_sales_channels"] = event.limit_sales_channels
+    if availability:
+        # Emulator assumption: an event with quotas has tickets available (100); without, unknown.
+        data["best_availability_state"] = 100 if event.has_quotas else None
     data["public_url"] = f"{site}/{org.slug}/{event.slug}/"
     # The legacy field is still rendered (SalesChannelMigrationMixin.to_representation).
     data["sales_channels"] = list(SALES_CHANNELS) if event.all_sales_channels else event.limit_sales_channels
@@ -943,16 +953,29 @@ async def get_organizer(request: web.Request) -> tuple[int, Any]:
 async def list_events(request: web.Request) -> tuple[int, Any]:
     """GET /organizers/{organizer}/events/ with EventFilter and ordering."""
     org, now = _organizer(request), request.app[STATE].now()
+    availability = _availability(request)
     dates = _date_params(request)
     events = [event for event in org.events.values() if _matches(event, request, now, dates)]
     envelope, page = paginate(request, _ordered(events, request))
     site = _site(request)
-    return 200, envelope | {"results": [event_json(event, org, site, detail=False) for event in page]}
+    results = [event_json(event, org, site, detail=False, availability=availability) for event in page]
+    return 200, envelope | {"results": results}
 
 
 async def get_event(request: web.Request) -> tuple[int, Any]:
     """GET /organizers/{organizer}/events/{event}/."""
-    return 200, event_json(_event(request), _organizer(request), _site(request), detail=True)
+    availability = _availability(request)
+    org = _organizer(request)
+    return 200, event_json(_event(request), org, _site(request), detail=True, availability=availability)
+
+
+def _availability(request: web.Request) -> bool:
+    """`with_availability_for=<channel>`: the channel must exist (checked before filters and paging)."""
+    if "with_availability_for" not in request.query:
+        return False
+    if request.query["with_availability_for"] not in SALES_CHANNELS:
+        raise _detail(404, "No SalesChannel matches the given query.")
+    return True
 
 
 async def create_event(request: web.Request) -> tuple[int, Any]:
@@ -1152,6 +1175,7 @@ def _arts_events(first_seq: int) -> list[Event]:
         ("summer-opera", "Summer Opera", "Sommeroper", ANCHOR + timedelta(days=260)),
         ("autumn-jazz", "Autumn Jazz", "Herbstjazz", ANCHOR + timedelta(days=20)),
         ("winter-ballet", "Winter Ballet", "Winterballett", ANCHOR + timedelta(days=80)),
+        ("new-year-concert", "New Year Concert", "Neujahrskonzert", ANCHOR - timedelta(days=265)),
     )
     return [
         Event(

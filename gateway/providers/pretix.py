@@ -1,0 +1,302 @@
+"""pretix REST client: `Token` auth, DRF pages of 50, organizers and events, and pretix's 403 dialect.
+
+pretix answers 403 "You do not have permission to perform this action." both for an organizer or
+event that does not exist and for one the token may not see or change (the permission check runs
+before the lookup). How this client tells them apart, cheaply:
+
+- a read (GET) refused with 403 is `Hidden`, a NOT_FOUND: whether the object is missing or outside
+  the token's teams, the gateway cannot see it, which is what NOT_FOUND means in the contract;
+- a write refused with 403 costs one probe GET, and only then: the event (update, delete, clone) or
+  the organizer (create) readable means the token may see it but not change it (FORBIDDEN);
+  unreadable means there is no such object (NOT_FOUND);
+- pretix's own refusals are not translated (unlike DRF's permission text), so a DELETE refused
+  because of orders or plugin data is recognised by its text without a probe and is a CONFLICT
+  carrying pretix's message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from gateway.errors import (
+    BadUserInput,
+    Conflict,
+    Forbidden,
+    GatewayError,
+    InvalidInput,
+    NotFound,
+    UpstreamFailure,
+    UpstreamRateLimited,
+    UpstreamUnauthorized,
+)
+from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.sandbox import pretix as sandbox
+from gateway.settings import Settings
+from gateway.upstream import READ_METHODS, Reply, Upstream, is_undecodable, path
+
+NAME = "pretix"
+
+#: pretix's maximum (and default) `page_size`; larger values are silently capped.
+PAGE_SIZE = 50
+
+#: An event is identified by its organizer's slug and its own slug.
+EventKey = tuple[str, str]
+
+#: Refusals pretix raises after the permission check passed, in English whatever `Accept-Language`.
+DELETE_REFUSALS = ("The event can not be deleted", "The event could not be deleted")
+PERMISSION_REFUSALS = ("No permission to create events", "Not sufficient permission on source event to copy")
+
+
+class Hidden(NotFound):
+    """A read refused with 403: no such organizer or event, or the token cannot see it."""
+
+
+class Refused(UpstreamUnauthorized):
+    """A write refused with 403, not yet explained; the client turns it into what it means."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"pretix refused the change: {detail}", provider=NAME)
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a pretix list: its items, the total `count`, and the number of the next page."""
+
+    items: list[JSONObject]
+    count: int
+    next_page: int | None
+
+
+class PretixClient:
+    """Typed operations on the pretix API; every method returns plain upstream JSON."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = upstream
+
+    async def page(self, relative: str, params: Mapping[str, str], number: int) -> Page:
+        """Page `number` (from 1) of a list, 50 items a page."""
+        query: dict[str, str | int] = {**params, "page_size": PAGE_SIZE}
+        if number > 1:
+            query["page"] = number
+        return _as_page(await self.upstream.get(relative, query), number)
+
+    async def pages(self, relative: str, params: Mapping[str, str]) -> AsyncGenerator[Page, None]:
+        """Every page of a list, following `next` (its page number only: the host is never called)."""
+        number: int | None = 1
+        while number is not None:
+            page = await self.page(relative, params, number)
+            yield page
+            number = page.next_page
+
+    async def list_organizers(self) -> list[JSONObject]:
+        """`GET /organizers/`: every organizer the token can see (a team token: its own)."""
+        return [item async for page in self.pages("organizers/", {}) for item in page.items]
+
+    async def get_organizer(self, slug: str) -> JSONObject:
+        """`GET /organizers/{o}/`; `Hidden` when missing or invisible."""
+        return _as_object(await self.upstream.get(path("organizers", slug, trailing_slash=True)))
+
+    async def load_organizers(self, slugs: Sequence[str]) -> list[JSONObject | None]:
+        """Batch function for the by-slug organizer loader: one GET, or one list call for several."""
+        if len(slugs) == 1:
+            return await gather_by_key(slugs, self.get_organizer)
+        return pick_by_key(slugs, await self.list_organizers(), lambda org: str(org.get("slug")))
+
+    def events_path(self, organizer: str) -> str:
+        """The event list of an organizer, relative to the base URL."""
+        return path("organizers", organizer, "events", trailing_slash=True)
+
+    async def get_event(self, key: EventKey) -> JSONObject:
+        """`GET /organizers/{o}/events/{slug}/` (the detail view adds `valid_keys`)."""
+        return _as_object(await self.upstream.get(_event_path(key)))
+
+    async def load_events(self, keys: Sequence[EventKey]) -> list[JSONObject | None]:
+        """Batch function for the by-key event loader: pretix has no multi-get, so concurrent GETs."""
+        return await gather_by_key(keys, self.get_event)
+
+    async def create_event(self, organizer: str, body: JSONObject) -> JSONObject:
+        """`POST /organizers/{o}/events/` (201)."""
+        probe = partial(self.get_organizer, organizer)
+        reply = await self._write(
+            "POST", self.events_path(organizer), body, probe, f"organizer {organizer!r}"
+        )
+        return _as_object(reply)
+
+    async def clone_event(self, source: EventKey, body: JSONObject) -> JSONObject:
+        """`POST …/events/{slug}/clone/` (201): a new event from the body, settings copied from `source`."""
+        relative = _event_path(source) + "clone/"
+        reply = await self._write(
+            "POST", relative, body, partial(self.get_event, source), _event_name(source)
+        )
+        return _as_object(reply)
+
+    async def update_event(self, key: EventKey, body: JSONObject) -> JSONObject:
+        """`PATCH …/events/{slug}/`: only the given fields change; answers the full event."""
+        probe = partial(self.get_event, key)
+        return _as_object(await self._write("PATCH", _event_path(key), body, probe, _event_name(key)))
+
+    async def delete_event(self, key: EventKey) -> None:
+        """`DELETE …/events/{slug}/` (204); refused while the event has orders or invoices."""
+        await self._write("DELETE", _event_path(key), None, partial(self.get_event, key), _event_name(key))
+
+    async def _write(
+        self,
+        method: str,
+        relative: str,
+        body: JSONObject | None,
+        probe: Callable[[], Awaitable[Any]],
+        what: str,
+    ) -> Reply:
+        # pretix replays the stored answer for a repeated X-Idempotency-Key, so a write may be retried
+        # (with the same key) after a 5xx or a lock timeout without happening twice.
+        headers = {"X-Idempotency-Key": str(uuid.uuid4())}
+        try:
+            return await self.upstream.request(
+                method, relative, json=body, headers=headers, retry_writes=True
+            )
+        except Refused as refused:
+            raise await _explain(refused, probe, what) from None
+
+
+async def _explain(refused: Refused, probe: Callable[[], Awaitable[Any]], what: str) -> GatewayError:
+    """What a 403 on a write means (see the module docstring); at most one GET."""
+    detail = refused.detail
+    if detail.startswith(DELETE_REFUSALS):
+        return Conflict(detail, provider=NAME)
+    if detail.startswith(PERMISSION_REFUSALS):
+        return Forbidden(f"pretix: {detail}", provider=NAME)
+    try:
+        await probe()
+    except Hidden:
+        return NotFound(f"pretix has no {what}, or the gateway's token cannot see it", provider=NAME)
+    return Forbidden(
+        f"the gateway's pretix token may read {what} but not make this change ({detail})", provider=NAME
+    )
+
+
+def _event_path(key: EventKey) -> str:
+    organizer, slug = key
+    return path("organizers", organizer, "events", slug, trailing_slash=True)
+
+
+def _event_name(key: EventKey) -> str:
+    return f"event {key[1]!r} of organizer {key[0]!r}"
+
+
+def _as_object(reply: Reply) -> JSONObject:
+    if not isinstance(reply.data, dict):
+        raise UpstreamFailure("pretix sent an unexpected reply shape", provider=NAME)
+    return reply.data
+
+
+def _as_page(reply: Reply, number: int) -> Page:
+    data = reply.data
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise UpstreamFailure("pretix sent an unexpected list shape", provider=NAME)
+    count = data.get("count")
+    items = [item for item in data["results"] if isinstance(item, dict)]
+    return Page(items, count if isinstance(count, int) else len(items), _next_page(data.get("next"), number))
+
+
+def _next_page(link: Any, number: int) -> int | None:
+    """The page number in DRF's absolute `next` link (the link's host is the server's view of itself)."""
+    if link is None:
+        return None
+    try:
+        following = int(URL(str(link)).query["page"])
+    except (KeyError, ValueError):
+        raise UpstreamFailure("pretix sent a `next` link without a page number", provider=NAME) from None
+    if following <= number:
+        raise UpstreamFailure("pretix's `next` link does not move forward", provider=NAME)
+    return following
+
+
+def read_error(reply: Reply, method: str) -> GatewayError | None:
+    """pretix's `{"detail": …}` and DRF's field-keyed 400 bodies, mapped (403: see the module docstring)."""
+    data = None if is_undecodable(reply.data) else reply.data
+    detail = str(data["detail"]) if isinstance(data, dict) and "detail" in data else None
+    status = reply.status
+    if status == 401:
+        return UpstreamUnauthorized(
+            f"pretix refused the gateway's token: {detail or 'HTTP 401'}", provider=NAME
+        )
+    if status == 403:
+        if method in READ_METHODS:
+            return Hidden("pretix has no such organizer or event, or the gateway's token cannot see it")
+        return Refused(detail or "HTTP 403")
+    if status == 404:
+        if data is None:
+            # Only unknown API paths get Django's HTML 404: a wrong base URL, not a missing object.
+            return UpstreamFailure(
+                "pretix answered 404 with a web page: check PRETIX_BASE_URL", provider=NAME
+            )
+        return NotFound(detail or "pretix has no such object", provider=NAME)
+    if status == 400:
+        return _validation_error(data, detail)
+    if status == 409:
+        # A database lock timeout, or the same idempotency key still in flight: both worth a retry.
+        # Retry-After (5 s) exceeds what a GraphQL request waits, so it is not passed on to the retry.
+        return UpstreamRateLimited(f"pretix is too busy: {detail or 'HTTP 409'}", provider=NAME)
+    return None
+
+
+def _validation_error(data: Any, detail: str | None) -> BadUserInput:
+    """DRF 400 bodies: `{"detail"}`, a list of messages, or `{field: [messages]}` (`non_field_errors`)."""
+    if detail is not None or not isinstance(data, dict | list):
+        return BadUserInput(f"pretix rejected the input: {detail or 'HTTP 400'}", provider=NAME)
+    if isinstance(data, list):
+        return BadUserInput(f"pretix rejected the input: {_text(data)}", provider=NAME)
+    problems = [
+        BadUserInput(_text(messages), provider=NAME, field=None if name == "non_field_errors" else [name])
+        for name, messages in data.items()
+    ]
+    if not problems:
+        return BadUserInput("pretix rejected the input", provider=NAME)
+    return problems[0] if len(problems) == 1 else InvalidInput(problems)
+
+
+def _text(messages: Any) -> str:
+    if isinstance(messages, list):
+        return " ".join(_text(message) for message in messages)
+    if isinstance(messages, dict):
+        return " ".join(f"{key}: {_text(value)}" for key, value in messages.items())
+    return str(messages)
+
+
+def open_client(settings: Settings, session: aiohttp.ClientSession) -> PretixClient:
+    """The pretix client on the lifespan's pooled session."""
+    authorization = f"Token {settings.pretix_token.get_secret_value()}"
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        return {"Authorization": authorization}
+
+    upstream = Upstream.configured(
+        settings,
+        provider=NAME,
+        session=session,
+        base_url=settings.pretix_base_url,
+        auth=auth,
+        read_error=read_error,
+        rate=(settings.pretix_rate_per_minute, 60.0),
+        # Only pretix's messages depend on it: multilingual fields always come with every language.
+        headers={"Accept-Language": settings.pretix_locale},
+    )
+    return PretixClient(upstream)
+
+
+SPEC: ProviderSpec[PretixClient] = ProviderSpec(
+    name=NAME,
+    title="pretix",
+    is_enabled=lambda settings: bool(settings.pretix_token.get_secret_value()),
+    open=open_client,
+    sandbox_app=sandbox.create_app,
+    sandbox_env=sandbox.sandbox_env,
+)

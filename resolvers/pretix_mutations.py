@@ -1,0 +1,124 @@
+"""pretix's mutations: create, clone, update (PATCH) and delete events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import NotFound
+from gateway.ids import encode_id
+from gateway.providers import pretix
+from resolvers.mutations import attempt
+from resolvers.pretix_common import event_key, events_loader, forget, remember, upstream
+from schema.payloads import DeleteEventPayload, Payload
+from schema.pretix import PretixEvent
+from schema.pretix_inputs import (
+    CreatePretixEventInput,
+    UpdatePretixEventInput,
+    check_organizer,
+    create_body,
+    update_body,
+)
+
+
+async def create_pretix_event(
+    info: Info,
+    organizer: Annotated[str, strawberry.argument(description="Slug of the organizer to create it in.")],
+    input: CreatePretixEventInput,
+) -> Payload[PretixEvent]:
+    """`POST /organizers/{o}/events/`."""
+    context = info.context
+
+    async def run() -> PretixEvent:
+        check_organizer(organizer)
+        body = create_body(input)
+        client = context.client(pretix.SPEC)
+        data = await upstream(client.create_event(organizer, body), missing="organizer")
+        return remember(context, organizer, data)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def clone_pretix_event(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The event to copy from.")],
+    input: CreatePretixEventInput,
+) -> Payload[PretixEvent]:
+    """`POST /organizers/{o}/events/{slug}/clone/`."""
+    context = info.context
+
+    async def run() -> PretixEvent:
+        source = event_key(id)
+        body = create_body(input)
+        data = await upstream(context.client(pretix.SPEC).clone_event(source, body), missing="id")
+        return remember(context, source[0], data)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def update_pretix_event(
+    info: Info, id: strawberry.ID, input: UpdatePretixEventInput
+) -> Payload[PretixEvent]:
+    """`PATCH /organizers/{o}/events/{slug}/` with only the given fields."""
+    context = info.context
+
+    async def run() -> PretixEvent:
+        key = event_key(id)
+        series: bool | None = None
+        if input.has_subevents is not None:
+            # Only a change is refused, so the current value is needed (often already loaded).
+            current = await events_loader(context).load(key)
+            if current is None:
+                raise NotFound(f"no pretix event has the id {id!r}", provider=pretix.NAME, field=["id"])
+            series = bool(current.get("has_subevents"))
+        body = update_body(input, key[1], series)
+        data = await upstream(context.client(pretix.SPEC).update_event(key, body), missing="id")
+        return remember(context, key[0], data)
+
+    event, errors = await attempt(run())
+    return Payload(event=event, user_errors=errors)
+
+
+async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+    """`DELETE /organizers/{o}/events/{slug}/`."""
+    context = info.context
+
+    async def run() -> strawberry.ID:
+        key = event_key(id)
+        await upstream(context.client(pretix.SPEC).delete_event(key), missing="id")
+        forget(context, key)
+        return strawberry.ID(encode_id(pretix.NAME, *key))
+
+    deleted, errors = await attempt(run())
+    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+
+
+@strawberry.type
+class Mutation:
+    create_pretix_event: Payload[PretixEvent] = strawberry.mutation(
+        resolver=create_pretix_event,
+        description="Create a pretix event (POST). It starts offline (`live: false`) with pretix's default "
+        "plugins. An organizer that does not exist or is not visible is a NOT_FOUND user error; a token "
+        "that may not create events, FORBIDDEN.",
+    )
+    clone_pretix_event: Payload[PretixEvent] = strawberry.mutation(
+        resolver=clone_pretix_event,
+        description="Create a pretix event in the same organizer as `id`, copying its settings, products, "
+        "quotas, questions and tax rules (POST …/clone/). The input's plugins, visibility, test mode, "
+        "series flag, admission time, time zone and sales channels override the copied ones.",
+    )
+    update_pretix_event: Payload[PretixEvent] = strawberry.mutation(
+        resolver=update_pretix_event,
+        description="Change some fields of a pretix event (PATCH). pretix's refusals (e.g. going live "
+        "without quotas) come back as BAD_USER_INPUT naming the field; a token that may read but not "
+        "change the event, FORBIDDEN.",
+    )
+    delete_pretix_event: DeleteEventPayload = strawberry.mutation(
+        resolver=delete_pretix_event,
+        description="Delete a pretix event. pretix refuses once the event has orders or invoices: that is "
+        "a CONFLICT user error with pretix's explanation (take the shop offline with `live: false` instead).",
+    )

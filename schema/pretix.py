@@ -1,0 +1,228 @@
+"""pretix's GraphQL shape: `PretixEvent` with every field of pretix's event resource, organizers, i18n text.
+
+Multilingual pretix values (`{"en": "…", "de": "…"}`) become `LocalizedText`: all `translations`,
+plus `text(locale:)`, which picks one language. The pick falls back from the requested locale to
+the gateway's `PRETIX_LOCALE`, then `en`, then the first language pretix has (they are stored in
+alphabetical order); each step also accepts the same base language (`de` for `de-AT`, `de-informal`
+for `de`). `Event.title` is the name picked for `PRETIX_LOCALE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.context import Info
+from gateway.errors import UpstreamFailure
+from gateway.ids import encode_id
+from gateway.providers import pretix
+from gateway.providers.base import JSONObject
+from schema.event import Event, Provider
+from schema.scalars import JSON, as_json
+
+ORGANIZERS = "pretix.organizers"
+
+
+def pick(values: Mapping[str, str], *preferred: str | None) -> str | None:
+    """One language of a multilingual value: the first preference found, then `en`, then the first."""
+    present = {key.lower().replace("_", "-"): text for key, text in values.items() if text}
+    for wanted in (*preferred, "en"):
+        if not wanted:
+            continue
+        tag = wanted.lower().replace("_", "-")
+        base = tag.split("-")[0]
+        for candidate in (tag, base):
+            if candidate in present:
+                return present[candidate]
+        same_language = [key for key in present if key.split("-")[0] == base]
+        if same_language:
+            return present[same_language[0]]
+    return next(iter(present.values()), None)
+
+
+def translations_of(value: Any) -> dict[str, str]:
+    """A pretix multilingual value as a plain dict (pretix always sends an object or null)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(locale): text for locale, text in value.items() if isinstance(text, str)}
+
+
+@strawberry.type(description="One language version of a multilingual pretix text.")
+class Translation:
+    locale: str = strawberry.field(
+        description="pretix's language code, e.g. `en`, `de`, `de-informal`, `pt-br`."
+    )
+    text: str
+
+
+@strawberry.type(
+    description="A text pretix keeps in several languages. Use `text` for one language, or "
+    "`translations` for all of them (e.g. to fill an edit form)."
+)
+class LocalizedText:
+    values: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="Every language the text exists in, alphabetically by code.")
+    def translations(self) -> list[Translation]:
+        return [Translation(locale=locale, text=text) for locale, text in self.values.items()]
+
+    @strawberry.field(
+        description="The text in one language. Falls back to the gateway's default pretix locale, then "
+        "English, then the first language there is; `de` also finds `de-informal`, `de-AT` finds `de`."
+    )
+    def text(
+        self,
+        info: Info,
+        locale: Annotated[
+            str | None,
+            strawberry.argument(description="Language code wanted, e.g. `de`; default: the gateway's."),
+        ] = None,
+    ) -> str | None:
+        return pick(self.values, locale, info.context.settings.pretix_locale)
+
+    @classmethod
+    def of(cls, value: Any) -> LocalizedText | None:
+        """None for pretix's null, else the value's translations."""
+        return None if value is None else cls(values=translations_of(value))
+
+
+@strawberry.type(description="A pretix organizer account: the owner of events.")
+class PretixOrganizer:
+    slug: str = strawberry.field(description="Short name used in URLs and in `pretixEvents(organizer:)`.")
+    name: str
+    public_url: str | None = strawberry.field(description="The organizer's public page.")
+    plugins: list[str] = strawberry.field(description="Organizer-level plugins enabled.")
+    raw: JSON = strawberry.field(description="pretix's organizer object exactly as received.")
+
+    @classmethod
+    def from_upstream(cls, data: JSONObject) -> PretixOrganizer:
+        """Build from pretix's organizer object."""
+        return cls(
+            slug=str(data.get("slug") or ""),
+            name=str(data.get("name") or ""),
+            public_url=data.get("public_url"),
+            plugins=[str(plugin) for plugin in data.get("plugins") or []],
+            raw=as_json(data),
+        )
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """pretix's ISO 8601 datetimes (always UTC with `Z`); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+@strawberry.type(description="A pretix event (ticket shop), with every field of pretix's event resource.")
+class PretixEvent(Event):
+    organizer: str = strawberry.field(description="Slug of the organizer the event belongs to.")
+    slug: str = strawberry.field(description="The event's short name in URLs; fixed once created.")
+    name: LocalizedText = strawberry.field(description="The event's full name, in each language.")
+    live: bool = strawberry.field(description="Whether the ticket shop is publicly available.")
+    testmode: bool = strawberry.field(description="Whether the shop is in test mode (test orders only).")
+    currency: str = strawberry.field(description="ISO 4217 code the event sells in.")
+    date_from: datetime = strawberry.field(description="Start, as pretix sends it (same as `startsAt`).")
+    date_to: datetime | None = strawberry.field(description="End (same as `endsAt`); null when open.")
+    date_admission: datetime | None = strawberry.field(description="When doors open, when set.")
+    is_public: bool = strawberry.field(description="Whether the event shows in the organizer's public list.")
+    presale_start: datetime | None = strawberry.field(description="When the shop opens, when set.")
+    presale_end: datetime | None = strawberry.field(description="When the shop closes, when set.")
+    location: LocalizedText | None = strawberry.field(description="Where the event happens, when set.")
+    geo_lat: float | None = strawberry.field(description="Latitude of the location, when set.")
+    geo_lon: float | None = strawberry.field(description="Longitude of the location, when set.")
+    has_subevents: bool = strawberry.field(description="Whether this is an event series; fixed once created.")
+    meta_data: JSON = strawberry.field(description="Values of the organizer's meta data properties.")
+    seating_plan: int | None = strawberry.field(description="Id of the seating plan, when one is used.")
+    seat_category_mapping: JSON = strawberry.field(description="Seating plan category → product id.")
+    plugins: list[str] = strawberry.field(description="Module names of the plugins enabled for the event.")
+    item_meta_properties: JSON = strawberry.field(description="Product meta properties and defaults.")
+    valid_keys: JSON | None = strawberry.field(
+        description="Keys that validate ticket signatures. pretix sends them only for one event at a "
+        "time (`node`, `updatePretixEvent`), so this is null in lists and after a create."
+    )
+    all_sales_channels: bool = strawberry.field(description="Whether every sales channel may sell.")
+    limit_sales_channels: list[str] = strawberry.field(
+        description="The sales channels that may sell, when `allSalesChannels` is false."
+    )
+    sales_channels: list[str] = strawberry.field(
+        description="Legacy form of the two fields above, still sent by pretix.",
+        deprecation_reason="Use allSalesChannels and limitSalesChannels.",
+    )
+    best_availability_state: int | None = strawberry.field(
+        description="Best ticket availability (100 = available, lower = sold out or reserved, null = "
+        "unknown). Only filled by `pretixEvents(withAvailabilityFor:)`."
+    )
+    public_url: str | None = strawberry.field(description="The public ticket shop.")
+
+    @strawberry.field(description="The organizer's details (one request per page of events).")
+    async def organizer_object(self, info: Info) -> PretixOrganizer | None:
+        client = info.context.client(pretix.SPEC)
+        data = await info.context.loaders.get(ORGANIZERS, client.load_organizers).load(self.organizer)
+        return None if data is None else PretixOrganizer.from_upstream(data)
+
+    @classmethod
+    def from_upstream(cls, data: JSONObject, organizer: str, locale: str) -> PretixEvent:
+        """Build from pretix's event object; `title` is the name in `locale` (see `pick`)."""
+        slug, starts_at = data.get("slug"), parse_datetime(data.get("date_from"))
+        if not isinstance(slug, str) or not slug or starts_at is None:
+            raise UpstreamFailure("pretix sent an event without a slug or start", provider=pretix.NAME)
+        name = LocalizedText(values=translations_of(data.get("name")))
+        ends_at = parse_datetime(data.get("date_to"))
+        return cls(
+            id=strawberry.ID(encode_id(pretix.NAME, organizer, slug)),
+            provider=Provider.PRETIX,
+            provider_id=slug,
+            title=pick(name.values, locale) or slug,
+            description=None,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=data.get("timezone"),
+            all_day=False,
+            start_date=None,
+            end_date=None,
+            url=data.get("public_url"),
+            raw=as_json(data),
+            organizer=organizer,
+            slug=slug,
+            name=name,
+            live=bool(data.get("live")),
+            testmode=bool(data.get("testmode")),
+            currency=str(data.get("currency") or ""),
+            date_from=starts_at,
+            date_to=ends_at,
+            date_admission=parse_datetime(data.get("date_admission")),
+            is_public=bool(data.get("is_public", True)),
+            presale_start=parse_datetime(data.get("presale_start")),
+            presale_end=parse_datetime(data.get("presale_end")),
+            location=LocalizedText.of(data.get("location")),
+            geo_lat=_number(data.get("geo_lat")),
+            geo_lon=_number(data.get("geo_lon")),
+            has_subevents=bool(data.get("has_subevents")),
+            meta_data=as_json(data.get("meta_data") or {}),
+            seating_plan=data.get("seating_plan") if isinstance(data.get("seating_plan"), int) else None,
+            seat_category_mapping=as_json(data.get("seat_category_mapping") or {}),
+            plugins=_strings(data.get("plugins")),
+            item_meta_properties=as_json(data.get("item_meta_properties") or {}),
+            valid_keys=as_json(data["valid_keys"]) if "valid_keys" in data else None,
+            all_sales_channels=bool(data.get("all_sales_channels", True)),
+            limit_sales_channels=_strings(data.get("limit_sales_channels")),
+            sales_channels=_strings(data.get("sales_channels")),
+            best_availability_state=data.get("best_availability_state")
+            if isinstance(data.get("best_availability_state"), int)
+            else None,
+            public_url=data.get("public_url"),
+        )

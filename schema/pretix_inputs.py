@@ -1,0 +1,276 @@
+"""pretix's GraphQL inputs: event create/update inputs, list filter and order, and their request bodies.
+
+Multilingual inputs are lists of `TranslationInput` (`[{locale: "en", text: "…"}]`), the same shape
+`LocalizedText.translations` returns, so an edit form can send back what it read. pretix replaces
+a multilingual value as a whole: the list given is the complete new value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.utils.str_converters import to_camel_case
+
+from gateway.providers.base import JSONObject
+from schema.scalars import JSON
+from schema.validation import Problems
+
+EVENT_SLUG = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$")
+ORGANIZER_SLUG = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.-]*[a-zA-Z0-9]$")
+# pretix.base.validators.EventSlugBanlistValidator
+EVENT_SLUG_BANLIST = frozenset(
+    {
+        "download", "healthcheck", "locale", "control", "redirect", "jsi18n", "metrics", "_global",
+        "__debug__", "api", "events", "csp_report", "widget", "customer", "account", "lead", "accessibility",
+    }
+)  # fmt: skip
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+I18N = ("name", "location")
+UPDATE_FIELDS = (
+    "name", "slug", "live", "testmode", "currency", "date_from", "date_to", "date_admission", "is_public",
+    "presale_start", "presale_end", "location", "geo_lat", "geo_lon", "has_subevents", "meta_data",
+    "seating_plan", "seat_category_mapping", "plugins", "timezone", "item_meta_properties",
+    "all_sales_channels", "limit_sales_channels",
+)  # fmt: skip
+CREATE_FIELDS = tuple(name for name in UPDATE_FIELDS if name != "seat_category_mapping")
+
+
+@strawberry.input(description="One language version of a multilingual text.")
+class TranslationInput:
+    locale: str = strawberry.field(description="pretix language code, e.g. `en`, `de`, `de-informal`.")
+    text: str = strawberry.field(description="The text in that language (not blank).")
+
+
+@strawberry.enum(description="Orders of `pretixEvents` (pretix's own default: by slug).")
+class PretixEventOrder(Enum):
+    SLUG = "slug"
+    SLUG_DESC = "-slug"
+    DATE_FROM = strawberry.enum_value("date_from", description="Earliest start first.")
+    DATE_FROM_DESC = strawberry.enum_value("-date_from", description="Latest start first.")
+
+
+@strawberry.input(description="Filters pretix applies to its event list; all given ones must match.")
+class PretixEventFilter:
+    is_public: bool | None = None
+    live: bool | None = None
+    testmode: bool | None = None
+    has_subevents: bool | None = strawberry.field(default=None, description="Event series or not.")
+    is_future: bool | None = strawberry.field(
+        default=None, description="Ends (or, without an end, starts) now or later. Series never match true."
+    )
+    is_past: bool | None = strawberry.field(
+        default=None, description="Ended (or, without an end, started) before now. Series never match true."
+    )
+    ends_after: datetime | None = strawberry.field(
+        default=None, description="Single events ending (or, without an end, starting) at or after this."
+    )
+    date_from_after: datetime | None = strawberry.field(default=None, description="Starts at or after.")
+    date_from_before: datetime | None = strawberry.field(default=None, description="Starts at or before.")
+    date_to_after: datetime | None = strawberry.field(default=None, description="Ends at or after.")
+    date_to_before: datetime | None = strawberry.field(default=None, description="Ends at or before.")
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive text in the name (any language), slug or location."
+    )
+    sales_channel: str | None = strawberry.field(
+        default=None, description="Only events sold through this sales channel, e.g. `web`."
+    )
+
+
+def wire_datetime(value: datetime) -> str:
+    """A filter instant as pretix prints them (UTC, `Z`), so no `+` needs escaping in a query."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def list_params(
+    filter: PretixEventFilter | None, order_by: PretixEventOrder | None, with_availability_for: str | None
+) -> dict[str, str]:
+    """The query parameters of `GET /organizers/{o}/events/` for these arguments."""
+    params: dict[str, str] = {}
+    for name, value in vars(filter or PretixEventFilter()).items():
+        if isinstance(value, bool):
+            params[name] = "true" if value else "false"
+        elif isinstance(value, datetime):
+            params[name] = wire_datetime(value)
+        elif value:
+            params[name] = str(value)
+    if order_by is not None:
+        params["ordering"] = order_by.value
+    if with_availability_for:
+        params["with_availability_for"] = with_availability_for
+    return params
+
+
+@strawberry.input(description="A new pretix event. Datetimes need a UTC offset.")
+class CreatePretixEventInput:
+    name: list[TranslationInput] = strawberry.field(description="The full name, at least one language.")
+    slug: str = strawberry.field(
+        description="Short name for URLs: letters, digits, dots and dashes, at most 50; cannot change later."
+    )
+    date_from: datetime = strawberry.field(description="Start.")
+    date_to: datetime | None = strawberry.field(default=None, description="End; not before `dateFrom`.")
+    date_admission: datetime | None = None
+    presale_start: datetime | None = None
+    presale_end: datetime | None = strawberry.field(default=None, description="Not before `presaleStart`.")
+    currency: str | None = strawberry.field(
+        default=None, description="ISO 4217 code; pretix's default (EUR on pretix.eu) when omitted."
+    )
+    live: bool | None = strawberry.field(
+        default=None, description="Must be false: a shop goes live later, once it has quotas and payment."
+    )
+    testmode: bool | None = None
+    is_public: bool | None = strawberry.field(default=None, description="Default true.")
+    location: list[TranslationInput] | None = None
+    geo_lat: float | None = strawberry.field(default=None, description="-90 to 90.")
+    geo_lon: float | None = strawberry.field(default=None, description="-180 to 180.")
+    has_subevents: bool | None = strawberry.field(
+        default=None, description="Make it an event series; cannot change later."
+    )
+    meta_data: JSON | None = strawberry.field(
+        default=None, description="Object of the organizer's meta data property names to string values."
+    )
+    seating_plan: int | None = strawberry.field(default=None, description="Not with `hasSubevents`.")
+    plugins: list[str] | None = strawberry.field(
+        default=None, description="Plugin module names to enable (default: pretix's default set)."
+    )
+    timezone: str | None = strawberry.field(default=None, description="IANA zone, e.g. `Europe/Berlin`.")
+    item_meta_properties: JSON | None = strawberry.field(default=None, description="Object of strings.")
+    all_sales_channels: bool | None = None
+    limit_sales_channels: list[str] | None = None
+
+
+@strawberry.input(
+    description="Changes to a pretix event; omitted fields stay as they are. `slug` and `hasSubevents` "
+    "cannot change: giving a different value is refused before anything is sent."
+)
+class UpdatePretixEventInput:
+    name: strawberry.Maybe[list[TranslationInput]]
+    slug: strawberry.Maybe[str]
+    live: strawberry.Maybe[bool] = strawberry.field(
+        description="Going live needs quotas and payment set up in pretix; otherwise pretix says why not."
+    )
+    testmode: strawberry.Maybe[bool]
+    currency: strawberry.Maybe[str]
+    date_from: strawberry.Maybe[datetime]
+    date_to: strawberry.Maybe[datetime | None]
+    date_admission: strawberry.Maybe[datetime | None]
+    is_public: strawberry.Maybe[bool]
+    presale_start: strawberry.Maybe[datetime | None]
+    presale_end: strawberry.Maybe[datetime | None]
+    location: strawberry.Maybe[list[TranslationInput] | None]
+    geo_lat: strawberry.Maybe[float | None]
+    geo_lon: strawberry.Maybe[float | None]
+    has_subevents: strawberry.Maybe[bool]
+    meta_data: strawberry.Maybe[JSON]
+    seating_plan: strawberry.Maybe[int | None]
+    seat_category_mapping: strawberry.Maybe[JSON]
+    plugins: strawberry.Maybe[list[str]]
+    timezone: strawberry.Maybe[str]
+    item_meta_properties: strawberry.Maybe[JSON]
+    all_sales_channels: strawberry.Maybe[bool]
+    limit_sales_channels: strawberry.Maybe[list[str]]
+
+
+def check_organizer(value: str, field: str = "organizer") -> str:
+    """An organizer slug as pretix allows them (refused before any call otherwise)."""
+    if not (2 <= len(value) <= 50 and ORGANIZER_SLUG.match(value)):
+        problems = Problems()
+        problems.add(field, f"{value!r} is not a pretix organizer slug")
+        problems.check()
+    return value
+
+
+def _label(name: str) -> str:
+    return to_camel_case(name)
+
+
+def _translations(problems: Problems, name: str, value: list[TranslationInput], *, required: bool) -> None:
+    if required and not value:
+        problems.add(_label(name), f"{_label(name)} needs at least one language")
+    seen: set[str] = set()
+    for entry in value:
+        locale = entry.locale.lower().replace("_", "-")
+        if not _LOCALE.match(entry.locale):
+            problems.add(
+                _label(name), f"{entry.locale!r} is not a language code such as 'en' or 'de-informal'"
+            )
+        elif locale in seen:
+            problems.add(_label(name), f"language {entry.locale!r} is given twice")
+        seen.add(locale)
+        if not entry.text.strip():
+            problems.add(_label(name), f"the {entry.locale!r} text is blank; leave that language out instead")
+
+
+def _string_object(problems: Problems, name: str, value: Any) -> None:
+    if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
+        problems.add(_label(name), f"{_label(name)} must be an object whose values are strings")
+
+
+def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> None:
+    for name in I18N:
+        if fields.get(name) is not None:
+            _translations(problems, name, fields[name], required=name == "name")
+    slug = fields.get("slug")
+    if slug is not None and (len(slug) > 50 or not EVENT_SLUG.match(slug) or slug in EVENT_SLUG_BANLIST):
+        problems.add("slug", f"{slug!r} is not allowed: letters, digits, dots and dashes, at most 50")
+    if fields.get("currency") is not None and not _CURRENCY.match(fields["currency"]):
+        problems.add("currency", f"{fields['currency']!r} is not an ISO 4217 code such as 'EUR'")
+    if creating and fields.get("live"):
+        problems.add("live", "events cannot be created live; set up quotas and payment, then update `live`")
+    for name, limit in (("geo_lat", 90), ("geo_lon", 180)):
+        if fields.get(name) is not None and not -limit <= fields[name] <= limit:
+            problems.add(_label(name), f"{_label(name)} must be between -{limit} and {limit}")
+    for name in ("meta_data", "item_meta_properties"):
+        if name in fields:
+            _string_object(problems, name, fields[name])
+    if "seat_category_mapping" in fields and not isinstance(fields["seat_category_mapping"], dict):
+        problems.add("seatCategoryMapping", "seatCategoryMapping must be an object")
+    problems.timezone("timezone", fields.get("timezone"))
+    for start, end in (("date_from", "date_to"), ("presale_start", "presale_end")):
+        if fields.get(start) is not None and fields.get(end) is not None and fields[end] < fields[start]:
+            problems.add(_label(end), f"{_label(end)} must not be before {_label(start)}")
+    if creating and fields.get("has_subevents") and fields.get("seating_plan") is not None:
+        problems.add("seatingPlan", "an event series cannot have a seating plan of its own")
+
+
+def _wire(name: str, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if name in I18N and value is not None:
+        return {entry.locale: entry.text for entry in value}
+    return value
+
+
+def create_body(data: CreatePretixEventInput) -> JSONObject:
+    """The `POST /organizers/{o}/events/` body, after checking what pretix would refuse."""
+    fields = {name: getattr(data, name) for name in CREATE_FIELDS if getattr(data, name) is not None}
+    problems = Problems("input")
+    _check(problems, fields, creating=True)
+    problems.check()
+    return {name: _wire(name, value) for name, value in fields.items()}
+
+
+def update_body(data: UpdatePretixEventInput, slug: str, has_subevents: bool | None) -> JSONObject:
+    """The `PATCH` body: only given fields; `slug`/`hasSubevents` equal to the event's are dropped.
+
+    `has_subevents` is the event's current value (needed only when the input gives `hasSubevents`).
+    """
+    fields = {name: given.value for name in UPDATE_FIELDS if (given := getattr(data, name)) is not None}
+    if not fields:
+        empty = Problems()
+        empty.add("input", "give at least one field to change")
+        empty.check()
+    problems = Problems("input")
+    if fields.get("slug", slug) != slug:
+        problems.add("slug", f"the slug of an event cannot be changed (it is {slug!r})")
+    if "has_subevents" in fields and fields["has_subevents"] != has_subevents:
+        problems.add("hasSubevents", "an event cannot change between a single event and a series")
+    fields.pop("slug", None)
+    fields.pop("has_subevents", None)
+    _check(problems, fields, creating=False)
+    problems.check()
+    return {name: _wire(name, value) for name, value in fields.items()}
