@@ -574,10 +574,11 @@ def _choice(value: Any, choices: Iterable[str]) -> str:
     return str(value)
 
 
-def _str_dict(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise FieldError("Invalid data type.")
-    return {str(key): str(text) for key, text in value.items()}
+def _object(value: Any, name: str, value_type: type, shape: str) -> dict[str, Any]:
+    """pretix's MetaDataField/MetaPropertyField/SeatCategoryMappingField type check."""
+    if not isinstance(value, dict) or not all(isinstance(item, value_type) for item in value.values()):
+        raise FieldError(f"{name} needs to be an object ({shape}).")
+    return dict(value)
 
 
 # --- event validation --------------------------------------------------------------------------------
@@ -630,7 +631,8 @@ def _has_subevents(value: Any, target: Target) -> bool:
 
 
 def _meta_data(value: Any, target: Target) -> dict[str, str]:
-    data = _str_dict(value)
+    # Only the keys' type is checked; the values are stored as text.
+    data = {key: str(text) for key, text in _object(value, "meta_data", object, "str -> str").items()}
     for key, text in data.items():
         if key not in target.org.meta_properties:
             raise FieldError(f"Meta data property '{key}' does not exist.")
@@ -649,8 +651,9 @@ def _seating_plan(value: Any, target: Target) -> None:
 
 
 def _plugins(value: Any, target: Target) -> list[str]:
-    if not isinstance(value, list | str):
-        raise FieldError("Invalid data type.")
+    if not isinstance(value, list | str | dict):
+        raise _ServerError  # PluginsField passes anything on; validate_plugins iterates it
+    value = list(value)
     current = target.instance.plugins if target.instance is not None else []
     for plugin in value:
         if plugin not in EVENT_PLUGINS:
@@ -661,7 +664,7 @@ def _plugins(value: Any, target: Target) -> list[str]:
 
 
 def _seat_category_mapping(value: Any, target: Target) -> dict[str, Any]:
-    mapping = value if isinstance(value, dict) else {}
+    mapping = _object(value, "seat_category_mapping", int, "str -> int")
     if mapping and target.instance is None:
         raise FieldError("You cannot specify seat category mappings on event creation.")
     if mapping:
@@ -713,7 +716,7 @@ PARSERS: dict[str, Parser] = {
     "plugins": _plugins,
     "seat_category_mapping": _seat_category_mapping,
     "timezone": lambda value, _: _choice(value, zoneinfo.available_timezones()),
-    "item_meta_properties": lambda value, _: _str_dict(value),
+    "item_meta_properties": lambda value, _: _object(value, "item_meta_properties", str, "str -> str"),
     "all_sales_channels": lambda value, _: _boolean(value),
     "limit_sales_channels": _sales_channel_list,
 }

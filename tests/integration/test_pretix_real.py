@@ -284,16 +284,27 @@ async def test_writes_to_missing_objects_are_not_found(pretix_target: PretixTarg
 
 async def test_read_only_token_may_read_but_every_write_is_forbidden(pretix_target: PretixTarget) -> None:
     target = pretix_target
+    event_id, with_orders = target.id(target.event), target.id(target.event_with_orders)
     async with running_gateway(target.settings(pretix_token=target.read_only_token)) as read_only:
-        assert (await read_only.data(NODE, {"id": target.id(target.event)}))["node"]["slug"] == target.event
-        update = await read_only.data(UPDATE, {"id": target.id(target.event), "input": {"testmode": True}})
-        delete = await read_only.data(DELETE, {"id": target.id(target.event)})
-        body = {"organizer": target.organizer, "input": new_event(target.unique("ro"))}
-        create_ = await read_only.data(CREATE, body)
+        assert (await read_only.data(NODE, {"id": event_id}))["node"]["slug"] == target.event
+        payloads = [
+            (await read_only.data(UPDATE, {"id": event_id, "input": {"testmode": True}}))[
+                "updatePretixEvent"
+            ],
+            (await read_only.data(DELETE, {"id": event_id}))["deletePretixEvent"],
+            # pretix checks the permission before it looks for orders
+            (await read_only.data(DELETE, {"id": with_orders}))["deletePretixEvent"],
+            (await read_only.data(CLONE, {"id": event_id, "input": new_event(target.unique("ro"))}))[
+                "clonePretixEvent"
+            ],
+            (
+                await read_only.data(
+                    CREATE, {"organizer": target.organizer, "input": new_event(target.unique("ro"))}
+                )
+            )["createPretixEvent"],
+        ]
         missing = await read_only.data(DELETE, {"id": target.id("no-such-event")})
-    for payload in (update["updatePretixEvent"], delete["deletePretixEvent"], create_["createPretixEvent"]):
-        [error] = payload["userErrors"]
-        assert error["code"] == "FORBIDDEN"
+    assert [[error["code"] for error in payload["userErrors"]] for payload in payloads] == [["FORBIDDEN"]] * 5
     assert [e["code"] for e in missing["deletePretixEvent"]["userErrors"]] == ["NOT_FOUND"]
 
 
@@ -349,6 +360,12 @@ async def test_clone_copies_the_source_settings(pretix_target: PretixTarget) -> 
     assert (payload["event"]["slug"], payload["event"]["organizer"]) == (slug, target.organizer)
     assert payload["event"]["plugins"] == source["plugins"]
     assert payload["event"]["timezone"] == source["timezone"]
+    assert payload["event"]["validKeys"] is not None  # answered under an event, unlike a create
+    missing = await target.gateway.data(
+        CLONE, {"id": target.id("no-such-event"), "input": new_event(slug + "x")}
+    )
+    errors = missing["clonePretixEvent"]["userErrors"]
+    assert [(error["code"], error["field"]) for error in errors] == [("NOT_FOUND", ["id"])]
 
 
 async def test_a_repeated_idempotency_key_replays_the_first_answer(pretix_target: PretixTarget) -> None:

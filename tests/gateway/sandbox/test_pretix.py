@@ -238,6 +238,14 @@ async def test_create_fills_defaults_and_converts_to_utc(client: Client) -> None
                 ],
             },
         ),
+        (
+            _new_event(meta_data=[], item_meta_properties={"a": 1}, seat_category_mapping={"a": "b"}),
+            {
+                "meta_data": ["meta_data needs to be an object (str -> str)."],
+                "seat_category_mapping": ["seat_category_mapping needs to be an object (str -> int)."],
+                "item_meta_properties": ["item_meta_properties needs to be an object (str -> str)."],
+            },
+        ),
     ],
 )
 async def test_create_validation_errors(client: Client, body: dict[str, Any], errors: dict[str, Any]) -> None:
@@ -250,6 +258,23 @@ async def test_non_object_bodies(client: Client) -> None:
     assert parse_error == {"detail": "JSON parse error - Expected object or value"}
     response = await client.post(ARTS, data=b"[1]", headers=AUTH)
     assert response.status == 500  # real pretix crashes on a JSON list
+    response = await client.post(ARTS, json=_new_event(plugins=5), headers=AUTH)
+    assert response.status == 500  # and on plugins it cannot iterate
+
+
+async def test_availability_for_a_sales_channel(client: Client) -> None:
+    listed = await _json(client, "GET", ARTS, 200, params={"with_availability_for": "web"})
+    states = {event["slug"]: event["best_availability_state"] for event in listed["results"]}
+    assert states["summer-opera"] == 100
+    assert list(listed["results"][0])[-4:] == [
+        "limit_sales_channels", "best_availability_state", "public_url", "sales_channels",
+    ]  # fmt: skip
+    created = await _json(client, "POST", ARTS, 201, json=_new_event())
+    assert "best_availability_state" not in created
+    detail = await _json(client, "GET", f"{ARTS}new-event/", 200, params={"with_availability_for": "web"})
+    assert detail["best_availability_state"] is None  # no quotas yet
+    unknown = await _json(client, "GET", ARTS, 404, params={"with_availability_for": "pos", "page": "9"})
+    assert unknown == {"detail": "No SalesChannel matches the given query."}
 
 
 async def test_patch_changes_only_given_fields(client: Client) -> None:
