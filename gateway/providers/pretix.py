@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -105,10 +106,16 @@ class PretixClient:
         return _as_object(await self.upstream.get(path("organizers", slug, trailing_slash=True)))
 
     async def load_organizers(self, slugs: Sequence[str]) -> list[JSONObject | None]:
-        """Batch function for the by-slug organizer loader: one GET, or one list call for several."""
+        """Batch function for the by-slug organizer loader: one GET, or the list until all are found."""
         if len(slugs) == 1:
             return await gather_by_key(slugs, self.get_organizer)
-        return pick_by_key(slugs, await self.list_organizers(), lambda org: str(org.get("slug")))
+        wanted, found = set(slugs), []
+        async with aclosing(self.pages("organizers/", {})) as pages:
+            async for page in pages:
+                found.extend(page.items)
+                if wanted <= {org.get("slug") for org in found}:
+                    break
+        return pick_by_key(slugs, found, lambda org: str(org.get("slug")))
 
     def events_path(self, organizer: str) -> str:
         """The event list of an organizer, relative to the base URL."""

@@ -400,7 +400,18 @@ async def test_german_locale_picks_names_and_keeps_error_codes(pretix_target: Pr
     assert [error["code"] for error in update["updatePretixEvent"]["userErrors"]] == ["FORBIDDEN"]
     async with running_gateway(target.settings(pretix_locale="de")) as gateway:
         delete = await gateway.data(DELETE, {"id": target.id(target.event_with_orders)})
-    assert [error["code"] for error in delete["deletePretixEvent"]["userErrors"]] == ["CONFLICT"]
+        body = {"organizer": target.organizer, "input": new_event(target.event)}
+        duplicate = await gateway.data(CREATE, body)
+    [refused] = delete["deletePretixEvent"]["userErrors"]
+    assert refused["code"] == "CONFLICT"
+    assert refused["message"].startswith("The event can not be deleted")  # pretix never translates it
+    assert duplicate["createPretixEvent"]["userErrors"] == [
+        {
+            "field": ["input", "slug"],
+            "message": "Diese Kurzform ist bereits in Verwendung, bitte wählen Sie eine andere.",
+            "code": "BAD_USER_INPUT",
+        }
+    ]
 
 
 async def test_federated_events_report_a_hidden_configured_organizer(pretix_target: PretixTarget) -> None:

@@ -262,6 +262,25 @@ async def test_non_object_bodies(client: Client) -> None:
     assert response.status == 500  # and on plugins it cannot iterate
 
 
+async def test_messages_follow_accept_language(client: Client) -> None:
+    german = AUTH | {"Accept-Language": "fr;q=0.5, de-AT;q=0.8, xx"}
+    response = await client.get(f"{ARTS}missing/", headers=german)
+    assert response.headers["Content-Language"] == "de"
+    assert (
+        await response.read() == b'{"detail":"Sie sind nicht berechtigt, diese Aktion durchzuf\\u00fchren."}'
+    )
+    body = _new_event("spring-gala", currency="EURO", geo_lat=100)
+    assert await _json(client, "POST", ARTS, 400, json=body, headers=german) == {
+        "slug": ["Diese Kurzform ist bereits in Verwendung, bitte wählen Sie eine andere."],
+        "currency": ['"EURO" ist keine gültige Auswahl.'],
+        "geo_lat": ["Stelle sicher, dass dieser Wert kleiner oder gleich 90 ist."],
+    }
+    refused = await _json(client, "DELETE", f"{ARTS}summer-opera/", 403, headers=german)
+    assert refused["detail"].startswith("The event can not be deleted")  # untranslated in pretix too
+    informal = await client.get(f"{ARTS}missing/", headers=AUTH | {"Accept-Language": "de-informal"})
+    assert informal.headers["Content-Language"] == "en"  # emulator assumption: only de and en
+
+
 async def test_availability_for_a_sales_channel(client: Client) -> None:
     listed = await _json(client, "GET", ARTS, 200, params={"with_availability_for": "web"})
     states = {event["slug"]: event["best_availability_state"] for event in listed["results"]}
