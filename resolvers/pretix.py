@@ -178,7 +178,25 @@ async def _organizer_window(
     return admitted
 
 
-def _window_params(window: Window) -> dict[str, str]:
+#: What non-ASCII letters casefold to in ASCII: ß → ss and the ligatures U+FB00…U+FB06. (The long s
+#: → s and the Kelvin sign → k are left out: they do not occur in event names, and would stop every
+#: pushdown.)
+_ASCII_FOLDS = ("ss", "ff", "fi", "fl", "st")
+
+
+def _pushable(search: str) -> bool:
+    """Whether pretix's `search` returns every event the window's case-folded match admits.
+
+    pretix matches name (every language), slug and location in JSON-escaped text, so it compares
+    non-ASCII letters case-sensitively (KÖLN misses Köln) and never folds ß to ss: such terms are
+    filtered only here.
+    """
+    text = search.casefold()
+    return text.isascii() and not any(fold in text for fold in _ASCII_FOLDS)
+
+
+def window_params(window: Window) -> dict[str, str]:
+    """The list query for one organizer's part of the federated window (pretix orders by start)."""
     params = {"ordering": "date_from"}
     cursor_start = window.after[1] if window.after is not None else None
     lower = max((bound for bound in (window.starts_after, cursor_start) if bound is not None), default=None)
@@ -186,8 +204,7 @@ def _window_params(window: Window) -> dict[str, str]:
         params["date_from_after"] = wire_datetime(lower)  # inclusive: ties with the cursor are re-read
     if window.starts_before is not None:
         params["date_from_before"] = wire_datetime(window.starts_before)
-    if window.search:
-        # pretix matches name (every language), slug and location: more than title, never less.
+    if window.search and _pushable(window.search):
         params["search"] = window.search
     return params
 
@@ -201,7 +218,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     if window.after is not None and window.after[0]:
         return []  # the cursor is past every dated event, and every pretix event has a start
     organizers = await _organizers(context)
-    params = _window_params(window)
+    params = window_params(window)
     results = await asyncio.gather(
         *(_organizer_window(context, organizer, params, window) for organizer in organizers),
         return_exceptions=True,

@@ -348,6 +348,16 @@ async def test_filters_order_and_availability_are_pretixs(pretix_target: PretixT
         f"{tag}-beta",
         f"{tag}-gamma",
     ]
+    german = [{"locale": "de", "text": f"Großes Ölfest {tag}"}, {"locale": "en", "text": f"Oil fest {tag}"}]
+    await create(
+        target.gateway, target.organizer, f"{tag}-delta", name=german, dateFrom="2032-04-10T10:00:00Z"
+    )
+    # pretix's own search misses both (case of Ö, ß as ss); the gateway must not push them down.
+    query = "query($filter: EventFilter) { events(filter: $filter) { edges { node { providerId } } } }"
+    async with running_gateway(target.settings(pretix_locale="de")) as gateway:
+        for search in (f"ÖLFEST {tag}", "GROSSES ÖLFEST", "grosses"):
+            found = await gateway.data(query, {"filter": {"providers": ["PRETIX"], "search": search}})
+            assert [edge["node"]["providerId"] for edge in found["events"]["edges"]] == [f"{tag}-delta"]
 
 
 async def test_clone_copies_the_source_settings(pretix_target: PretixTarget) -> None:

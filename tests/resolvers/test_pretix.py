@@ -12,6 +12,8 @@ import pytest
 
 from gateway.ids import encode_id
 from gateway.sandbox import pretix as emulator
+from resolvers.pretix import window_params
+from resolvers.provider import Window
 from schema.pretix import pick
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
@@ -223,6 +225,19 @@ async def test_federated_window_is_pushed_down_and_paging_stops_early(
         ("GET", "/api/v1/organizers/demo-arts/events/", pushed),
     ]
     assert calls[2:] == [("GET", "/api/v1/organizers/demo-conf/", {})]
+
+
+async def test_a_non_ascii_search_is_not_pushed_down(sandbox: Sandbox) -> None:
+    # pretix compares non-ASCII letters case-sensitively; the federated search folds case.
+    async with running_gateway(settings_for(sandbox, pretix_locale="de")) as gateway:
+        data = await gateway.data(EVENTS, {"filter": {"providers": ["PRETIX"], "search": "KÖLN"}, "first": 3})
+    assert [edge["node"]["title"] for edge in data["events"]["edges"]][:1] == ["Cloud-Forum Köln #2"]
+    assert all("search" not in call[2] for call in requests(sandbox))
+
+
+@pytest.mark.parametrize(("search", "pushed"), [("summit", True), ("KÖLN", False), ("grosses", False)])
+def test_only_searches_pretix_matches_as_the_window_does_are_pushed_down(search: str, pushed: bool) -> None:
+    assert ("search" in window_params(Window(search=search))) is pushed
 
 
 async def test_federated_paging_stops_once_the_window_is_full(gateway: Gateway, sandbox: Sandbox) -> None:
