@@ -74,7 +74,9 @@ class PretixEventFilter:
     date_to_after: datetime | None = strawberry.field(default=None, description="Ends at or after.")
     date_to_before: datetime | None = strawberry.field(default=None, description="Ends at or before.")
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive text in the name (any language), slug or location."
+        default=None,
+        description="Text in the name (any language), slug or location, as pretix matches it: case-"
+        "insensitive for A-Z only (`KÖLN` does not find `Köln`).",
     )
     sales_channel: str | None = strawberry.field(
         default=None, description="Only events sold through this sales channel, e.g. `web`."
