@@ -26,7 +26,9 @@ from tests.harness import Gateway, running_gateway, running_sandbox, settings_fo
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "scripts" / "pretix-server.sh"
-DATA = Path(os.environ.get("PRETIX_DATA", Path.home() / ".cache" / "event-gateway" / "pretix-data"))
+# The script's own defaults: $PRETIX_DATA, else $PRETIX_CACHE/pretix-data.
+CACHE = Path(os.environ.get("PRETIX_CACHE", Path.home() / ".cache" / "event-gateway"))
+DATA = Path(os.environ.get("PRETIX_DATA", CACHE / "pretix-data"))
 
 
 @dataclass
