@@ -180,7 +180,7 @@ class Upstream:
             try:
                 return await self._attempt(method, url, body, headers, is_read)
             except UpstreamFailure as error:
-                if not _worth_retrying(error) or attempt == attempts - 1:
+                if not _worth_retrying(error, retry_writes) or attempt == attempts - 1:
                     raise
                 wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
                 if wait > self.retry.max_wait:
@@ -318,8 +318,11 @@ def _plain(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:
     return {key.lower(): value for key, value in headers.items()}
 
 
-def _worth_retrying(error: GatewayError) -> bool:
-    # A timed-out read is not retried: the timeout is the caller's latency bound.
+def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
+    # A timed-out read is not retried: the timeout is the caller's latency bound. A write whose
+    # answer was lost is retried only when the upstream de-duplicates it by idempotency key.
+    if idempotent_write and isinstance(error, WriteOutcomeUnknown):
+        return True
     return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)
 
 

@@ -14,18 +14,19 @@ from resolvers.provider import EventKey
 
 def encode_cursor(key: EventKey) -> str:
     """The cursor pointing just after the event with this key."""
-    undated, starts, provider, provider_id = key
-    payload = orjson.dumps([undated, starts.isoformat(), provider, provider_id])
+    undated, starts, provider, provider_id, global_id = key
+    payload = orjson.dumps([undated, starts.isoformat(), provider, provider_id, global_id])
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, *, field: str = "after") -> EventKey:
     """The key a cursor points after; BAD_USER_INPUT when it is not one of ours."""
     try:
-        undated, starts, provider, provider_id = orjson.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
-        key: EventKey = (bool(undated), datetime.fromisoformat(starts), str(provider), str(provider_id))
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        undated, starts, provider, provider_id, global_id = raw
+        key: EventKey = (
+            bool(undated), datetime.fromisoformat(starts), str(provider), str(provider_id), str(global_id)
+        )  # fmt: skip
     except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):
         raise BadUserInput(f"{cursor!r} is not a cursor of this query", field=[field]) from None
     if key[1].tzinfo is None:

@@ -11,8 +11,9 @@ from gateway.context import Context
 from gateway.providers.base import ProviderSpec
 from schema.event import Event
 
-#: Sort key of the federated order: dated events first by instant, then provider, then upstream id.
-EventKey = tuple[bool, datetime, str, str]
+#: Sort key of the federated order: dated events first by instant, then provider, then upstream id,
+#: then the global id (unique even where an upstream id is not, e.g. one pretix slug in two organizers).
+EventKey = tuple[bool, datetime, str, str, str]
 
 _NO_START = datetime.max.replace(tzinfo=UTC)
 
@@ -25,6 +26,7 @@ def event_key(event: Event) -> EventKey:
         _NO_START if starts is None else starts.astimezone(UTC),
         event.provider.name,
         event.provider_id,
+        str(event.id),
     )
 
 

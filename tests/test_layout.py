@@ -22,8 +22,10 @@ def test_each_registered_provider_has_a_module_in_each_layer(layer: str, name: s
 @pytest.mark.parametrize("layer", LAYERS)
 def test_every_provider_module_belongs_to_a_registered_provider(layer: str) -> None:
     """A provider may split a layer into `<name>_<part>.py` siblings, but nothing goes unregistered."""
-    shared = {"__init__", "base", "recorder", "server", "provider", "registry", "mutations", "events", "nodes",
-              "cursor", "status", "event", "payloads", "scalars", "validation", "query", "mutation", "build"}  # fmt: skip
+    shared = {
+        "__init__", "base", "recorder", "server", "provider", "registry", "mutations", "events", "nodes",
+        "cursor", "status", "event", "payloads", "scalars", "validation", "query", "mutation", "build",
+    }  # fmt: skip
     stems = {path.stem for path in (ROOT / layer).glob("*.py")} - shared
     strays = {stem for stem in stems if stem.split("_")[0] not in NAMES}
     assert not strays, f"modules of unregistered providers in {layer}: {sorted(strays)}"

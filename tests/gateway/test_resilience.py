@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from aiohttp import web
@@ -80,7 +81,10 @@ async def test_client_errors_do_not_trip_the_breaker(sandbox: Sandbox) -> None:
 async def test_strigo_quota_headers_stop_calls_before_a_429() -> None:
     log = CallLog()
     root = web.Application()
-    root.add_subapp("/strigo", emulator.create_app(log, rate_limit=3))
+    # Pin the emulator's clock to the start of the next minute, so its window cannot roll over
+    # (and refill the quota) while the test runs: the reset it announces is a minute away.
+    pinned = (time.time() // 60 + 1) * 60
+    root.add_subapp("/strigo", emulator.create_app(log, rate_limit=3, clock=lambda: pinned))
     server = TestServer(root, host="127.0.0.1")
     await server.start_server()
     try:

@@ -117,3 +117,27 @@ async def test_unknown_event_of_a_well_formed_id_is_the_only_call(gateway: Gatew
     body = await gateway.query("query($id: ID!) { node(id: $id) { id } }", {"id": encode_id("strigo", "Zz9")})
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert [call.path for call in sandbox.calls("strigo")] == ["/api/v1/events/Zz9"]
+
+
+async def test_an_idempotent_write_whose_answer_was_lost_is_retried_with_the_same_key(
+    sandbox: Sandbox,
+) -> None:
+    """pretix replays a repeated X-Idempotency-Key, so a lost answer may be asked for again."""
+    create = """mutation($input: CreatePretixEventInput!) {
+      createPretixEvent(organizer: "demo-conf", input: $input) { event { slug } userErrors { code } }
+    }"""
+    new = {
+        "name": [{"locale": "en", "text": "Lost answer"}],
+        "slug": "lost-answer",
+        "dateFrom": "2027-05-01T09:00:00Z",
+    }
+    sandbox.fault("pretix", latency=1.0)
+    async with running_gateway(
+        settings_for(sandbox, gateway_upstream_timeout=0.2, gateway_retries=1)
+    ) as gateway:
+        response = await gateway.http.post("/graphql", json={"query": create, "variables": {"input": new}})
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "WRITE_OUTCOME_UNKNOWN", "provider": "PRETIX"}
+    posts = [call for call in sandbox.calls("pretix") if call.method == "POST"]
+    assert len(posts) == 2
+    assert posts[0].headers["X-Idempotency-Key"] == posts[1].headers["X-Idempotency-Key"]
