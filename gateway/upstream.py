@@ -62,6 +62,16 @@ class Auth(Protocol):
     def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]: ...
 
 
+def static_authorization(value: str) -> Auth:
+    """Auth that sends the same `Authorization` header on every attempt (bearer and token schemes)."""
+    headers = {"Authorization": value}
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        return headers
+
+    return auth
+
+
 #: Provider-specific reading of a failed reply; returns None to use the default mapping.
 ErrorReader = Callable[[Reply, str], GatewayError | None]
 

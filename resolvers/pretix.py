@@ -166,7 +166,9 @@ async def _organizer_window(
     client = context.client(pretix.SPEC)
     admitted: list[Event] = []
     latest: datetime | None = None
-    async with aclosing(client.pages(client.events_path(organizer), params)) as pages:
+    # Pages of 50 could take several round trips in sequence: ask for the ones `limit` needs at once.
+    ahead = -(-window.limit // pretix.PAGE_SIZE)
+    async with aclosing(client.pages(client.events_path(organizer), params, ahead=ahead)) as pages:
         async for page in pages:
             for data in page.items:
                 event = remember(context, organizer, data)

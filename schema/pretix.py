@@ -21,7 +21,7 @@ from gateway.ids import encode_id
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
 from schema.event import Event, Provider
-from schema.scalars import JSON, as_json
+from schema.scalars import JSON, as_json, parse_datetime
 
 ORGANIZERS = "pretix.organizers"
 
@@ -107,16 +107,6 @@ class PretixOrganizer:
             plugins=[str(plugin) for plugin in data.get("plugins") or []],
             raw=as_json(data),
         )
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """pretix's ISO 8601 datetimes (always UTC with `Z`); None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _number(value: Any) -> float | None:

@@ -8,12 +8,22 @@ from typing import Any, cast
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition, scalar
 
-__all__ = ["DATETIME", "JSON", "SCALAR_MAP", "as_json"]
+__all__ = ["DATETIME", "JSON", "SCALAR_MAP", "as_json", "parse_datetime"]
 
 
 def as_json(value: Any) -> JSON:
     """Mark a decoded upstream value as the `JSON` scalar (typing only)."""
     return cast(JSON, value)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An upstream's ISO 8601 date-time (e.g. `2018-09-20T11:00:00.000Z`); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _serialize(value: datetime) -> str:

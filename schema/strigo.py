@@ -14,7 +14,7 @@ from gateway.ids import encode_id
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from schema.event import Event, Provider
-from schema.scalars import JSON, as_json
+from schema.scalars import JSON, as_json, parse_datetime
 from schema.validation import Problems
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -50,16 +50,6 @@ class StrigoClass:
             labels=list(data.get("labels") or []),
             raw=as_json(data),
         )
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """Strigo's ISO 8601 date-times (`2018-09-20T11:00:00.000Z`); None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @strawberry.type(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from yarl import URL
 
 from gateway.errors import (
     BadUserInput,
@@ -22,7 +21,7 @@ from gateway.errors import (
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Reply, Upstream, is_undecodable, path
+from gateway.upstream import Reply, Upstream, is_undecodable, path, static_authorization
 
 NAME = "kona"
 EVENTS = "calendar_events"
@@ -231,18 +230,13 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
 
 def open_client(settings: Settings, session: aiohttp.ClientSession) -> KonaClient:
     """The Kona client on the lifespan's pooled session."""
-    authorization = f"Bearer {settings.kona_access_token.get_secret_value()}"
-
-    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        return {"Authorization": authorization}
-
     # Kona documents no rate limit, so none is imposed here.
     upstream = Upstream.configured(
         settings,
         provider=NAME,
         session=session,
         base_url=settings.kona_base_url,
-        auth=auth,
+        auth=static_authorization(f"Bearer {settings.kona_access_token.get_secret_value()}"),
         read_error=read_error,
     )
     return KonaClient(upstream)

@@ -16,6 +16,7 @@ before the lookup). How this client tells them apart, cheaply:
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing
@@ -40,7 +41,7 @@ from gateway.errors import (
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Reply, Upstream, is_undecodable, path
+from gateway.upstream import READ_METHODS, Reply, Upstream, is_undecodable, path, static_authorization
 
 NAME = "pretix"
 
@@ -81,6 +82,8 @@ class PretixClient:
 
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
+        #: Pages each list had when last read: how many to ask for at once next time.
+        self._pages_seen: dict[str, int] = {}
 
     async def page(self, relative: str, params: Mapping[str, str], number: int) -> Page:
         """Page `number` (from 1) of a list, 50 items a page."""
@@ -89,13 +92,47 @@ class PretixClient:
             query["page"] = number
         return _as_page(await self.upstream.get(relative, query), number)
 
-    async def pages(self, relative: str, params: Mapping[str, str]) -> AsyncGenerator[Page, None]:
-        """Every page of a list, following `next` (its page number only: the host is never called)."""
-        number: int | None = 1
+    async def pages(
+        self, relative: str, params: Mapping[str, str], *, ahead: int = 1
+    ) -> AsyncGenerator[Page, None]:
+        """Every page of a list, following `next` (its page number only: the host is never called).
+
+        Up to `ahead` pages are asked for at once when the caller needs that many items, since
+        pages of 50 in sequence cost a round trip each; how many this list had last time (its
+        `count`) caps the guess, so short lists cost no wasted call. A speculative page past the
+        end is an "Invalid page." 404, read as "no more".
+        """
+        ahead = max(1, min(ahead, self._pages_seen.get(relative, 1)))
+        first = await asyncio.gather(
+            *(
+                self._page_or_none(relative, params, number, speculative=number > 1)
+                for number in range(1, ahead + 1)
+            )
+        )
+        if first[0] is not None:
+            self._pages_seen[relative] = -(-first[0].count // PAGE_SIZE)
+        number: int | None = None
+        for page in first:
+            if page is None:
+                return
+            yield page
+            number = page.next_page
+            if number is None:
+                return
         while number is not None:
             page = await self.page(relative, params, number)
             yield page
             number = page.next_page
+
+    async def _page_or_none(
+        self, relative: str, params: Mapping[str, str], number: int, *, speculative: bool
+    ) -> Page | None:
+        try:
+            return await self.page(relative, params, number)
+        except NotFound:
+            if speculative:
+                return None
+            raise
 
     async def list_organizers(self) -> list[JSONObject]:
         """`GET /organizers/`: every organizer the token can see (a team token: its own)."""
@@ -280,17 +317,12 @@ def _text(messages: Any) -> str:
 
 def open_client(settings: Settings, session: aiohttp.ClientSession) -> PretixClient:
     """The pretix client on the lifespan's pooled session."""
-    authorization = f"Token {settings.pretix_token.get_secret_value()}"
-
-    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        return {"Authorization": authorization}
-
     upstream = Upstream.configured(
         settings,
         provider=NAME,
         session=session,
         base_url=settings.pretix_base_url,
-        auth=auth,
+        auth=static_authorization(f"Token {settings.pretix_token.get_secret_value()}"),
         read_error=read_error,
         rate=(settings.pretix_rate_per_minute, 60.0),
         # Only pretix's messages depend on it: multilingual fields always come with every language.

@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
-from yarl import URL
 
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Reply, Upstream, is_undecodable, path
+from gateway.upstream import Reply, Upstream, is_undecodable, path, static_authorization
 
 NAME = "strigo"
 
@@ -127,17 +126,12 @@ def _bearer(settings: Settings) -> str:
 
 def open_client(settings: Settings, session: aiohttp.ClientSession) -> StrigoClient:
     """The Strigo client on the lifespan's pooled session."""
-    authorization = _bearer(settings)
-
-    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        return {"Authorization": authorization}
-
     upstream = Upstream.configured(
         settings,
         provider=NAME,
         session=session,
         base_url=settings.strigo_base_url,
-        auth=auth,
+        auth=static_authorization(_bearer(settings)),
         read_error=read_error,
         rate=(settings.strigo_rate_per_minute, 60.0),
     )

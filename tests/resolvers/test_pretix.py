@@ -282,3 +282,19 @@ async def test_not_configured_pretix_says_so(sandbox: Sandbox) -> None:
         status = await gateway.data("{ providers { provider enabled } }")
     assert body["errors"][0]["extensions"] == {"code": "PROVIDER_NOT_CONFIGURED", "provider": "PRETIX"}
     assert {"provider": "PRETIX", "enabled": False} in status["providers"]
+
+
+async def test_a_list_known_to_span_pages_is_read_in_one_round(gateway: Gateway, sandbox: Sandbox) -> None:
+    """Pages of 50 in sequence cost a round trip each; once the gateway has seen a list's count it
+    asks for the pages it needs at once, and never speculates on a list that fits one page."""
+    variables = {"filter": {"providers": ["PRETIX"]}, "first": 55}
+    await gateway.data(EVENTS, variables)
+    sandbox.log.clear()
+    await gateway.data(EVENTS, variables)
+    pages = [
+        (call[1].split("/")[4], call[2].get("page", "1"))
+        for call in requests(sandbox)
+        if call[1].endswith("/events/")
+    ]
+    # demo-conf (60 events) gets both pages, demo-arts (5) one: no speculative call past the end.
+    assert sorted(pages) == [("demo-arts", "1"), ("demo-conf", "1"), ("demo-conf", "2")]
