@@ -42,7 +42,8 @@ S3 = {
     "schoology": "{ events(first: 100, filter: {providers: [SCHOOLOGY]}) { edges { node { id "
     "... on SchoologyEvent { realm { title } } } } } }",
     "kona": '{ konaCalendarEvents(dateRangeStart: "2024-03-01T00:00:00Z", '
-    'dateRangeEnd: "2024-03-31T23:59:59Z", first: 100) { edges { node { id space { name } creator { name } } } } }',
+    'dateRangeEnd: "2024-03-31T23:59:59Z", first: 100) '
+    "{ edges { node { id space { name } creator { name } } } } }",
     "pretix": "{ events(first: 100, filter: {providers: [PRETIX]}) { edges { node { id "
     "... on PretixEvent { organizerObject { name } } } } } }",
 }
