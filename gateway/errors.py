@@ -13,7 +13,8 @@
         ├── UpstreamUnauthorized      UPSTREAM_UNAUTHORIZED  the gateway's credentials were refused
         ├── UpstreamRateLimited       UPSTREAM_RATE_LIMITED
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT   (also a `TimeoutError`)
-        ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE   connection refused, breaker open
+        ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE   connection refused
+        │   └── CircuitOpen                                  breaker open: not attempted, not retried
         └── WriteOutcomeUnknown       WRITE_OUTCOME_UNKNOWN  a write was sent and no answer came
 
 graphql-core copies an exception's `extensions` attribute onto the GraphQL error it wraps it in,
@@ -128,6 +129,10 @@ class UpstreamUnavailable(UpstreamFailure):
     """The upstream cannot be reached, or its circuit breaker is open."""
 
     code = "UPSTREAM_UNAVAILABLE"
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The provider's circuit breaker is open: the call was not even attempted (never retried)."""
 
 
 class WriteOutcomeUnknown(UpstreamFailure):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from gateway import metrics
-from gateway.errors import UpstreamUnavailable
+from gateway.errors import CircuitOpen
 
 
 class BreakerState(Enum):
@@ -39,14 +39,14 @@ class CircuitBreaker:
         """Raise UPSTREAM_UNAVAILABLE instead of calling while the breaker is open."""
         if self.state is BreakerState.OPEN:
             if self.clock() - self.opened_at < self.reset_after:
-                raise UpstreamUnavailable(
+                raise CircuitOpen(
                     f"{self.provider} is failing; calls are paused for up to {self.reset_after:.0f} s",
                     provider=self.provider,
                 )
             self._set(BreakerState.HALF_OPEN)
         if self.state is BreakerState.HALF_OPEN:
             if self._probing:
-                raise UpstreamUnavailable(
+                raise CircuitOpen(
                     f"{self.provider} is being probed; try again shortly", provider=self.provider
                 )
             self._probing = True

@@ -329,8 +329,9 @@ def _plain(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:
 
 
 def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
-    # A timed-out read is not retried: the timeout is the caller's latency bound. A write whose
-    # answer was lost is retried only when the upstream de-duplicates it by idempotency key.
+    # Exact types on purpose: a timed-out read is not retried (the timeout is the caller's latency
+    # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency).
+    # A write whose answer was lost is retried only when the upstream de-duplicates it by key.
     if idempotent_write and isinstance(error, WriteOutcomeUnknown):
         return True
     return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.errors import UpstreamUnavailable
+from gateway.errors import CircuitOpen, UpstreamFailure, UpstreamUnavailable
 from gateway.resilience import BreakerState, CircuitBreaker
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
+from gateway.upstream import RetryPolicy, Upstream, static_authorization
 from tests.harness import Sandbox, running_gateway, settings_for
 
 LIST = "{ strigoEvents { id } }"
@@ -107,3 +110,32 @@ async def test_metrics_expose_requests_upstream_calls_and_breakers(sandbox: Sand
     assert 'gateway_upstream_calls_total{method="GET",provider="strigo",status="200"}' in text
     assert "gateway_request_seconds_bucket" in text
     assert "gateway_loader_batch_size" in text or "gateway_breaker_open" in text
+
+
+async def test_an_open_breaker_is_not_retried(sandbox: Sandbox) -> None:
+    """Retrying a call the breaker refuses would only add backoff delays to a fast failure."""
+    waits: list[float] = []
+
+    @dataclass(frozen=True, slots=True)
+    class RecordingRetry(RetryPolicy):
+        def delay(self, attempt: int, retry_after: float | None) -> float:
+            waits.append(0.0)
+            return 0.0
+
+    async with aiohttp.ClientSession() as session:
+        upstream = Upstream(
+            provider="strigo",
+            session=session,
+            base_url=f"{sandbox.base_url}/strigo/api/v1",
+            auth=static_authorization(f"Bearer {emulator.ORG_ID}:{emulator.API_KEY}"),
+            retry=RecordingRetry(attempts=3),
+            breaker_threshold=1,
+        )
+        sandbox.fault("strigo", error_rate=1.0, status=503)
+        with pytest.raises(UpstreamFailure):
+            await upstream.get("events")  # the first 503 opens the breaker; the retry meets it
+        assert waits == [0.0]
+        with pytest.raises(CircuitOpen):
+            await upstream.get("events")
+    assert waits == [0.0]  # the refusal was final: no backoff, no second attempt
+    assert len(sandbox.calls("strigo")) == 1
