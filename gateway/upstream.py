@@ -19,6 +19,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from gateway import metrics
+from gateway.cache import TtlCache
 from gateway.errors import (
     BadUserInput,
     Conflict,
@@ -123,8 +124,11 @@ class Upstream:
 
     breaker_threshold: int = 5
     breaker_reset: float = 30.0
+    cache_ttl: float = 0.0
+    cache: TtlCache[Reply] | None = field(init=False)
 
     def __post_init__(self) -> None:
+        self.cache = TtlCache(self.cache_ttl) if self.cache_ttl > 0 else None
         self._gate = asyncio.Semaphore(self.concurrency)
         self.breaker = CircuitBreaker(self.provider, self.breaker_threshold, self.breaker_reset)
 
@@ -154,6 +158,7 @@ class Upstream:
             limiter=AsyncLimiter(*rate) if rate else None,
             breaker_threshold=settings.gateway_breaker_failures,
             breaker_reset=settings.gateway_breaker_reset,
+            cache_ttl=settings.gateway_cache_ttl,
         )
 
     def url(self, relative: str, params: Mapping[str, str | int] | None = None) -> URL:
@@ -183,6 +188,25 @@ class Upstream:
         request that changes nothing whatever its method (a batch of GETs sent as a POST).
         """
         url = self.url(relative, params)
+        cache = self.cache if method == "GET" else None
+        if cache is not None and (cached := cache.get(str(url))) is not None:
+            return cached
+        if self.cache is not None and not (reads or method in READ_METHODS):
+            self.cache.clear()  # a write may change what any cached read returned
+        reply = await self._with_retries(method, url, json, headers, retry_writes, reads)
+        if cache is not None:
+            cache.put(str(url), reply)
+        return reply
+
+    async def _with_retries(
+        self,
+        method: str,
+        url: URL,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        retry_writes: bool,
+        reads: bool,
+    ) -> Reply:
         body = None if json is None else orjson.dumps(json)
         is_read = reads or method in READ_METHODS
         attempts = self.retry.attempts if is_read or retry_writes else 1

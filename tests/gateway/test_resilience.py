@@ -139,3 +139,15 @@ async def test_an_open_breaker_is_not_retried(sandbox: Sandbox) -> None:
             await upstream.get("events")
     assert waits == [0.0]  # the refusal was final: no backoff, no second attempt
     assert len(sandbox.calls("strigo")) == 1
+
+
+async def test_a_rate_limited_provider_recovers_at_once_when_its_quota_returns(sandbox: Sandbox) -> None:
+    """429s say "later", not "broken": they never open the breaker, so recovery needs no probe."""
+    async with running_gateway(settings_for(sandbox, gateway_breaker_failures=2)) as gateway:
+        sandbox.fault("strigo", error_rate=1.0, status=429, retry_after=60)
+        for _ in range(4):
+            body = await gateway.query(LIST)
+            assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_RATE_LIMITED"
+        sandbox.log.faults.clear()
+        assert "errors" not in await gateway.query(LIST)
+        assert (await gateway.data(STATUS))["providers"][0]["breaker"] == "CLOSED"

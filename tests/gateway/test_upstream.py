@@ -141,3 +141,21 @@ async def test_an_idempotent_write_whose_answer_was_lost_is_retried_with_the_sam
     posts = [call for call in sandbox.calls("pretix") if call.method == "POST"]
     assert len(posts) == 2
     assert posts[0].headers["X-Idempotency-Key"] == posts[1].headers["X-Idempotency-Key"]
+
+
+async def test_cache_ttl_serves_repeated_reads_and_a_write_clears_it(sandbox: Sandbox) -> None:
+    async with running_gateway(settings_for(sandbox, gateway_cache_ttl=60)) as gateway:
+        first = await gateway.data(LIST)
+        second = await gateway.data(LIST)
+        assert first == second
+        assert [call.method for call in sandbox.calls("strigo")] == ["GET"]  # the second request was cached
+        await gateway.data(CREATE, {"input": NEW_EVENT})
+        third = await gateway.data(LIST)
+    assert [call.method for call in sandbox.calls("strigo")] == ["GET", "POST", "GET"]
+    assert len(third["strigoEvents"]) == len(first["strigoEvents"]) + 1
+
+
+async def test_without_cache_ttl_every_request_reads_upstream(gateway: Gateway, sandbox: Sandbox) -> None:
+    await gateway.data(LIST)
+    await gateway.data(LIST)
+    assert len(sandbox.calls("strigo")) == 2
