@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -30,6 +31,8 @@ from gateway.playground import assets_mount
 from gateway.providers.base import ProviderSpec
 from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.settings import Settings
+
+log = logging.getLogger("gateway.app")
 
 
 def open_session(settings: Settings) -> aiohttp.ClientSession:
@@ -68,6 +71,8 @@ def create_app(
     from schema.build import build_schema
 
     settings = settings or Settings()
+    if settings.gateway_redis_url:
+        log.warning("GATEWAY_REDIS_URL is set but not supported yet: cache and rate limits stay per process")
     specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
     enabled = [spec for spec in specs if spec.is_enabled(settings)]
     schema = build_schema(extensions=schema_extensions(settings))
