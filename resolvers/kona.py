@@ -16,7 +16,7 @@ from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
-from resolvers.mutations import attempt
+from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, event_key, select
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.kona import (
@@ -237,8 +237,7 @@ async def create_kona_calendar_event(
         data = await _upstream(context.client(kona.SPEC).create_event(body), "input")
         return _remember(context, data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def update_kona_calendar_event(
@@ -253,8 +252,7 @@ async def update_kona_calendar_event(
         data = await _upstream(context.client(kona.SPEC).update_event(event_id, body), "input")
         return _remember(context, data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -267,8 +265,7 @@ async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEve
         _prime(context, event_id, None)
         return strawberry.ID(encode_id(kona.NAME, event_id))
 
-    deleted, errors = await attempt(run())
-    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+    return await deletion(run())
 
 
 @strawberry.type

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
+import strawberry
+
 from gateway.errors import BadUserInput, InvalidInput, UserFixable
-from schema.payloads import UserError
+from schema.payloads import DeleteEventPayload, Payload, UserError
 
 T = TypeVar("T")
 
@@ -43,3 +45,15 @@ async def attempt(action: Awaitable[T]) -> tuple[T | None, list[UserError]]:
         return await action, []
     except UserFixable as error:
         return None, user_errors(error)
+
+
+async def payload(action: Awaitable[T]) -> Payload[T]:
+    """A create or update's payload: the event it returns, or the user errors it raised."""
+    event, errors = await attempt(action)
+    return Payload(event=event, user_errors=errors)
+
+
+async def deletion(action: Awaitable[strawberry.ID]) -> DeleteEventPayload:
+    """A delete's payload: the deleted id it returns, or the user errors it raised."""
+    deleted, errors = await attempt(action)
+    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)

@@ -10,7 +10,7 @@ from gateway.context import Info
 from gateway.errors import NotFound
 from gateway.ids import encode_id
 from gateway.providers import pretix
-from resolvers.mutations import attempt
+from resolvers.mutations import deletion, payload
 from resolvers.pretix_common import event_key, events_loader, forget, remember, upstream
 from schema.payloads import DeleteEventPayload, Payload
 from schema.pretix import PretixEvent
@@ -38,8 +38,7 @@ async def create_pretix_event(
         data = await upstream(client.create_event(organizer, body), missing="organizer")
         return remember(context, organizer, data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def clone_pretix_event(
@@ -56,8 +55,7 @@ async def clone_pretix_event(
         data = await upstream(context.client(pretix.SPEC).clone_event(source, body), missing="id")
         return remember(context, source[0], data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def update_pretix_event(
@@ -79,8 +77,7 @@ async def update_pretix_event(
         data = await upstream(context.client(pretix.SPEC).update_event(key, body), missing="id")
         return remember(context, key[0], data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -93,8 +90,7 @@ async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
         forget(context, key)
         return strawberry.ID(encode_id(pretix.NAME, *key))
 
-    deleted, errors = await attempt(run())
-    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+    return await deletion(run())
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
-from resolvers.mutations import attempt
+from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.payloads import DeleteEventPayload, Payload
@@ -241,8 +241,7 @@ async def create_schoology_event(
         context.loaders.prime(EVENTS, client.load_events, ref, data)
         return SchoologyEvent.from_upstream(data, target, client.zone)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def update_schoology_event(
@@ -267,8 +266,7 @@ async def update_schoology_event(
             raise NotFound("the event was deleted while it was being updated", field=["id"])
         return SchoologyEvent.from_upstream(data, ref.realm, client.zone)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -283,8 +281,7 @@ async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPa
         context.loaders.prime(EVENTS, client.load_events, ref, None)
         return _global_id(ref)
 
-    deleted, errors = await attempt(run())
-    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+    return await deletion(run())
 
 
 @strawberry.type

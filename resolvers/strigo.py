@@ -10,7 +10,7 @@ from gateway.errors import BadUserInput
 from gateway.ids import decode_id, encode_id
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
-from resolvers.mutations import attempt
+from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
@@ -72,8 +72,7 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
         context.loaders.prime(EVENTS, client.load_events, data["id"], data)
         return StrigoEvent.from_upstream(data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def update_strigo_event(
@@ -90,8 +89,7 @@ async def update_strigo_event(
         context.loaders.prime(EVENTS, client.load_events, event_id, data)
         return StrigoEvent.from_upstream(data)
 
-    event, errors = await attempt(run())
-    return Payload(event=event, user_errors=errors)
+    return await payload(run())
 
 
 async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -105,8 +103,7 @@ async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
         context.loaders.prime(EVENTS, client.load_events, event_id, None)
         return strawberry.ID(encode_id(strigo.NAME, event_id))
 
-    deleted, errors = await attempt(run())
-    return DeleteEventPayload(deleted_id=deleted, user_errors=errors)
+    return await deletion(run())
 
 
 @strawberry.type
