@@ -15,23 +15,20 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 from aiolimiter import AsyncLimiter
-from multidict import CIMultiDictProxy
 from yarl import URL
 
 from gateway import metrics
 from gateway.cache import TtlCache
 from gateway.errors import (
     BadUserInput,
-    Conflict,
     GatewayError,
-    NotFound,
     UpstreamFailure,
     UpstreamRateLimited,
     UpstreamTimeout,
-    UpstreamUnauthorized,
     UpstreamUnavailable,
     WriteOutcomeUnknown,
 )
+from gateway.replies import Reply, decode, default_error, is_undecodable, plain_headers
 from gateway.resilience import CircuitBreaker, Health
 from gateway.settings import Settings
 
@@ -45,16 +42,6 @@ calls_in_request: contextvars.ContextVar[list[str] | None] = contextvars.Context
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "current_request_id", default=None
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """An upstream answer: status, headers and the decoded JSON body (None when empty)."""
-
-    status: int
-    headers: Mapping[str, str]
-    data: Any
-    url: str
 
 
 class Auth(Protocol):
@@ -239,7 +226,7 @@ class Upstream:
             self.health.last_error_code, self.health.last_error_message = error.code, error.message
             self.health.last_error_at = time.time()
             raise error
-        if reply.data is _UNDECODABLE:
+        if is_undecodable(reply.data):
             raise UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
         return reply
 
@@ -262,7 +249,7 @@ class Upstream:
             async with self._gate, self.session.request(method, url, data=body, headers=headers) as response:
                 raw = await response.read()
                 status = str(response.status)
-                return Reply(response.status, _plain(response.headers), _decode(raw), str(url))
+                return Reply(response.status, plain_headers(response.headers), decode(raw), str(url))
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
             raise self._lost(method, is_read, "did not answer in time") from exc
@@ -331,27 +318,6 @@ class Upstream:
         return default_error(self.provider, reply)
 
 
-class _Undecodable:
-    def __repr__(self) -> str:
-        return "<undecodable>"
-
-
-_UNDECODABLE: Any = _Undecodable()
-
-
-def _decode(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return _UNDECODABLE
-
-
-def _plain(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:
-    return {key.lower(): value for key, value in headers.items()}
-
-
 def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
     # Exact types on purpose: a timed-out read is not retried (the timeout is the caller's latency
     # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency).
@@ -359,36 +325,3 @@ def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
     if idempotent_write and isinstance(error, WriteOutcomeUnknown):
         return True
     return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)
-
-
-def retry_after(reply: Reply) -> float | None:
-    """The `Retry-After` hint in seconds (only the delta-seconds form is used by our upstreams)."""
-    value = reply.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def default_error(provider: str, reply: Reply) -> GatewayError:
-    """The contract's mapping of an HTTP failure status to an error."""
-    name = provider.capitalize()
-    status = reply.status
-    if status in (401, 403):
-        return UpstreamUnauthorized(f"{name} refused the gateway's credentials", provider=provider)
-    if status == 404:
-        return NotFound(f"{name} has no such object", provider=provider)
-    if status in (400, 422):
-        return BadUserInput(f"{name} rejected the input", provider=provider)
-    if status == 409:
-        return Conflict(f"{name} refused the change in the object's current state", provider=provider)
-    if status == 429:
-        return UpstreamRateLimited(
-            f"{name} is rate limiting the gateway", provider=provider, retry_after=retry_after(reply)
-        )
-    return UpstreamFailure(f"{name} failed with HTTP {status}", provider=provider)
-
-
-def is_undecodable(data: Any) -> bool:
-    """Whether a reply body could not be decoded as JSON."""
-    return data is _UNDECODABLE

@@ -19,9 +19,10 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Reply, Upstream, is_undecodable, path, static_authorization
+from gateway.upstream import Upstream, path, static_authorization
 
 NAME = "kona"
 EVENTS = "calendar_events"

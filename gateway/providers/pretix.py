@@ -39,9 +39,10 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Reply, Upstream, is_undecodable, path, static_authorization
+from gateway.upstream import READ_METHODS, Upstream, path, static_authorization
 
 NAME = "pretix"
 

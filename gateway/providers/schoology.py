@@ -22,9 +22,10 @@ from gateway.errors import (
     UpstreamFailure,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
+from gateway.replies import Reply, default_error
 from gateway.sandbox import schoology as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Reply, Upstream, default_error, path
+from gateway.upstream import READ_METHODS, Upstream, path
 
 NAME = "schoology"
 

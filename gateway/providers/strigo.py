@@ -9,9 +9,10 @@ import aiohttp
 
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Reply, Upstream, is_undecodable, path, static_authorization
+from gateway.upstream import Upstream, path, static_authorization
 
 NAME = "strigo"
 
