@@ -19,13 +19,11 @@ from gateway.providers.base import JSONObject
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, event_key, select
 from schema.event import Connection, Edge, Event, PageInfo
-from schema.kona import (
+from schema.kona import KonaCalendarEvent, KonaOrder, to_ms
+from schema.kona_inputs import (
     CreateKonaCalendarEventInput,
-    KonaCalendarEvent,
-    KonaOrder,
     UpdateKonaCalendarEventInput,
     create_body,
-    to_ms,
     update_body,
 )
 from schema.payloads import DeleteEventPayload, Payload
