@@ -7,19 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from gateway.sandbox import kona
 from gateway.sandbox.recorder import CallLog
+from tests.gateway.sandbox.mounting import Client, mounted
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
 AUTH = {"Authorization": f"Bearer {kona.ACCESS_TOKEN}"}
 EVENTS = "/kona/api/calendar_events"
 MARCH = {"date_range_start": "2024-03-01 00:00:00.000", "date_range_end": "2024-03-31 23:59:59.999"}
-
-Client = TestClient[web.Request, web.Application]
 
 
 def _ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
@@ -33,10 +30,7 @@ def log() -> CallLog:
 
 @pytest.fixture
 async def client(log: CallLog) -> AsyncIterator[Client]:
-    # Mounted exactly as the sandbox server mounts it, so hrefs carry the /kona prefix.
-    root = web.Application()
-    root.add_subapp("/kona", kona.create_app(log, now=lambda: NOW))
-    async with TestClient(TestServer(root)) as test_client:
+    async with mounted("/kona", kona.create_app(log, now=lambda: NOW)) as test_client:
         yield test_client
 
 

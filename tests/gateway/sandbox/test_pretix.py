@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
 from gateway.sandbox import pretix
 from gateway.sandbox.recorder import CallLog
+from tests.gateway.sandbox.mounting import Client, mounted
 
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
 AUTH = {"Authorization": f"Token {pretix.TOKEN}"}
@@ -32,8 +31,6 @@ EVENT_FIELDS = [
     "all_sales_channels", "limit_sales_channels", "public_url", "sales_channels",
 ]  # fmt: skip
 
-Client = TestClient[web.Request, web.Application]
-
 
 @pytest.fixture
 def log() -> CallLog:
@@ -42,10 +39,7 @@ def log() -> CallLog:
 
 @pytest.fixture
 async def client(log: CallLog) -> AsyncIterator[Client]:
-    # Mounted as the sandbox server mounts it, so absolute URLs carry the /pretix prefix.
-    root = web.Application()
-    root.add_subapp("/pretix", pretix.create_app(log, now=lambda: NOW))
-    async with TestClient(TestServer(root)) as test_client:
+    async with mounted("/pretix", pretix.create_app(log, now=lambda: NOW)) as test_client:
         yield test_client
 
 
