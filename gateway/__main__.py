@@ -49,9 +49,12 @@ async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
 
 async def _demo(host: str, port: int, sandbox_port: int) -> None:
     from gateway.app import create_app
+    from gateway.playground import build_assets
     from gateway.sandbox.server import sandbox_env
     from resolvers.registry import PROVIDERS
 
+    print("preparing GraphiQL (first run only) …", flush=True)
+    print(await asyncio.to_thread(build_assets), flush=True)
     runner, bound = await _start_sandbox("127.0.0.1", sandbox_port)
     env = sandbox_env([api.spec for api in PROVIDERS], f"http://127.0.0.1:{bound}")
     settings = Settings.from_values({key.lower(): value for key, value in env.items()})

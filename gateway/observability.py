@@ -20,7 +20,12 @@ log = logging.getLogger("gateway.request")
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the record's `extra` fields, exception."""
 
-    _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
+    # `color_message` is uvicorn's ANSI-coloured copy of the message: noise in a JSON line.
+    _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

@@ -8,6 +8,8 @@ falls back to GraphiQL from a public CDN and says so on a banner.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from html import escape
 from pathlib import Path
 
@@ -95,3 +97,27 @@ class _AssetFiles(StaticFiles):
 def assets_mount(directory: Path = ASSETS_DIR) -> Mount:
     """The `/graphiql` mount serving the built assets (the page at /graphql links to them)."""
     return Mount(ASSETS_PATH, app=_AssetFiles(directory=directory, check_dir=False), name="graphiql")
+
+
+def build_assets(directory: Path = ASSETS_DIR) -> str:
+    """Build the offline assets from a source checkout when node ≥ 20 and npm are here; say what happened.
+
+    `event-gateway demo` calls this so the playground works offline wherever it can; with only
+    Python on the machine the page keeps its CDN fallback (and its banner).
+    """
+    web = Path(__file__).resolve().parents[1] / "web"
+    if assets_built(directory):
+        return "GraphiQL assets: built, served offline"
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if not (web / "package.json").is_file() or npm is None or node is None:
+        return "GraphiQL assets: not built (needs a source checkout with node >= 20); the page uses a CDN"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603
+    if int(version.lstrip("v").split(".")[0] or 0) < 20:
+        return f"GraphiQL assets: node {version.strip()} is older than 20; the page uses a CDN"
+    for step in (["ci", "--no-audit", "--no-fund", "--loglevel=error"], ["run", "build", "--silent"]):
+        done = subprocess.run([npm, *step, "--prefix", str(web)], capture_output=True, text=True, check=False)  # noqa: S603
+        if done.returncode != 0:
+            return (
+                f"GraphiQL assets: `npm {step[0]}` failed ({done.stderr.strip()[-200:]}); the page uses a CDN"
+            )
+    return "GraphiQL assets: built from web/ just now, served offline"
