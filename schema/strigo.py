@@ -34,11 +34,11 @@ class StrigoOwner:
 
 @strawberry.type(description="A Strigo class: the template an event is based on.")
 class StrigoClass:
-    id: str
-    name: str | None
-    description: str | None
-    labels: list[str]
-    raw: JSON
+    id: str = strawberry.field(description="Strigo's class id (17 characters).")
+    name: str | None = strawberry.field(description="The class's name.")
+    description: str | None = strawberry.field(description="What the class teaches, when given.")
+    labels: list[str] = strawberry.field(description="Labels applied to the class.")
+    raw: JSON = strawberry.field(description="The upstream object exactly as received.")
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> StrigoClass:
@@ -66,18 +66,20 @@ class StrigoEvent(Event):
         description="Start as Strigo sends it (same as `startsAt`)."
     )
     date_end: datetime | None = strawberry.field(description="End as Strigo sends it (same as `endsAt`).")
-    include_chat: bool | None
-    include_video: bool | None
-    include_lab_exercises: bool | None
-    is_recorded: bool | None
+    include_chat: bool | None = strawberry.field(description="Whether the event includes chat.")
+    include_video: bool | None = strawberry.field(description="Whether the event includes video.")
+    include_lab_exercises: bool | None = strawberry.field(
+        description="Whether the class template's lab exercises are part of the event."
+    )
+    is_recorded: bool | None = strawberry.field(description="Whether the event is recorded.")
     tas: list[str] = strawberry.field(description="Teaching assistants, as Strigo lists them.")
     trainees: list[str] = strawberry.field(description="Learners invited to a private event.")
     status: str | None = strawberry.field(
         description="Upstream status string: `ready` (may be deleted), `live` (cannot be modified), or "
         "a finished state; kept verbatim because Strigo does not document the full list."
     )
-    partner_id: str | None
-    labels: list[str]
+    partner_id: str | None = strawberry.field(description="The partner entity the event belongs to, if any.")
+    labels: list[str] = strawberry.field(description="Labels applied to the event.")
 
     @strawberry.field(name="class", description="The class this event is based on (batched per request).")
     async def class_(self, info: Info) -> StrigoClass | None:
