@@ -1,9 +1,8 @@
-"""`create_app(settings)`: the Starlette app, its lifespan (one pooled session per provider) and routes."""
+"""`create_app(settings)`: the Starlette app, its lifespan (pooled sessions, the Redis client) and routes."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
@@ -29,10 +28,11 @@ from gateway.metrics import REGISTRY
 from gateway.observability import RequestLog
 from gateway.playground import assets_mount
 from gateway.providers.base import ProviderSpec
+from gateway.redis_link import RedisLink, open_redis
 from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.settings import Settings
-
-log = logging.getLogger("gateway.app")
+from gateway.state import StateFactory
+from gateway.upstream import Wiring
 
 
 def open_session(settings: Settings) -> aiohttp.ClientSession:
@@ -71,34 +71,43 @@ def create_app(
     from schema.build import build_schema
 
     settings = settings or Settings()
-    if settings.gateway_redis_url:
-        log.warning("GATEWAY_REDIS_URL is set but not supported yet: cache and rate limits stay per process")
     specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
     enabled = [spec for spec in specs if spec.is_enabled(settings)]
     schema = build_schema(extensions=schema_extensions(settings))
     clients: dict[str, Any] = {}
+    shared: dict[str, RedisLink] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        redis = open_redis(settings.gateway_redis_url) if settings.gateway_redis_url else None
+        link = RedisLink(redis) if redis is not None else None
+        state = StateFactory(link)
         sessions = {spec.name: open_session(settings) for spec in enabled}
         try:
-            clients.update({spec.name: spec.open(settings, sessions[spec.name]) for spec in enabled})
+            for spec in enabled:
+                clients[spec.name] = spec.open(settings, Wiring(sessions[spec.name], state))
+            if link is not None:
+                shared["redis"] = link
             yield {"clients": clients, "settings": settings}
         finally:
             clients.clear()
+            shared.clear()
             for session in sessions.values():
                 await session.close()
+            if redis is not None:
+                await redis.aclose()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        # Redis is reported but never makes the replica unready: without it, state is per process.
+        reachable = {name: await link.check() for name, link in shared.items()}
         tripped = sorted(name for name, client in clients.items() if client.upstream.breaker.open)
         if tripped:
-            return JSONResponse(
-                {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}, 503
-            )
-        return JSONResponse({"status": "ready", "providers": sorted(clients)})
+            unready = {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}
+            return JSONResponse(unready | reachable, 503)
+        return JSONResponse({"status": "ready", "providers": sorted(clients)} | reachable)
 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

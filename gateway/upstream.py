@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -14,11 +15,10 @@ from urllib.parse import quote
 
 import aiohttp
 import orjson
-from aiolimiter import AsyncLimiter
 from yarl import URL
 
 from gateway import metrics
-from gateway.cache import TtlCache
+from gateway.cache import ReplyCache
 from gateway.errors import (
     BadUserInput,
     GatewayError,
@@ -28,9 +28,11 @@ from gateway.errors import (
     UpstreamUnavailable,
     WriteOutcomeUnknown,
 )
+from gateway.quota import LocalQuota, Quota, Rate
 from gateway.replies import Reply, decode, default_error, is_undecodable, plain_headers
 from gateway.resilience import CircuitBreaker, Health
 from gateway.settings import Settings
+from gateway.state import StateFactory
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -91,6 +93,17 @@ class RetryPolicy:
         return random.uniform(0, self.base_delay * 2**attempt)
 
 
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the lifespan hands each provider for its `Upstream`: a pooled session, where state lives.
+
+    Providers pass it to `Upstream.configured` without looking inside.
+    """
+
+    session: aiohttp.ClientSession
+    state: StateFactory = field(default_factory=StateFactory)
+
+
 @dataclass(slots=True)
 class Upstream:
     """One provider's HTTP endpoint: base URL, pooled session, auth, error dialect and limits."""
@@ -103,19 +116,20 @@ class Upstream:
     headers: Mapping[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     concurrency: int = 16
-    limiter: AsyncLimiter | None = None
+    #: GET replies kept across requests; None: not cached.
+    cache: ReplyCache | None = None
+    #: The client-side rate limit; None: only the pauses the upstream announces, in-process.
+    quota: Quota | None = None
     breaker: CircuitBreaker = field(init=False)
     health: Health = field(default_factory=Health)
     _gate: asyncio.Semaphore = field(init=False)
-    _paused_until: float = 0.0
+    _quota: Quota = field(init=False)
 
     breaker_threshold: int = 5
     breaker_reset: float = 30.0
-    cache_ttl: float = 0.0
-    cache: TtlCache[Reply] | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cache = TtlCache(self.cache_ttl) if self.cache_ttl > 0 else None
+        self._quota = self.quota if self.quota is not None else LocalQuota(self.provider)
         self._gate = asyncio.Semaphore(self.concurrency)
         self.breaker = CircuitBreaker(self.provider, self.breaker_threshold, self.breaker_reset)
 
@@ -123,29 +137,29 @@ class Upstream:
     def configured(
         cls,
         settings: Settings,
+        wiring: Wiring,
         *,
         provider: str,
-        session: aiohttp.ClientSession,
         base_url: str,
         auth: Auth,
         read_error: ErrorReader | None = None,
-        rate: tuple[float, float] | None = None,
+        rate: Rate | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Upstream:
-        """An upstream with the deployment's retries, concurrency, breaker and `rate` (calls, seconds)."""
+        """An upstream with the deployment's retries, concurrency, breaker, cache and `rate` (calls, s)."""
         return cls(
             provider=provider,
-            session=session,
+            session=wiring.session,
             base_url=base_url,
             auth=auth,
             read_error=read_error,
             headers=dict(headers or {}),
             retry=RetryPolicy(attempts=1 + settings.gateway_retries),
             concurrency=settings.gateway_max_concurrency,
-            limiter=AsyncLimiter(*rate) if rate else None,
+            cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
+            quota=wiring.state.quota(provider, rate),
             breaker_threshold=settings.gateway_breaker_failures,
             breaker_reset=settings.gateway_breaker_reset,
-            cache_ttl=settings.gateway_cache_ttl,
         )
 
     def url(self, relative: str, params: Mapping[str, str | int] | None = None) -> URL:
@@ -175,14 +189,14 @@ class Upstream:
         request that changes nothing whatever its method (a batch of GETs sent as a POST).
         """
         url = self.url(relative, params)
-        cache = self.cache if method == "GET" else None
-        if cache is not None and (cached := cache.get(str(url))) is not None:
-            return cached
+        lookup = await self.cache.lookup(str(url)) if self.cache is not None and method == "GET" else None
+        if lookup is not None and lookup.reply is not None:
+            return lookup.reply
         if self.cache is not None and not (reads or method in READ_METHODS):
-            self.cache.clear()  # a write may change what any cached read returned
+            await self.cache.clear()  # a write may change what any cached read returned
         reply = await self._with_retries(method, url, json, headers, retry_writes, reads)
-        if cache is not None:
-            cache.put(str(url), reply)
+        if lookup is not None:
+            await lookup.store(reply)
         return reply
 
     async def _with_retries(
@@ -212,15 +226,18 @@ class Upstream:
     async def _attempt(
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
+        if self.breaker.open:
+            self.breaker.before_call()  # fails fast, before spending quota or waiting for it
+        # A quota refusal sends nothing, so it must not count against the breaker (or its probe).
+        await self._respect_quota()
         self.breaker.before_call()
         healthy = False
         try:
-            await self._respect_quota()
             reply = await self._send(method, url, body, extra, is_read)
             healthy = reply.status < 500
         finally:
             self._record(healthy)
-        self._note_quota(reply)
+        await self._note_quota(reply)
         if reply.status >= 400:
             error = self._error(reply, method)
             self.health.last_error_code, self.health.last_error_message = error.code, error.message
@@ -286,28 +303,22 @@ class Upstream:
 
     async def _respect_quota(self) -> None:
         started = time.perf_counter()
-        pause = self._paused_until - time.time()
-        if pause > 0:
-            if pause > self.retry.max_wait:
-                raise UpstreamRateLimited(
-                    f"{self.provider}'s quota is used up for {pause:.0f} s",
-                    provider=self.provider,
-                    retry_after=pause,
-                )
-            await asyncio.sleep(pause)
-        if self.limiter is not None:
-            await self.limiter.acquire()
-        waited = time.perf_counter() - started
-        if waited > 0.001:
-            metrics.RATE_LIMIT_WAIT_SECONDS.labels(self.provider).observe(waited)
+        try:
+            await self._quota.acquire(self.retry.max_wait)
+        finally:
+            waited = time.perf_counter() - started
+            if waited > 0.001:
+                metrics.RATE_LIMIT_WAIT_SECONDS.labels(self.provider).observe(waited)
 
-    def _note_quota(self, reply: Reply) -> None:
+    async def _note_quota(self, reply: Reply) -> None:
         # Strigo (and others) announce their quota in x-ratelimit-* headers: once it is spent,
         # wait for the reset instead of collecting 429s.
         remaining, reset = reply.headers.get("x-ratelimit-remaining"), reply.headers.get("x-ratelimit-reset")
         if remaining == "0" and reset is not None:
             with contextlib.suppress(ValueError):
-                self._paused_until = float(reset)
+                until = float(reset)
+                if math.isfinite(until):
+                    await self._quota.pause_until(until)
 
     def _error(self, reply: Reply, method: str) -> GatewayError:
         if self.read_error is not None:
@@ -320,7 +331,8 @@ class Upstream:
 
 def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
     # Exact types on purpose: a timed-out read is not retried (the timeout is the caller's latency
-    # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency).
+    # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency),
+    # nor the gateway's own quota (QuotaExhausted: it already waited as long as it may).
     # A write whose answer was lost is retried only when the upstream de-duplicates it by key.
     if idempotent_write and isinstance(error, WriteOutcomeUnknown):
         return True

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import aiohttp
 from aiohttp import web
 
 from gateway.errors import NotFound
 from gateway.sandbox.recorder import CallLog
 from gateway.settings import Settings
+from gateway.upstream import Wiring
 
 ClientT = TypeVar("ClientT")
 K = TypeVar("K")
@@ -23,14 +23,15 @@ JSONObject = dict[str, Any]
 class ProviderSpec(Generic[ClientT]):
     """Everything the process needs to know about one upstream.
 
-    `open` builds the provider's client on the pooled session the lifespan owns; `sandbox_app` and
+    `open` builds the provider's client on the `Wiring` the lifespan owns (pooled session, where
+    cache and quota live), which it passes to `Upstream.configured`; `sandbox_app` and
     `sandbox_env` come from the provider's emulator so `demo` and the tests can wire it up.
     """
 
     name: str
     title: str
     is_enabled: Callable[[Settings], bool]
-    open: Callable[[Settings, aiohttp.ClientSession], ClientT]
+    open: Callable[[Settings, Wiring], ClientT]
     sandbox_app: Callable[[CallLog], web.Application]
     sandbox_env: Callable[[str], dict[str, str]]
 

@@ -8,8 +8,6 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-
 from gateway.errors import (
     BadUserInput,
     Forbidden,
@@ -22,7 +20,7 @@ from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick
 from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Upstream, path, static_authorization
+from gateway.upstream import Upstream, Wiring, path, static_authorization
 
 NAME = "kona"
 EVENTS = "calendar_events"
@@ -229,13 +227,13 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     return None
 
 
-def open_client(settings: Settings, session: aiohttp.ClientSession) -> KonaClient:
-    """The Kona client on the lifespan's pooled session."""
+def open_client(settings: Settings, wiring: Wiring) -> KonaClient:
+    """The Kona client on the lifespan's wiring (pooled session, cache and quota)."""
     # Kona documents no rate limit, so none is imposed here.
     upstream = Upstream.configured(
         settings,
+        wiring,
         provider=NAME,
-        session=session,
         base_url=settings.kona_base_url,
         auth=static_authorization(f"Bearer {settings.kona_access_token.get_secret_value()}"),
         read_error=read_error,

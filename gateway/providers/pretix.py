@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import aiohttp
 from yarl import URL
 
 from gateway.errors import (
@@ -42,7 +41,7 @@ from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick
 from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, path, static_authorization
+from gateway.upstream import READ_METHODS, Upstream, Wiring, path, static_authorization
 
 NAME = "pretix"
 
@@ -316,12 +315,12 @@ def _text(messages: Any) -> str:
     return str(messages)
 
 
-def open_client(settings: Settings, session: aiohttp.ClientSession) -> PretixClient:
-    """The pretix client on the lifespan's pooled session."""
+def open_client(settings: Settings, wiring: Wiring) -> PretixClient:
+    """The pretix client on the lifespan's wiring (pooled session, cache and quota)."""
     upstream = Upstream.configured(
         settings,
+        wiring,
         provider=NAME,
-        session=session,
         base_url=settings.pretix_base_url,
         auth=static_authorization(f"Token {settings.pretix_token.get_secret_value()}"),
         read_error=read_error,

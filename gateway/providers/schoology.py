@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import oauthlib.oauth1
 from yarl import URL
 
@@ -25,7 +24,7 @@ from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
 from gateway.replies import Reply, default_error
 from gateway.sandbox import schoology as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, path
+from gateway.upstream import READ_METHODS, Upstream, Wiring, path
 
 NAME = "schoology"
 
@@ -295,8 +294,8 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     return None
 
 
-def open_client(settings: Settings, session: aiohttp.ClientSession) -> SchoologyClient:
-    """The Schoology client on the lifespan's pooled session.
+def open_client(settings: Settings, wiring: Wiring) -> SchoologyClient:
+    """The Schoology client on the lifespan's wiring (pooled session, cache and quota).
 
     A bad `SCHOOLOGY_TIMEZONE` or `SCHOOLOGY_REALMS` fails here, at start-up, rather than per request.
     """
@@ -320,8 +319,8 @@ def open_client(settings: Settings, session: aiohttp.ClientSession) -> Schoology
 
     upstream = Upstream.configured(
         settings,
+        wiring,
         provider=NAME,
-        session=session,
         base_url=settings.schoology_base_url,
         auth=auth,
         read_error=read_error,

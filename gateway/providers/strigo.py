@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiohttp
-
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
 from gateway.replies import Reply, is_undecodable
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Upstream, path, static_authorization
+from gateway.upstream import Upstream, Wiring, path, static_authorization
 
 NAME = "strigo"
 
@@ -125,12 +123,12 @@ def _bearer(settings: Settings) -> str:
     return f"Bearer {settings.strigo_org_id}:{settings.strigo_api_key.get_secret_value()}"
 
 
-def open_client(settings: Settings, session: aiohttp.ClientSession) -> StrigoClient:
-    """The Strigo client on the lifespan's pooled session."""
+def open_client(settings: Settings, wiring: Wiring) -> StrigoClient:
+    """The Strigo client on the lifespan's wiring (pooled session, cache and quota)."""
     upstream = Upstream.configured(
         settings,
+        wiring,
         provider=NAME,
-        session=session,
         base_url=settings.strigo_base_url,
         auth=static_authorization(_bearer(settings)),
         read_error=read_error,
