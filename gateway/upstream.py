@@ -192,9 +192,16 @@ class Upstream:
         lookup = await self.cache.lookup(str(url)) if self.cache is not None and method == "GET" else None
         if lookup is not None and lookup.reply is not None:
             return lookup.reply
-        if self.cache is not None and not (reads or method in READ_METHODS):
-            await self.cache.clear()  # a write may change what any cached read returned
-        reply = await self._with_retries(method, url, json, headers, retry_writes, reads)
+        stale_after = None if reads or method in READ_METHODS else self.cache
+        if stale_after is not None:
+            await stale_after.clear()  # a write may change what any cached read returned
+        try:
+            reply = await self._with_retries(method, url, json, headers, retry_writes, reads)
+        finally:
+            if stale_after is not None:
+                # Again once the write is done (or its outcome unknown): a read that ran meanwhile
+                # may have stored the old state under the generation the first clear began.
+                await stale_after.clear()
         if lookup is not None:
             await lookup.store(reply)
         return reply
