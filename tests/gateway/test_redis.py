@@ -25,19 +25,10 @@ from gateway.redis_link import RedisLink, open_redis
 from gateway.replies import Reply
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
+from tests.gateway.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
-LIST = "{ strigoEvents { id } }"
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { code message } }
-}"""
-NEW_EVENT = {
-    "name": "Shared cache drill",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
+NEW_EVENT = new_event("Shared cache drill")
 REDIS_SERVER = shutil.which("redis-server")
 
 

@@ -8,19 +8,10 @@ from gateway.errors import BadUserInput
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as emulator
 from gateway.upstream import path
+from tests.gateway.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
-LIST = "{ strigoEvents { id } }"
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { code message } }
-}"""
-NEW_EVENT = {
-    "name": "Timeout drill",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
+NEW_EVENT = new_event("Timeout drill")
 
 
 async def only_error(gateway: Gateway, query: str = LIST) -> dict[str, object]:
