@@ -1,122 +1,299 @@
-"""Query depth, cost and alias limits, checked during validation — before any upstream call.
+"""Query depth, alias and cost limits, measured on the parsed document before any upstream call.
 
-Cost counts every field once per object it is resolved on: a list field multiplies its
-children by its `first` argument (a literal), else by `DEFAULT_LIST_SIZE`; a connection's
-`edges`/`nodes` lists are already counted by the connection's own multiplier.
+Cost counts every field once per object it is resolved on. A list field multiplies its children
+by the length it asks for — `first`, or the length of `ids` — read from literals, from the
+request's variables or from the argument's default; without one, by `DEFAULT_LIST_SIZE`; a
+connection's `edges`/`nodes` lists are already counted by the connection's own multiplier.
+Introspection is counted like any other field; its lists (`types`, `fields`, `args`, …) multiply
+by their mean length in this schema, which makes the estimate of a whole-schema query exact.
+
+Each fragment is measured once and every selection is visited at most once per document, within
+a work budget, so no document costs more than a few milliseconds to measure whatever its shape.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
     GraphQLError,
+    GraphQLField,
+    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    NullValueNode,
     OperationDefinitionNode,
+    SchemaMetaFieldDef,
     SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
+    TypeMetaFieldDef,
+    TypeNameMetaFieldDef,
+    VariableNode,
     get_named_type,
     get_nullable_type,
 )
+from graphql.type import GraphQLEnumType
 
 DEFAULT_LIST_SIZE = 50
 CODE = "QUERY_TOO_COMPLEX"
+#: Selections a measurement may visit; a document needing more is refused as too complex.
+WORK_BUDGET = 20_000
+#: Costs saturate here, so a hostile document never builds huge integers.
+COST_CEILING = 10**15
+# `ofType` walks a type's wrappers (at most a few, never a list): it does not add depth, so that
+# GraphiQL's introspection query (nine `ofType` levels) passes the depth limit.
+_DEPTH_FREE = frozenset({("__Type", "ofType")})
 
 
-def _fanout(node: FieldNode, field_type: Any, parent: GraphQLNamedType) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value == "first" and isinstance(argument.value, IntValueNode):
-            return max(1, int(argument.value.value))
-        if argument.name.value == "ids" and isinstance(argument.value, ListValueNode):
-            return max(1, len(argument.value.values))
-    named = get_named_type(field_type)
-    if named is not None and named.name.endswith("Connection"):
-        return DEFAULT_LIST_SIZE
-    if isinstance(get_nullable_type(field_type), GraphQLList):
-        return 1 if parent.name.endswith("Connection") else DEFAULT_LIST_SIZE
-    return 1
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    """The limits every operation must stay within."""
+
+    max_depth: int
+    max_cost: int
+    max_aliases: int
 
 
-class _Measure:
-    def __init__(self, context: ValidationContext) -> None:
-        self.context = context
-        self.aliases = 0
-        self.depth = 0
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What a selection set would resolve: fields weighted by list lengths, nesting, aliases."""
 
-    def cost(
-        self,
-        selections: SelectionSetNode | None,
-        parent: GraphQLNamedType | None,
-        depth: int,
-        seen: frozenset[str],
-    ) -> int:
-        if selections is None or parent is None:
-            return 0
-        self.depth = max(self.depth, depth)
-        total = 0
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                total += self._field(selection, parent, depth, seen)
-            elif isinstance(selection, InlineFragmentNode):
-                inner = (
-                    self._type(selection.type_condition.name.value) if selection.type_condition else parent
-                )
-                total += self.cost(selection.selection_set, inner, depth, seen)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                fragment = self.context.get_fragment(selection.name.value)
-                if isinstance(fragment, FragmentDefinitionNode):
-                    inner = self._type(fragment.type_condition.name.value)
-                    total += self.cost(fragment.selection_set, inner, depth, seen | {selection.name.value})
-        return total
+    cost: float = 0.0
+    depth: int = 0
+    aliases: int = 0
 
-    def _field(self, node: FieldNode, parent: GraphQLNamedType, depth: int, seen: frozenset[str]) -> int:
-        if node.alias is not None:
-            self.aliases += 1
-        if node.name.value.startswith("__") or not isinstance(
-            parent, GraphQLObjectType | GraphQLInterfaceType
+
+class TooComplexToMeasure(Exception):
+    """The document needs more work to measure than the budget allows."""
+
+
+def limit_errors(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: QueryLimits,
+    variables: Mapping[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> list[GraphQLError]:
+    """`QUERY_TOO_COMPLEX` errors for the operations over a limit (all of them, or the named one).
+
+    Without `variables` (at validation, before a request's values are known) an argument given by
+    a variable counts as a list of one: a lower bound, so nothing is refused that a request's
+    values could make acceptable. With them (the coerced values), lists count by their length.
+    """
+    walker = _Walker(schema, document, variables)
+    errors = []
+    for operation in _operations(document, operation_name):
+        try:
+            measured = walker.operation(operation)
+        except (TooComplexToMeasure, RecursionError):
+            reason = f"it needs more than {WORK_BUDGET} selections (or fragment levels) to measure"
+            errors.append(_error(reason, operation, None))
+            continue
+        errors.extend(_problems(measured, limits, operation))
+    return errors
+
+
+def _operations(document: DocumentNode, name: str | None) -> Iterable[OperationDefinitionNode]:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            name is None or (definition.name is not None and definition.name.value == name)
         ):
+            yield definition
+
+
+def _problems(
+    measured: Measurement, limits: QueryLimits, operation: OperationDefinitionNode
+) -> list[GraphQLError]:
+    # Introspection's mean list lengths make the cost a float: round up, past float noise.
+    nearest = round(measured.cost)
+    cost = nearest if abs(measured.cost - nearest) < 1e-6 else math.ceil(measured.cost)
+    problems = []
+    if measured.depth > limits.max_depth:
+        problems.append(f"depth {measured.depth} exceeds the limit of {limits.max_depth}")
+    if measured.aliases > limits.max_aliases:
+        problems.append(f"{measured.aliases} aliases exceed the limit of {limits.max_aliases}")
+    if cost > limits.max_cost:
+        problems.append(f"estimated cost {cost} exceeds the limit of {limits.max_cost}")
+    return [_error(problem, operation, cost) for problem in problems]
+
+
+def _error(problem: str, operation: OperationDefinitionNode, cost: int | None) -> GraphQLError:
+    extensions: dict[str, Any] = {"code": CODE}
+    if cost is not None:
+        extensions["cost"] = cost
+    return GraphQLError(f"Query too complex: {problem}.", operation, extensions=extensions)
+
+
+class _Walker:
+    """Measures one document's operations; fragments are measured once and remembered."""
+
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None
+    ) -> None:
+        self.schema = schema
+        self.variables = variables
+        self.list_sizes = introspection_list_sizes(schema)
+        self.fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        self.measured: dict[str, Measurement] = {}
+        self.measuring: set[str] = set()
+        self.visits = 0
+
+    def operation(self, operation: OperationDefinitionNode) -> Measurement:
+        root = self.schema.get_root_type(operation.operation)
+        return self.selection_set(operation.selection_set, root)
+
+    def selection_set(
+        self, selections: SelectionSetNode | None, parent: GraphQLNamedType | None
+    ) -> Measurement:
+        if selections is None or parent is None:
+            return Measurement()
+        cost, depth, aliases = 0.0, 1, 0
+        for selection in selections.selections:
+            self.visits += 1
+            if self.visits > WORK_BUDGET:
+                raise TooComplexToMeasure
+            if isinstance(selection, FieldNode):
+                inner = self.field(selection, parent)
+                aliases += selection.alias is not None
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = self.selection_set(
+                    selection.selection_set, self._type(condition.name.value) if condition else parent
+                )
+            elif isinstance(selection, FragmentSpreadNode):
+                inner = self.fragment(selection.name.value)
+            else:  # pragma: no cover - the three kinds of selection are all there is
+                continue
+            cost = min(cost + inner.cost, COST_CEILING)
+            depth = max(depth, inner.depth)
+            aliases += inner.aliases
+        return Measurement(cost, depth, aliases)
+
+    def fragment(self, name: str) -> Measurement:
+        known = self.measured.get(name)
+        if known is not None:
+            return known
+        definition = self.fragments.get(name)
+        if definition is None or name in self.measuring:
+            return Measurement()  # unknown or cyclic: validation reports it
+        self.measuring.add(name)
+        try:
+            measured = self.selection_set(
+                definition.selection_set, self._type(definition.type_condition.name.value)
+            )
+        finally:
+            self.measuring.discard(name)
+        self.measured[name] = measured
+        return measured
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType) -> Measurement:
+        """The field and what it selects, as (cost, depth counted from the field, aliases within)."""
+        definition = self._field_definition(parent, node.name.value)
+        if definition is None or node.selection_set is None:
+            return Measurement(1.0, 1, 0)
+        inner = self.selection_set(node.selection_set, get_named_type(definition.type))
+        fanout = self._fanout(node, definition, parent)
+        grows = 0 if (parent.name, node.name.value) in _DEPTH_FREE else 1
+        return Measurement(min(1 + fanout * inner.cost, COST_CEILING), inner.depth + grows, inner.aliases)
+
+    def _field_definition(self, parent: GraphQLNamedType, name: str) -> GraphQLField | None:
+        if name == "__typename":
+            return TypeNameMetaFieldDef
+        if parent is self.schema.query_type and name in ("__schema", "__type"):
+            return SchemaMetaFieldDef if name == "__schema" else TypeMetaFieldDef
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            found: GraphQLField | None = parent.fields.get(name)
+            return found
+        return None
+
+    def _fanout(self, node: FieldNode, definition: GraphQLField, parent: GraphQLNamedType) -> float:
+        for name in ("first", "ids"):
+            argument = definition.args.get(name)
+            if argument is not None:
+                size = self._asked_size(node, name, argument)
+                if size is not None:
+                    return size
+        if get_named_type(definition.type).name.endswith("Connection"):
+            return DEFAULT_LIST_SIZE
+        if not isinstance(get_nullable_type(definition.type), GraphQLList):
             return 1
-        definition = parent.fields.get(node.name.value)
-        if definition is None:
+        if parent.name.endswith("Connection"):
             return 1
-        fanout = _fanout(node, definition.type, parent)
-        child = get_named_type(definition.type)
-        return 1 + fanout * self.cost(node.selection_set, child, depth + 1, seen)
+        return self.list_sizes.get((parent.name, node.name.value), DEFAULT_LIST_SIZE)
+
+    def _asked_size(self, node: FieldNode, name: str, argument: GraphQLArgument) -> float | None:
+        """The length asked for by `first: n` or `ids: [...]`; None when the field gives none."""
+        given = next((arg.value for arg in node.arguments or () if arg.name.value == name), None)
+        value: Any
+        if given is None:
+            value = argument.default_value
+        elif isinstance(given, VariableNode):
+            if self.variables is None:
+                return 1  # not known yet: the least it can be
+            value = self.variables.get(given.name.value, argument.default_value)
+        elif isinstance(given, IntValueNode):
+            # An Int literal is at most 32 bits: longer digit strings are invalid (validation says so).
+            value = int(given.value) if len(given.value) <= 12 else COST_CEILING
+        elif isinstance(given, ListValueNode):
+            value = given.values
+        elif isinstance(given, NullValueNode):
+            value = None
+        else:
+            value = [given]  # a single value where a list is expected is a list of one
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(1, min(value, COST_CEILING))
+        if isinstance(value, list | tuple):
+            return max(1, len(value))
+        return None
 
     def _type(self, name: str) -> GraphQLNamedType | None:
-        return self.context.schema.get_type(name)
+        return self.schema.get_type(name)
 
 
-def complexity_rule(max_depth: int, max_cost: int, max_aliases: int) -> type[ValidationRule]:
-    """A validation rule refusing operations over the limits with `QUERY_TOO_COMPLEX`."""
+@functools.lru_cache(maxsize=8)
+def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], float]:
+    """Mean length of each introspection list in this schema, by (introspection type, field)."""
+    types = list(schema.type_map.values())
+    with_fields = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
+    fields = [field for t in with_fields for field in t.fields.values()]
+    abstract = [t for t in types if isinstance(t, GraphQLInterfaceType | GraphQLUnionType)]
+    directives = list(schema.directives)
 
-    class ComplexityLimit(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            root = self.context.schema.get_root_type(node.operation)
-            measure = _Measure(self.context)
-            cost = measure.cost(node.selection_set, root, 1, frozenset())
-            problems = []
-            if measure.depth > max_depth:
-                problems.append(f"depth {measure.depth} exceeds the limit of {max_depth}")
-            if measure.aliases > max_aliases:
-                problems.append(f"{measure.aliases} aliases exceed the limit of {max_aliases}")
-            if cost > max_cost:
-                problems.append(f"estimated cost {cost} exceeds the limit of {max_cost}")
-            for problem in problems:
-                self.report_error(
-                    GraphQLError(
-                        f"Query too complex: {problem}.", node, extensions={"code": CODE, "cost": cost}
-                    )
-                )
+    def mean(total: int, count: int) -> float:
+        return total / count if count else 0.0
 
-    return ComplexityLimit
+    count = len(types)
+    return {
+        ("__Schema", "types"): count,
+        ("__Schema", "directives"): len(directives),
+        ("__Type", "fields"): mean(len(fields), count),
+        ("__Type", "interfaces"): mean(sum(len(t.interfaces) for t in with_fields), count),
+        ("__Type", "possibleTypes"): mean(sum(len(schema.get_possible_types(t)) for t in abstract), count),
+        ("__Type", "enumValues"): mean(
+            sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType)), count
+        ),
+        ("__Type", "inputFields"): mean(
+            sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)), count
+        ),
+        ("__Field", "args"): mean(sum(len(field.args) for field in fields), len(fields)),
+        ("__Directive", "args"): mean(sum(len(d.args) for d in directives), len(directives)),
+    }
