@@ -93,7 +93,8 @@ def limit_errors(
 
     Without `variables` (at validation, before a request's values are known) an argument given by
     a variable counts as a list of one: a lower bound, so nothing is refused that a request's
-    values could make acceptable. With them (the coerced values), lists count by their length.
+    values could make acceptable. With them (as sent, defaults filled in), lists count by their
+    length and `first` by its value.
     """
     walker = _Walker(schema, document, variables)
     errors = []
@@ -259,6 +260,8 @@ class _Walker:
             value = None
         else:
             value = [given]  # a single value where a list is expected is a list of one
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON numbers as sent: 5.0 is the Int 5
         if isinstance(value, int) and not isinstance(value, bool):
             return max(1, min(value, COST_CEILING))
         if isinstance(value, list | tuple):

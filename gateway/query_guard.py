@@ -7,7 +7,7 @@ Order matters, so that no document stalls the event loop whatever its shape:
 2. the depth/alias/cost limits, before graphql-core's validation (whose field-merging rule is
    quadratic), so an over-limit query is refused in milliseconds;
 3. graphql-core's validation, its field-merging rule on a work budget far below graphql-core's own;
-4. just before execution, the cost again with the request's variables (`nodes(ids: $ids)`), since
+4. just before execution, the cost again with the request's variables (`nodes(ids: $ids)`): the
    validation, cached per document, cannot see them.
 
 Documents and validation results are cached by query text (`gateway.document_cache`).
@@ -28,9 +28,9 @@ from graphql import (
     ValidationContext,
     get_operation_ast,
     parse,
+    value_from_ast_untyped,
 )
 from graphql.execution import ExecutionResult as GraphQLExecutionResult
-from graphql.execution.values import get_variable_values
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -148,15 +148,23 @@ class QueryGuard(SchemaExtension):
     def _cost_with_variables(
         self, schema: GraphQLSchema, document: DocumentNode | None
     ) -> list[GraphQLError]:
-        """The limits measured again with the request's variables, when the operation has some."""
+        """The limits measured again with the variables as sent, when the operation declares some.
+
+        The values are read as sent (plus the operation's defaults), not coerced: a list's length
+        is known without coercing its thousands of items, and a value that does not coerce fails
+        in execution anyway.
+        """
         context = self.execution_context
         operation = get_operation_ast(document, context.operation_name) if document else None
         if document is None or operation is None or not operation.variable_definitions:
             return []
-        values = get_variable_values(schema, operation.variable_definitions, context.variables or {})
-        if isinstance(values, list):
-            return []  # execution reports the invalid variables
-        return limit_errors(schema, document, self.limits, values.coerced, context.operation_name)
+        sent = context.variables if isinstance(context.variables, dict) else {}
+        variables = dict(sent)
+        for definition in operation.variable_definitions:
+            name = definition.variable.name.value
+            if name not in variables and definition.default_value is not None:
+                variables[name] = value_from_ast_untyped(definition.default_value)
+        return limit_errors(schema, document, self.limits, variables, context.operation_name)
 
 
 def _too_complex(message: str) -> GraphQLError:
