@@ -11,6 +11,7 @@ from graphql import get_introspection_query, parse
 
 from gateway.document_cache import DocumentCache
 from gateway.ids import encode_id
+from gateway.limits import LOOKUP_COST
 from tests.harness import Gateway, Sandbox, running_gateway, running_sandbox, settings_for
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
@@ -185,7 +186,7 @@ async def test_a_cached_validation_never_skips_the_variable_check(sandbox: Sandb
         big_page = await gateway.query(EVENTS, {"n": 200})
     assert [node is None for node in few["data"]["nodes"]] == [True] * 3  # asked upstream: not found
     assert calls_for_few > 0
-    assert only_error(many)["extensions"]["cost"] == 601
+    assert only_error(many)["extensions"]["cost"] == 1 + 600 * (LOOKUP_COST + 1)  # each id is fetched
     assert len(small_page["events"]["edges"]) == 5
     assert only_error(big_page)["extensions"]["code"] == "QUERY_TOO_COMPLEX"
 
@@ -201,3 +202,10 @@ def test_the_document_cache_is_bounded_by_memory_as_well_as_entries() -> None:
     assert 0 < len(cache.entries) < 20
     assert big[-5] in cache.entries
     assert big[0] not in cache.entries
+
+
+async def test_an_int_literal_beyond_32_bits_is_invalid_not_costly(gateway: Gateway) -> None:
+    error = only_error(
+        await gateway.query("{ events(first: 99999999999999999999999) { pageInfo { hasNextPage } } }")
+    )
+    assert "Int cannot represent" in error["message"]
