@@ -115,7 +115,7 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
 class Stack:
     """The sandbox and the gateway, each in its own process."""
 
-    def __init__(self, timeout: float, workers: int) -> None:
+    def __init__(self, timeout: float, workers: int, extra_env: dict[str, str] | None = None) -> None:
         self.sandbox_port, self.gateway_port = free_port(), free_port()
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
@@ -132,6 +132,7 @@ class Stack:
             SCHOOLOGY_RATE_LIMIT="100000000",
             PRETIX_RATE_PER_MINUTE="100000000",
         )
+        env.update(extra_env or {})  # e.g. a provider pointed at another server (bench/attack.py)
         python = sys.executable
         self.sandbox = subprocess.Popen(  # noqa: S603
             [python, "-m", "gateway", "sandbox", "--port", str(self.sandbox_port)], cwd=ROOT, env=env,

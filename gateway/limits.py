@@ -7,7 +7,8 @@ connection's `edges`/`nodes` lists are already counted by the connection's own m
 object fetched by id (a field with an `id` or `ids` argument) adds `LOOKUP_COST` per object: a
 loader round or an upstream call, measured at ten times the work of resolving a field.
 Introspection is counted like any other field; its lists (`types`, `fields`, `args`, …) multiply
-by their mean length in this schema, which makes the estimate of a whole-schema query exact.
+by their mean length in this schema (known, so no guess is needed): nested lists then add up to
+the schema's real totals, and GraphiQL's whole-schema query costs about 20,000.
 
 Each fragment is measured once and every selection is visited at most once per document, within
 a work budget, so no document costs more than a few milliseconds to measure whatever its shape.
