@@ -56,8 +56,9 @@ DEFAULT_LIST_SIZE = 50
 CODE = "QUERY_TOO_COMPLEX"
 #: What fetching one object by id costs, in fields (60-110 µs against 6-12 µs per field).
 LOOKUP_COST = 10
-#: Selections a measurement may visit; a document needing more is refused as too complex.
-WORK_BUDGET = 20_000
+#: Selections a measurement may visit (about 15 ms); a document needing more is refused as too
+#: complex. The default token limit keeps documents far below it (2,000 tokens: about 2 ms).
+WORK_BUDGET = 10_000
 #: Costs saturate here, so a hostile document never builds huge integers.
 COST_CEILING = 10**15
 # `ofType` walks a type's wrappers (at most a few, never a list): it does not add depth, so that
