@@ -62,7 +62,7 @@ JUNK: dict[str, dict[str, Any]] = {
         "id": 990002, "name": ["n"], "start_at": 1e20, "end_at": -1e20, "tags": 7, "status": [1],
         "visibility": "2", "space_id": "3", "creator_id": 1.5, "sel_days": {"a": 1},
         "external_object": {"id": {}, "name": "x"}, "details": {}, "all_day": "true",
-        "series_end_at": True, "created_at": 10**30, "num_in_series": 2**40, "href": [],
+        "series_end_at": True, "created_at": 1e30, "num_in_series": 2**40, "href": [],
     },
     "pretix": {
         "slug": "junk", "name": "not-a-dict", "date_from": "0001-01-01T00:00:00+00:00",
