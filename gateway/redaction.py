@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import orjson
 from yarl import URL
@@ -36,6 +36,7 @@ _OAUTH = (
     r"(?P<value>[^\"&,\s\\%]+(?:%[0-9A-Fa-f]{2}[^\"&,\s\\%]*)*)"
 )
 _OAUTH_HINT = re.compile(rb"(?i)oauth_")
+_SIGNATURE = re.compile(r'oauth_signature="([^"]+)"')
 # A JSON string can spell any character as \uXXXX, which a byte scan for the plain form would miss.
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
 
@@ -65,8 +66,9 @@ class Redactor:
     """Replaces every known credential (and any OAuth signature or token) with `[redacted]`."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = tuple(secrets)
         forms: set[str] = set()
-        for secret in secrets:
+        for secret in self._secrets:
             if len(secret) >= MIN_SECRET:
                 forms |= spellings(secret)
         ordered = sorted(forms, key=len, reverse=True)  # the longest spelling wins where they overlap
@@ -87,6 +89,13 @@ class Redactor:
             password = URL(settings.gateway_redis_url).password
             secrets += [password] if password else []
         return cls(secrets)
+
+    def also(self, sent: str) -> Redactor:
+        """This redactor, plus one `Authorization` value signed for a single request (OAuth 1.0a):
+        the whole value and its signature on its own, in every spelling."""
+        signature = _SIGNATURE.search(sent)
+        extra = [sent, unquote(signature.group(1))] if signature else [sent]
+        return Redactor([*self._secrets, *extra])
 
     def text(self, value: str) -> str:
         """`value` with every credential replaced."""

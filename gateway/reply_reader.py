@@ -74,8 +74,10 @@ class ReplyReader:
     max_bytes: int
     read_error: ErrorReader | None = None
 
-    async def read(self, response: Response, url: str) -> Reply:
-        """The reply, its body read only up to the limit and with every credential taken out."""
+    async def read(self, response: Response, url: str, redactor: Redactor | None = None) -> Reply:
+        """The reply, its body read only up to the limit and with every credential taken out
+        (those of `redactor` when given: this request's own signature included)."""
+        redactor = redactor or self.redactor
         status = response.status
         headers = plain_headers(response.headers)
         limit = self.max_bytes if status < 300 else min(self.max_bytes, ERROR_BODY_LIMIT)
@@ -85,8 +87,8 @@ class ReplyReader:
         data = decode(raw, complete=complete)
         # Error bodies are where upstreams echo requests back: always scrubbed (they are small).
         # Other bodies only when a fast scan finds something that may be a credential.
-        if not is_undecodable(data) and (status >= 300 or self.redactor.mentions(raw)):
-            data = self.redactor.json(data)
+        if not is_undecodable(data) and (status >= 300 or redactor.mentions(raw)):
+            data = redactor.json(data)
         return Reply(status, headers, data, url)
 
     def failure(self, reply: Reply, method: str, is_read: bool) -> GatewayError | None:

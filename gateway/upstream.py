@@ -320,7 +320,14 @@ class Upstream:
         request_id = current_request_id.get()
         if request_id:
             headers["X-Request-ID"] = request_id
-        headers.update(self.auth(method, url, body))
+        signed = self.auth(method, url, body)
+        headers.update(signed)
+        # A static credential is known to the redactor already; one signed per request is added
+        # for this reply only.
+        sent = signed.get("Authorization")
+        redactor = (
+            None if isinstance(self.auth, StaticAuthorization) or not sent else self.redactor.also(sent)
+        )
         budget = calls_in_request.get()
         if budget is not None:
             budget.record(f"{self.provider} {method}")
@@ -336,7 +343,7 @@ class Upstream:
                 ) as response,
             ):
                 status = str(response.status)
-                return await self.reader.read(response, str(url))
+                return await self.reader.read(response, str(url), redactor)
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
             raise self._lost(method, is_read, "did not answer in time") from exc
