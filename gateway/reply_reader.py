@@ -1,4 +1,4 @@
-"""Turning one HTTP answer into a `Reply` the gateway can trust, or the error it means.
+"""Turning one HTTP answer into a `Reply` the gateway can trust, or the error it (or its absence) means.
 
 Bodies are read only up to a limit, counted after decompression; every credential is taken out
 before any provider reads a word; redirects are never an answer; error messages are bounded.
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from multidict import CIMultiDictProxy
 
-from gateway.errors import GatewayError, UpstreamFailure, WriteOutcomeUnknown
+from gateway.errors import GatewayError, UpstreamFailure, UpstreamTimeout, WriteOutcomeUnknown
 from gateway.redaction import Redactor
 from gateway.replies import Reply, decode, default_error, is_undecodable, plain_headers
 
@@ -118,6 +118,27 @@ class ReplyReader:
         if is_undecodable(reply.data):
             return UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
         return None
+
+    def lost(self, method: str, is_read: bool, what: str) -> UpstreamFailure:
+        """What a request whose answer never came means: for a write, that it may have happened."""
+        if is_read:
+            if "time" in what:
+                return UpstreamTimeout(f"{self.provider} {what}", provider=self.provider)
+            return UpstreamFailure(f"{self.provider} {what}", provider=self.provider)
+        return WriteOutcomeUnknown(
+            f"{method} was sent to {self.provider}, which {what}: the change may or may not have been "
+            "applied. Read the object before trying again.",
+            provider=self.provider,
+        )
+
+    def unknown_after(self, method: str, error: GatewayError) -> WriteOutcomeUnknown:
+        """A write retried after a lost answer, whose retry then failed with `error`."""
+        return WriteOutcomeUnknown(
+            f"{method} was sent to {self.provider}, which did not answer; a retry then failed "
+            f"({error.code}): the change may or may not have been applied. Read the object before "
+            "trying again.",
+            provider=self.provider,
+        )
 
     def _error(self, reply: Reply, method: str) -> GatewayError:
         if self.read_error is not None:

@@ -251,7 +251,7 @@ class Upstream:
                     wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
                 if wait is None or wait > self.retry.max_wait:
                     if maybe_applied and not isinstance(error, WriteOutcomeUnknown):
-                        raise self._unknown_after(method, error) from error
+                        raise self.reader.unknown_after(method, error) from error
                     raise
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -346,36 +346,17 @@ class Upstream:
                 return await self.reader.read(response, str(url), redactor)
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
-            raise self._lost(method, is_read, "did not answer in time") from exc
+            raise self.reader.lost(method, is_read, "did not answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
             status = "unreachable"
             # Nothing was sent, so even a write is safe to report as plainly unavailable.
             raise UpstreamUnavailable(f"{self.provider} cannot be reached", provider=self.provider) from exc
         except aiohttp.ClientError as exc:
             status = "broken"
-            raise self._lost(method, is_read, "closed the connection before answering") from exc
+            raise self.reader.lost(method, is_read, "closed the connection before answering") from exc
         finally:
             metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
             metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
-
-    def _lost(self, method: str, is_read: bool, what: str) -> UpstreamFailure:
-        if is_read:
-            if "time" in what:
-                return UpstreamTimeout(f"{self.provider} {what}", provider=self.provider)
-            return UpstreamFailure(f"{self.provider} {what}", provider=self.provider)
-        return WriteOutcomeUnknown(
-            f"{method} was sent to {self.provider}, which {what}: the change may or may not have been "
-            "applied. Read the object before trying again.",
-            provider=self.provider,
-        )
-
-    def _unknown_after(self, method: str, error: GatewayError) -> WriteOutcomeUnknown:
-        return WriteOutcomeUnknown(
-            f"{method} was sent to {self.provider}, which did not answer; a retry then failed "
-            f"({error.code}): the change may or may not have been applied. Read the object before "
-            "trying again.",
-            provider=self.provider,
-        )
 
     def _record(self, healthy: bool) -> None:
         self.health.calls += 1
