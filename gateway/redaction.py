@@ -35,7 +35,8 @@ _OAUTH = (
     r"(?P<sep>\s*(?:=|%3D|:)\s*(?:\\?\"|%22)?))"
     r"(?P<value>[^\"&,\s\\%]+(?:%[0-9A-Fa-f]{2}[^\"&,\s\\%]*)*)"
 )
-_OAUTH_HINT = re.compile(rb"(?i)oauth_")
+#: OAuth parameter names are lower-case (RFC 5849); an echo shouting them is caught by its capitals.
+_OAUTH_HINTS = (b"oauth_", b"OAUTH_")
 _SIGNATURE = re.compile(r'oauth_signature="([^"]+)"')
 # A JSON string can spell any character as \uXXXX, which a byte scan for the plain form would miss.
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
@@ -72,7 +73,9 @@ class Redactor:
             if len(secret) >= MIN_SECRET:
                 forms |= spellings(secret)
         ordered = sorted(forms, key=len, reverse=True)  # the longest spelling wins where they overlap
-        self._forms = [form.encode() for form in ordered]
+        # A body holding a longer spelling holds a shorter one inside it too (the key inside
+        # `Bearer ORG:KEY`, in every base64 alignment), so the scan looks for the shortest only.
+        self._scan = [form.encode() for form in ordered if not any(other in form for other in forms - {form})]
         self._pattern = re.compile("|".join([*(re.escape(form) for form in ordered), _OAUTH]))
 
     @classmethod
@@ -104,8 +107,8 @@ class Redactor:
     def mentions(self, raw: bytes | bytearray) -> bool:
         """Whether a raw body may spell a credential (a fast scan that never misses one)."""
         return (
-            any(form in raw for form in self._forms)
-            or _OAUTH_HINT.search(raw) is not None
+            any(form in raw for form in self._scan)
+            or any(hint in raw for hint in _OAUTH_HINTS)
             or _ESCAPED_ASCII.search(raw) is not None
         )
 
