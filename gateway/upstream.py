@@ -259,16 +259,17 @@ class Upstream:
     async def _attempt(
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
-        # One deadline for the whole attempt: waiting for the quota and for a free connection
-        # counts against the timeout just as the upstream's own slowness does.
-        deadline = asyncio.get_running_loop().time() + self.timeout
         if self.breaker.open:
             self.breaker.before_call()  # fails fast, before spending budget, quota or a connection
         budget = calls_in_request.get()
         if budget is not None:
             budget.charge(self.provider)
         # A quota refusal sends nothing, so it must not count against the breaker (or its probe).
+        # The quota bounds its own wait (`RetryPolicy.max_wait`).
         await self._respect_quota()
+        # One deadline for the rest: waiting for a free connection counts against the timeout
+        # just as the upstream's own slowness does.
+        deadline = asyncio.get_running_loop().time() + self.timeout
         async with self._connection(deadline):
             # Again now that a connection is free: the breaker may have opened while this call
             # queued behind failing ones, and then it must not follow them.
