@@ -13,7 +13,7 @@ import pytest
 
 from resolvers.registry import PROVIDERS
 from tests.gateway.hostile_providers import GOOD, JUNK, NO_ID, STANDS, serve_events
-from tests.gateway.hostile_upstream import Hostile
+from tests.gateway.hostile_upstream import Hostile, json_reply
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NAMES = [api.spec.name for api in PROVIDERS]
@@ -93,3 +93,21 @@ async def test_a_cursor_at_the_ends_of_time_answers_for_every_provider(gateway: 
     cursor = base64.urlsafe_b64encode(orjson.dumps([False, starts, "KONA", "1", "x"])).decode().rstrip("=")
     body = await events(gateway, first=5, after=cursor)
     assert "errors" not in body, body["errors"]
+
+
+async def test_a_malformed_related_object_fails_only_its_own_field(
+    sandbox: Sandbox, hostile: Hostile
+) -> None:
+    serve_events(hostile, "kona", [GOOD["kona"] | {"creator_id": 5, "space_id": 6}])
+    hostile.on("GET", "/kona/api/users/5", json_reply({"users": [{"id": "five", "name": "x"}]}))
+    hostile.on("GET", "/kona/api/spaces/6", json_reply({"spaces": [{"id": 6, "name": {"x": 1}}]}))
+    query = """{ events(filter: {providers: [KONA]}) { edges { node { id
+      ... on KonaCalendarEvent { creator { name } space { id name } } } } } }"""
+    async with running_gateway(settings_for(sandbox, **STANDS["kona"].settings(hostile))) as gateway:
+        body = await gateway.query(query)
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "UPSTREAM_ERROR", "provider": "KONA"}
+    assert error["path"][-1] == "creator"
+    [edge] = body["data"]["events"]["edges"]
+    assert edge["node"]["creator"] is None
+    assert edge["node"]["space"] == {"id": 6, "name": None}
