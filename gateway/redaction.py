@@ -75,7 +75,9 @@ class Redactor:
         ordered = sorted(forms, key=len, reverse=True)  # the longest spelling wins where they overlap
         # A body holding a longer spelling holds a shorter one inside it too (the key inside
         # `Bearer ORG:KEY`, in every base64 alignment), so the scan looks for the shortest only.
-        self._scan = [form.encode() for form in ordered if not any(other in form for other in forms - {form})]
+        self._scan = [
+            form.encode() for form in ordered if not any(other != form and other in form for other in forms)
+        ]
         self._pattern = re.compile("|".join([*(re.escape(form) for form in ordered), _OAUTH]))
 
     @classmethod
