@@ -3,7 +3,9 @@
 Cost counts every field once per object it is resolved on. A list field multiplies its children
 by the length it asks for — `first`, or the length of `ids` — read from literals, from the
 request's variables or from the argument's default; without one, by `DEFAULT_LIST_SIZE`; a
-connection's `edges`/`nodes` lists are already counted by the connection's own multiplier. An
+connection's `edges`/`nodes` lists are already counted by the connection's own multiplier. On an
+interface or union, fragments that only one concrete type resolves count as the costliest of
+those types, not their sum: each object is of one type. An
 object fetched by id (a field with an `id` or `ids` argument) adds `LOOKUP_COST` per object: a
 loader round or an upstream call, measured at ten times the work of resolving a field.
 Introspection is counted like any other field; its lists (`types`, `fields`, `args`, …) multiply
@@ -171,46 +173,54 @@ class _Walker:
     def selection_set(
         self, selections: SelectionSetNode | None, parent: GraphQLNamedType | None
     ) -> Measurement:
+        """Fields for every object, plus, on an abstract type, the costliest of the fragments that
+        only objects of one concrete type resolve (an object is of one type, never of all)."""
         if selections is None or parent is None:
             return Measurement()
         cost, depth, aliases = 0.0, 1, 0
+        only_on: dict[str, float] = {}  # concrete type -> cost of the fragments only it resolves
         for selection in selections.selections:
             self.visits += 1
             if self.visits > WORK_BUDGET:
                 raise TooComplexToMeasure
+            condition: GraphQLNamedType | None = parent
             if isinstance(selection, FieldNode):
                 inner = self.field(selection, parent)
                 aliases += selection.alias is not None
             elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                inner = self.selection_set(
-                    selection.selection_set, self._type(condition.name.value) if condition else parent
-                )
+                if selection.type_condition is not None:
+                    condition = self._type(selection.type_condition.name.value)
+                inner = self.selection_set(selection.selection_set, condition)
             elif isinstance(selection, FragmentSpreadNode):
-                inner = self.fragment(selection.name.value)
+                condition, inner = self.fragment(selection.name.value)
             else:  # pragma: no cover - the three kinds of selection are all there is
                 continue
-            cost = min(cost + inner.cost, COST_CEILING)
+            if condition is not parent and isinstance(condition, GraphQLObjectType) and _is_abstract(parent):
+                only_on[condition.name] = min(only_on.get(condition.name, 0.0) + inner.cost, COST_CEILING)
+            else:
+                cost = min(cost + inner.cost, COST_CEILING)
             depth = max(depth, inner.depth)
             aliases += inner.aliases
-        return Measurement(cost, depth, aliases)
+        return Measurement(min(cost + max(only_on.values(), default=0.0), COST_CEILING), depth, aliases)
 
-    def fragment(self, name: str) -> Measurement:
+    def fragment(self, name: str) -> tuple[GraphQLNamedType | None, Measurement]:
+        """A fragment's type condition and measurement, measured once per document."""
+        definition = self.fragments.get(name)
+        if definition is None:
+            return None, Measurement()  # unknown: validation reports it
+        condition = self._type(definition.type_condition.name.value)
         known = self.measured.get(name)
         if known is not None:
-            return known
-        definition = self.fragments.get(name)
-        if definition is None or name in self.measuring:
-            return Measurement()  # unknown or cyclic: validation reports it
+            return condition, known
+        if name in self.measuring:
+            return condition, Measurement()  # a cycle: validation reports it
         self.measuring.add(name)
         try:
-            measured = self.selection_set(
-                definition.selection_set, self._type(definition.type_condition.name.value)
-            )
+            measured = self.selection_set(definition.selection_set, condition)
         finally:
             self.measuring.discard(name)
         self.measured[name] = measured
-        return measured
+        return condition, measured
 
     def field(self, node: FieldNode, parent: GraphQLNamedType) -> Measurement:
         """The field and what it selects, as (cost, depth counted from the field, aliases within)."""
@@ -279,6 +289,10 @@ class _Walker:
 
     def _type(self, name: str) -> GraphQLNamedType | None:
         return self.schema.get_type(name)
+
+
+def _is_abstract(named: GraphQLNamedType) -> bool:
+    return isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
 
 
 @functools.lru_cache(maxsize=8)

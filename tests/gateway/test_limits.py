@@ -209,3 +209,16 @@ async def test_an_int_literal_beyond_32_bits_is_invalid_not_costly(gateway: Gate
         await gateway.query("{ events(first: 99999999999999999999999) { pageInfo { hasNextPage } } }")
     )
     assert "Int cannot represent" in error["message"]
+
+
+async def test_fragments_on_different_event_types_cost_the_costliest_not_their_sum(sandbox: Sandbox) -> None:
+    """Each event is of one type: of three type-specific fragments only one applies to it."""
+    query = """{ events(first: 10) { edges { node { id
+        ... on StrigoEvent { title status }
+        ... on KonaCalendarEvent { title location status }
+        ... on PretixEvent { title }
+    } } } }"""
+    async with running_gateway(settings_for(sandbox, gateway_max_cost=1)) as gateway:
+        error = only_error(await gateway.query(query))
+    node = 1 + (1 + 3)  # `id`, then the Kona fragment's three fields (not 2 + 3 + 1)
+    assert error["extensions"]["cost"] == 1 + 10 * (1 + node)  # events, then edges per event
