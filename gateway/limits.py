@@ -8,9 +8,9 @@ interface or union, fragments that only one concrete type resolves count as the 
 those types, not their sum: each object is of one type. An
 object fetched by id (a field with an `id` or `ids` argument) adds `LOOKUP_COST` per object: a
 loader round or an upstream call, measured at ten times the work of resolving a field.
-Introspection is counted like any other field; its lists (`types`, `fields`, `args`, …) multiply
-by their mean length in this schema (known, so no guess is needed): nested lists then add up to
-the schema's real totals, and GraphiQL's whole-schema query costs about 20,000.
+Introspection is counted like any other field, its lists (`types`, `fields`, `args`, …) by their
+mean length in this schema and `ofType` by how often it is not null (see
+`gateway.introspection_cost`): known, so no guess is needed.
 
 Each fragment is measured once and every selection is visited at most once per document, within
 a work budget, so no document costs more than a few milliseconds to measure whatever its shape.
@@ -18,7 +18,6 @@ a work budget, so no document costs more than a few milliseconds to measure what
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ from graphql import (
     GraphQLArgument,
     GraphQLError,
     GraphQLField,
-    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
@@ -52,7 +50,8 @@ from graphql import (
     get_named_type,
     get_nullable_type,
 )
-from graphql.type import GraphQLEnumType
+
+from gateway.introspection_cost import introspection_fanouts
 
 DEFAULT_LIST_SIZE = 50
 CODE = "QUERY_TOO_COMPLEX"
@@ -156,7 +155,7 @@ class _Walker:
     ) -> None:
         self.schema = schema
         self.variables = variables
-        self.list_sizes = introspection_list_sizes(schema)
+        self.introspection = introspection_fanouts(schema)
         self.fragments = {
             definition.name.value: definition
             for definition in document.definitions
@@ -251,13 +250,14 @@ class _Walker:
                 size = self._asked_size(node, name, argument)
                 if size is not None:
                     return size
+        known = self.introspection.get((parent.name, node.name.value))
+        if known is not None:
+            return known
         if get_named_type(definition.type).name.endswith("Connection"):
             return DEFAULT_LIST_SIZE
         if not isinstance(get_nullable_type(definition.type), GraphQLList):
             return 1
-        if parent.name.endswith("Connection"):
-            return 1
-        return self.list_sizes.get((parent.name, node.name.value), DEFAULT_LIST_SIZE)
+        return 1 if parent.name.endswith("Connection") else DEFAULT_LIST_SIZE
 
     def _asked_size(self, node: FieldNode, name: str, argument: GraphQLArgument) -> float | None:
         """The length asked for by `first: n` or `ids: [...]`; None when the field gives none."""
@@ -293,33 +293,3 @@ class _Walker:
 
 def _is_abstract(named: GraphQLNamedType) -> bool:
     return isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
-
-
-@functools.lru_cache(maxsize=8)
-def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], float]:
-    """Mean length of each introspection list in this schema, by (introspection type, field)."""
-    types = list(schema.type_map.values())
-    with_fields = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
-    fields = [field for t in with_fields for field in t.fields.values()]
-    abstract = [t for t in types if isinstance(t, GraphQLInterfaceType | GraphQLUnionType)]
-    directives = list(schema.directives)
-
-    def mean(total: int, count: int) -> float:
-        return total / count if count else 0.0
-
-    count = len(types)
-    return {
-        ("__Schema", "types"): count,
-        ("__Schema", "directives"): len(directives),
-        ("__Type", "fields"): mean(len(fields), count),
-        ("__Type", "interfaces"): mean(sum(len(t.interfaces) for t in with_fields), count),
-        ("__Type", "possibleTypes"): mean(sum(len(schema.get_possible_types(t)) for t in abstract), count),
-        ("__Type", "enumValues"): mean(
-            sum(len(t.values) for t in types if isinstance(t, GraphQLEnumType)), count
-        ),
-        ("__Type", "inputFields"): mean(
-            sum(len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)), count
-        ),
-        ("__Field", "args"): mean(sum(len(field.args) for field in fields), len(fields)),
-        ("__Directive", "args"): mean(sum(len(d.args) for d in directives), len(directives)),
-    }
