@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     gateway_breaker_failures: int = 5
     gateway_breaker_reset: float = 30.0
     gateway_log_level: str = "INFO"
+    gateway_compiled_execution: bool = True
 
     strigo_base_url: str = "https://app.strigo.io/api/v1"
     strigo_org_id: str = ""
