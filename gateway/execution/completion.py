@@ -216,6 +216,15 @@ def object_of(
     return complete
 
 
+def stock_runner(object_type: GraphQLObjectType, details: FieldDetailsList) -> Runner:
+    """graphql-core's own execution of an object's fields (when no runner could be made)."""
+
+    def run(executor: AnyExecutor, value: Any, path: PathLike) -> Any:
+        return executor.collect_and_execute_subfields(object_type, details, to_path(path), value, None)
+
+    return run
+
+
 def abstract_of(
     abstract: GraphQLAbstractType, site: Site, object_completer: Callable[[GraphQLObjectType], Complete]
 ) -> Complete:

@@ -60,7 +60,11 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completion = completions.get(id(field_details_list))
             # graphql-core recurses with the inner types of a field's type: only the field's own
             # type is the plan's to complete.
-            if completion is not None and completion.return_type is return_type:
+            if (
+                completion is not None
+                and completion.return_type is return_type
+                and completion.field_details is field_details_list
+            ):
                 return completion.complete(self, result, path, info)
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 

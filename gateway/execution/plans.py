@@ -9,6 +9,7 @@ are collected with graphql-core's own `collect_subfields`, so fragments, type co
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from graphql import (
@@ -35,11 +36,14 @@ from gateway.execution.completion import AnyExecutor, Complete, Runner, Site
 from gateway.execution.runner import Fast, Step, build_runner
 from gateway.execution.strawberry_facts import plain_attribute
 
+log = logging.getLogger("gateway.execution")
+
 
 @dataclass(frozen=True, slots=True)
 class FieldCompletion:
     """How the executor completes the value of one field group of a plan."""
 
+    field_details: FieldDetailsList  # held here so that its id is never reused while registered
     return_type: GraphQLOutputType
     complete: Complete
 
@@ -59,7 +63,8 @@ class Plan:
 
     def _register(self, site: Site) -> Complete:
         complete = self._value(site.field.type, site)
-        self.completions[id(site.field_details)] = FieldCompletion(site.field.type, complete)
+        details = site.field_details
+        self.completions[id(details)] = FieldCompletion(details, site.field.type, complete)
         return complete
 
     def _value(self, type_: GraphQLOutputType, site: Site) -> Complete:
@@ -90,7 +95,12 @@ class Plan:
 
     def _object(self, object_type: GraphQLObjectType, site: Site) -> Complete:
         def runner(executor: AnyExecutor) -> Runner:
-            return self._runner(executor, object_type, site.field_details)
+            try:
+                return self._runner(executor, object_type, site.field_details)
+            except Exception:
+                # A plan that cannot be made must not fail the request: graphql-core runs it.
+                log.exception("no compiled runner for %s; graphql-core executes its fields", object_type)
+                return completion.stock_runner(object_type, site.field_details)
 
         return completion.object_of(object_type, site, runner)
 

@@ -301,6 +301,22 @@ async def test_plain_fields_bypass_graphql_cores_field_machinery() -> None:
     assert CountingContext.executed == ["Query.owners", "Owner.greeting"]
 
 
+async def test_an_object_without_a_runner_is_executed_by_graphql_core(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unable(*args: Any) -> None:
+        raise RuntimeError("cannot generate")
+
+    monkeypatch.setattr("gateway.execution.plans.build_runner", unable)
+    answer = await both("{ owners { id greeting pets { __typename name } } }")
+    assert answer["data"]["owners"][0]["pets"] == [
+        {"__typename": "Dog", "name": "Rex"},
+        {"__typename": "Cat", "name": "Tom"},
+    ]
+    assert "no compiled runner for Owner" in caplog.text
+    assert "Owner.id" in CountingContext.executed
+
+
 async def test_plans_are_a_bounded_cache() -> None:
     for query in ("{ owners { id } }", "{ owners { nick } }", "{ owners { id nick } }"):
         await both(query)
