@@ -20,7 +20,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from gateway.execution.plan_cache import PlanCache
 from gateway.execution.plans import FieldCompletion
 
-DEFAULT_MAX_PLANS = 256
+DEFAULT_MAX_PLANS = 128  # ~60 KB each for a 20-field list query: a few MB at most
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -34,7 +34,7 @@ PlanKey = tuple[int, str, str | None, tuple[tuple[str, Hashable], ...], bool]
 class PlanCache:
     """At most `max_plans` plans, least recently used evicted first."""
 
-    def __init__(self, max_plans: int = 256) -> None:
+    def __init__(self, max_plans: int = 128) -> None:
         self.max_plans = max_plans
         self._plans: OrderedDict[PlanKey, Plan] = OrderedDict()
         # (document text, operation name) -> names of the variables its directives read, or None

@@ -93,6 +93,21 @@ class PlaceView:
         return int(self.data["count"])
 
 
+class DogView:
+    """A thin view of a dog, cast to `Dog` and served where an `Animal` is expected."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @property
+    def name(self) -> str:
+        return str(self.data["dog"])
+
+    @property
+    def barks(self) -> bool:
+        return bool(self.data["loud"])
+
+
 REX = Dog(name="Rex", barks=True, mood=Mood.HAPPY)
 TOM = Cat(name="Tom", lives=9)
 ADA = Owner(id=strawberry.ID("1"), nick="ada", pets=[REX, TOM], favourite=TOM,
@@ -114,6 +129,11 @@ class Query:
     def places(self) -> list[Place]:
         rows = [{"name": "Lisbon", "count": 3}, {"name": "Oslo", "count": 1}]
         return [strawberry.cast(Place, PlaceView(row)) for row in rows]  # type: ignore[misc]
+
+    @strawberry.field
+    def viewed_pets(self) -> list[Animal]:
+        rows = [{"dog": "Ace", "loud": True}, {"dog": "Bo", "loud": False}]
+        return [strawberry.cast(Dog, DogView(row)) for row in rows]  # type: ignore[misc]
 
 
 class CountingContext(CompiledExecutionContext):
@@ -293,6 +313,14 @@ async def test_thin_views_are_read_through_their_properties() -> None:
     answer = await both("{ places { title visits } }")
     assert answer["data"] == {"places": [{"title": "Lisbon", "visits": 3}, {"title": "Oslo", "visits": 1}]}
     assert CountingContext.executed == ["Query.places"]
+    behind_interface = await both("{ viewedPets { __typename name ... on Dog { barks } } }")
+    assert behind_interface["data"] == {
+        "viewedPets": [
+            {"__typename": "Dog", "name": "Ace", "barks": True},
+            {"__typename": "Dog", "name": "Bo", "barks": False},
+        ]
+    }
+    assert CountingContext.executed == ["Query.places", "Query.viewedPets"]
 
 
 async def test_plain_fields_bypass_graphql_cores_field_machinery() -> None:

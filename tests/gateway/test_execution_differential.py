@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import pytest
-from graphql import OperationType
+from graphql import OperationType, get_introspection_query
 
 from schema.build import build_schema
 from tests.gateway.graphql_corpus import Operation, example_variables, generated_queries, suite_documents
@@ -80,6 +80,7 @@ async def test_generated_and_suite_queries_answer_alike() -> None:
     cases: list[tuple[str, str, str | None, dict[str, Any]]] = [
         (f"generated #{index}", query, None, {}) for index, query in enumerate(generated)
     ]
+    cases.append(("GraphiQL's introspection query", get_introspection_query(descriptions=True), None, {}))
     cases += [
         (operation.origin, operation.document, operation.name, example_variables(schema, operation))
         for operation in suite_documents()
