@@ -130,6 +130,7 @@ def list_of(list_type: GraphQLList[Any], item: Complete, site: Site, fast_class:
         is_awaitable = executor.is_awaitable
         completed: list[Any] = []
         pending: list[int] = []
+        index = 0
         try:
             for index, entry in enumerate(value):
                 item_path = (path, index, None)
@@ -152,8 +153,12 @@ def list_of(list_type: GraphQLList[Any], item: Complete, site: Site, fast_class:
                     result = None
                 completed.append(result)
         except Exception:
-            if pending:
-                executor.settle_in_background([completed[index] for index in pending])
+            # As graphql-core: awaitables already made, and those still in the list, are settled
+            # in the background so that none is left never awaited.
+            unsettled = [completed[position] for position in pending]
+            unsettled += [entry for entry in value[index + 1 :] if is_awaitable(entry)]
+            if unsettled:
+                executor.settle_in_background(unsettled)
             raise
         if not pending:
             return completed

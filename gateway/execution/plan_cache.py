@@ -28,7 +28,8 @@ from gateway.execution.plans import Plan
 _ABSENT = ("<absent>",)  # a variable not given (and without a default): distinct from null
 _INCREMENTAL = frozenset({"defer", "stream"})
 
-PlanKey = tuple[int, str, str | None, tuple[tuple[str, Hashable], ...], bool]
+PlanKey = tuple[str, str | None, tuple[tuple[str, Hashable], ...]]
+_UNKNOWN: Any = object()
 
 
 class PlanCache:
@@ -39,7 +40,7 @@ class PlanCache:
         self._plans: OrderedDict[PlanKey, Plan] = OrderedDict()
         # (document text, operation name) -> names of the variables its directives read, or None
         # when no plan can express the operation.
-        self._directive_variables: OrderedDict[tuple[str, str | None], frozenset[str] | None] = OrderedDict()
+        self._directive_variables: OrderedDict[tuple[str, str | None], tuple[str, ...] | None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._plans)
@@ -63,35 +64,37 @@ class PlanCache:
 
     def _key(self, executor: AnyExecutor) -> PlanKey | None:
         operation = executor.operation
-        if operation.operation not in (OperationType.QUERY, OperationType.MUTATION) or operation.loc is None:
+        if operation.loc is None or operation.operation is OperationType.SUBSCRIPTION:
             return None
         text = operation.loc.source.body
         name = operation.name.value if operation.name else None
-        names = self._variables_of(executor, text, name)
+        names = self._directive_variables.get((text, name), _UNKNOWN)
+        if names is _UNKNOWN:
+            names = self._remember_directive_variables(executor, text, name)
         if names is None:
             return None
+        if not names:
+            return (text, name, ())
         coerced = executor.variable_values.coerced
-        values = tuple((variable, coerced.get(variable, _ABSENT)) for variable in sorted(names))
+        values = tuple((variable, coerced.get(variable, _ABSENT)) for variable in names)
         try:
             hash(values)
         except TypeError:
             return None
-        return (id(executor.schema), text, name, values, executor.hide_suggestions)
+        return (text, name, values)
 
-    def _variables_of(self, executor: AnyExecutor, text: str, name: str | None) -> frozenset[str] | None:
-        cache = self._directive_variables
-        key = (text, name)
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
+    def _remember_directive_variables(
+        self, executor: AnyExecutor, text: str, name: str | None
+    ) -> tuple[str, ...] | None:
         names = _directive_variables(executor)
-        cache[key] = names
-        if len(cache) > self.max_plans:
-            cache.popitem(last=False)
+        remembered = self._directive_variables
+        remembered[(text, name)] = names
+        if len(remembered) > self.max_plans:
+            remembered.popitem(last=False)  # the oldest: recomputing it is cheap
         return names
 
 
-def _directive_variables(executor: AnyExecutor) -> frozenset[str] | None:
+def _directive_variables(executor: AnyExecutor) -> tuple[str, ...] | None:
     """Variables read by any directive of the operation or its fragments; None if not plannable."""
     if any(details.variable_signatures for details in executor.fragments.values()):
         return None  # fragment variables make collected fields depend on each spread's arguments
@@ -102,7 +105,7 @@ def _directive_variables(executor: AnyExecutor) -> frozenset[str] | None:
             return None
         for argument in directive.arguments or ():
             names.update(variable.name.value for variable in _variables(argument.value))
-    return frozenset(names)
+    return tuple(sorted(names))
 
 
 def _directives(roots: list[Node]) -> Iterator[DirectiveNode]:

@@ -7,6 +7,8 @@ compiled and the stock executor; the answers must be identical and what the spec
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -131,6 +133,13 @@ class Query:
         return [strawberry.cast(Place, PlaceView(row)) for row in rows]  # type: ignore[misc]
 
     @strawberry.field
+    def words(self) -> list[str] | None:
+        async def word(text: str) -> str:
+            return text
+
+        return [word("a"), None, word("c")]  # type: ignore[list-item]
+
+    @strawberry.field
     def viewed_pets(self) -> list[Animal]:
         rows = [{"dog": "Ace", "loud": True}, {"dog": "Bo", "loud": False}]
         return [strawberry.cast(Dog, DogView(row)) for row in rows]  # type: ignore[misc]
@@ -217,6 +226,14 @@ async def test_null_inside_plain_nested_objects_nulls_up_to_the_nearest_nullable
         ["owners", 0, "favourite", "name"],
         ["owners", 0, "pets", 0, "name"],
     ]
+
+
+async def test_a_failing_list_item_leaves_no_awaitable_item_unsettled() -> None:
+    answer = await both("{ words }")
+    assert answer["data"] == {"words": None}
+    assert [error["path"] for error in answer["errors"]] == [["words", 1]]
+    await asyncio.sleep(0)  # the background settling runs
+    gc.collect()  # an item never awaited would warn here (and warnings are errors)
 
 
 async def test_an_error_in_a_custom_resolver_leaves_the_plain_fields_beside_it() -> None:
