@@ -45,8 +45,10 @@ def interpreter_for(tree: Path) -> tuple[str, str]:
     if _dependencies(tree) == _dependencies(ROOT):
         return sys.executable, "the working tree's venv (same runtime dependencies)"
     venv = tree / ".venv"
+    print(f"installing the baseline into {venv} (its runtime dependencies differ)…", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(tree)], check=True)  # noqa: S603
+    pip = [str(venv / "bin" / "pip"), "install", "-q", str(tree)]
+    subprocess.run(pip, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     return str(venv / "bin" / "python"), "a venv of its own (its runtime dependencies differ)"
 
 
