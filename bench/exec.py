@@ -1,11 +1,13 @@
 """In-process benchmark of GraphQL execution: the compiled path vs stock graphql-core, same objects.
 
-    python bench/exec.py                  # both scenarios, 7 interleaved rounds
+    python bench/exec.py                  # every scenario, 7 interleaved rounds
     python bench/exec.py --rounds 15 --min-time 0.5
 
 The Strigo sandbox's seed (100 of its events, its 20 classes) is decoded and turned into
 `StrigoEvent` objects once; a bench `Query` returns those same objects to both schemas, and
 `class` is the real resolver (dataloader over an in-memory client), so only execution differs.
+A third scenario serves thin views (properties over the decoded dict, `strawberry.cast` to
+`StrigoEvent`) behind the `Event` interface: the shape issue 14's "cheaper objects" will take.
 Each scenario is timed two ways: through strawberry's `Schema.execute` with the gateway's own
 extensions (what a request costs minus HTTP), and through graphql-core's `execute` alone on a
 parsed document (the executor by itself). Rounds alternate stock / compiled so that load from
@@ -20,6 +22,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +38,22 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.app import schema_extensions  # noqa: E402
 from gateway.execution import compiled_execution_context  # noqa: E402
+from gateway.ids import encode_id  # noqa: E402
 from gateway.loaders import Loaders  # noqa: E402
 from gateway.providers.base import JSONObject  # noqa: E402
 from gateway.sandbox.strigo_seed import seed_state  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
-from schema.scalars import SCALAR_MAP  # noqa: E402
-from schema.strigo import StrigoEvent  # noqa: E402
+from schema.event import Event  # noqa: E402
+from schema.scalars import SCALAR_MAP, parse_datetime  # noqa: E402
+from schema.strigo import StrigoAvailability, StrigoEvent  # noqa: E402
 
 SCENARIOS = {
     "100 events x 10 fields": "{ strigoEvents { id title startsAt endsAt status availability classId url "
     "provider providerId } }",
     "100 events + class": "{ strigoEvents { id title class { name } } }",
+    # What issue 14's "cheaper objects" will serve: views over the decoded dict, cast to the type.
+    "100 thin views behind `Event`": "{ events { __typename id title startsAt "
+    "... on StrigoEvent { status availability } } }",
 }
 
 _STATE = seed_state(rate_limit=10**9, clock=time.monotonic)
@@ -53,11 +61,51 @@ EVENTS = [StrigoEvent.from_upstream(event.to_json()) for event in list(_STATE.ev
 CLASSES = {class_id: strigo_class.to_json() for class_id, strigo_class in _STATE.classes.items()}
 
 
+class StrigoEventView:
+    """A thin view: properties over Strigo's decoded event (the fields the bench asks for)."""
+
+    __slots__ = ("__as_strawberry_type__", "data")
+
+    def __init__(self, data: JSONObject) -> None:
+        self.data = data
+
+    @property
+    def id(self) -> str:
+        return encode_id("strigo", self.data["id"])
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("name") or "")
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return parse_datetime(self.data.get("date_start"))
+
+    @property
+    def status(self) -> str | None:
+        return self.data.get("status")
+
+    @property
+    def availability(self) -> StrigoAvailability | None:
+        value = self.data.get("availability")
+        return StrigoAvailability(value) if value in ("public", "private") else None
+
+
+VIEWS = [
+    strawberry.cast(StrigoEvent, StrigoEventView(event.to_json()))
+    for event in list(_STATE.events.values())[:100]
+]
+
+
 @strawberry.type
 class BenchQuery:
     @strawberry.field
     def strigo_events(self) -> list[StrigoEvent]:
         return EVENTS
+
+    @strawberry.field
+    def events(self) -> list[Event]:
+        return VIEWS  # type: ignore[return-value]
 
 
 class InMemoryStrigo:
@@ -85,6 +133,7 @@ class BenchContext:
 def bench_schema(compiled: bool) -> strawberry.Schema:
     return strawberry.Schema(
         query=BenchQuery,
+        types=[StrigoEvent],
         extensions=schema_extensions(Settings.from_values({})),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=compiled_execution_context() if compiled else None,
