@@ -25,7 +25,7 @@ from graphql.language import Node
 from gateway.execution.completion import AnyExecutor
 from gateway.execution.plans import Plan
 
-_ABSENT = ("<absent>",)  # a variable not given (and without a default): distinct from null
+_ABSENT: Any = object()  # a variable not given (and without a default): distinct from null
 _INCREMENTAL = frozenset({"defer", "stream"})
 
 PlanKey = tuple[str, str | None, tuple[tuple[str, Hashable], ...]]

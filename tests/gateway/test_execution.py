@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -23,7 +24,7 @@ from starlette.routing import Route
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.app import create_app
+from gateway.app import create_app, schema_extensions
 from gateway.execution import CompiledExecutionContext, compiled_execution_context
 from gateway.settings import Settings
 from schema.scalars import SCALAR_MAP, as_json
@@ -376,6 +377,25 @@ def test_the_setting_turns_compiled_execution_off(monkeypatch: pytest.MonkeyPatc
     assert off.gateway_compiled_execution is False
     stock = _schema_of(create_app(off, providers=[]))
     assert not issubclass(stock.execution_context_class, CompiledExecutionContext)
+
+
+async def test_the_gateway_extensions_run_around_the_compiled_path(caplog: pytest.LogCaptureFixture) -> None:
+    schema = strawberry.Schema(
+        query=Query,
+        types=[Dog, Cat],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=schema_extensions(Settings.from_values({})),
+        execution_context_class=CountingContext,
+    )
+    caplog.set_level(logging.INFO, logger="gateway.request")
+    result = await schema.execute("{ owners { id broken } }")
+    assert result.data == {"owners": [{"id": "1", "broken": None}]}
+    [error] = result.errors or []
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "unknown"}  # masked
+    assert CountingContext.executed == ["Query.owners", "Owner.broken"]  # the compiled path ran
+    assert [record.message for record in caplog.records if record.name == "gateway.request"] == [
+        "graphql request"
+    ]
 
 
 async def test_the_gateway_runs_requests_on_the_compiled_path(sandbox: Sandbox) -> None:
