@@ -41,7 +41,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from run import Stack, free_port, machine, rss_mb, wait_for  # noqa: E402
+from stack import Stack, free_port, machine, rss_mb, wait_for  # noqa: E402
 
 from gateway.ids import encode_id  # noqa: E402
 from gateway.limits import LOOKUP_COST  # noqa: E402
@@ -381,11 +381,11 @@ class Attack:
             "STRIGO_BASE_URL": f"{self.hostile_url}/strigo/api/v1",
             "KONA_BASE_URL": f"{self.hostile_url}/kona/api",
         }
-        stack = Stack(timeout=10.0, workers=1, extra_env=upstreams)
-        probe = Probe(stack.gateway_url)
+        stack = Stack(timeout=10.0, extra_env=upstreams)
+        probe = Probe(stack.gateway.url)
         try:
             await stack.start()
-            self.gateway_url = stack.gateway_url
+            self.gateway_url = stack.gateway.url
             await self._send(session, graphql("{ providers { provider } }"), Outcome(SHAPES[0]))
             yield stack, probe
         finally:

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
+from gateway.execution import compiled_execution_context
 from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
 from gateway.metrics import REGISTRY
 from gateway.observability import RequestLog
@@ -67,7 +68,8 @@ def create_app(
     settings = settings or Settings()
     specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
     enabled = [spec for spec in specs if spec.is_enabled(settings)]
-    schema = build_schema(extensions=schema_extensions(settings))
+    compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
+    schema = build_schema(extensions=schema_extensions(settings), execution_context_class=compiled)
     clients: dict[str, Any] = {}
     shared: dict[str, RedisLink] = {}
 

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     gateway_max_pages: int = Field(default=20, gt=0)
     #: Upstream calls one GraphQL request may make, all providers together.
     gateway_max_upstream_calls: int = Field(default=100, gt=0)
+    gateway_compiled_execution: bool = True
 
     strigo_base_url: str = "https://app.strigo.io/api/v1"
     strigo_org_id: str = ""
