@@ -22,6 +22,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from gateway.execution import compiled_execution_context
 from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
 from gateway.limits import complexity_rule
 from gateway.metrics import REGISTRY
@@ -73,7 +74,8 @@ def create_app(
     settings = settings or Settings()
     specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
     enabled = [spec for spec in specs if spec.is_enabled(settings)]
-    schema = build_schema(extensions=schema_extensions(settings))
+    compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
+    schema = build_schema(extensions=schema_extensions(settings), execution_context_class=compiled)
     clients: dict[str, Any] = {}
     shared: dict[str, RedisLink] = {}
 

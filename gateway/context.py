@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from gateway.budget import CallBudget
 from gateway.errors import GatewayError, ProviderNotConfigured
 from gateway.loaders import Loaders
 from gateway.providers.base import ProviderSpec
@@ -30,11 +31,15 @@ class Context:
     clients: Mapping[str, Any]
     request_id: str
     loaders: Loaders = field(default_factory=Loaders)
-    upstream_calls: list[str] = field(default_factory=list)
+    #: The request's upstream calls: what it sent, and what it may still send.
+    upstream_calls: CallBudget = field(init=False)
     #: Lists in flight per provider: `node`/`nodes` wait for them, since they prime the loaders.
     listing: dict[str, list[asyncio.Future[None]]] = field(default_factory=dict)
     #: Errors of one provider that must not blank the rest: reported beside the data, at a path.
     partial_errors: list[tuple[GatewayError, tuple[str | int, ...]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.upstream_calls = CallBudget(self.settings.gateway_max_upstream_calls)
 
     def start_listing(self, provider: str) -> asyncio.Future[None]:
         """Mark a list of `provider`'s events as in flight; resolve the future when it is done."""

@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     gateway_breaker_failures: int = 5
     gateway_breaker_reset: float = 30.0
     gateway_log_level: str = "INFO"
+    #: What one upstream reply may hold: bytes after decompression, and items in one list.
+    gateway_max_reply_bytes: int = Field(default=16_000_000, gt=0)
+    gateway_max_reply_items: int = Field(default=10_000, gt=0)
+    #: Pages one list may take from an upstream before the gateway gives up on it.
+    gateway_max_pages: int = Field(default=20, gt=0)
+    #: Upstream calls one GraphQL request may make, all providers together.
+    gateway_max_upstream_calls: int = Field(default=100, gt=0)
+    gateway_compiled_execution: bool = True
 
     strigo_base_url: str = "https://app.strigo.io/api/v1"
     strigo_org_id: str = ""

@@ -1,14 +1,14 @@
-"""The only module that talks HTTP to upstreams: send, sign, time out, retry reads, decode, map errors."""
+"""The only module that talks HTTP to upstreams: send, sign, time out, retry reads, read bounded
+bodies, redact, decode, map errors."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import contextvars
-import math
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -18,6 +18,7 @@ import orjson
 from yarl import URL
 
 from gateway import metrics
+from gateway.budget import CallBudget
 from gateway.cache import ReplyCache
 from gateway.errors import (
     BadUserInput,
@@ -29,15 +30,17 @@ from gateway.errors import (
     WriteOutcomeUnknown,
 )
 from gateway.quota import LocalQuota, Quota, Rate
-from gateway.replies import Reply, decode, default_error, is_undecodable, plain_headers
+from gateway.redaction import Redactor
+from gateway.replies import Reply, announced_pause
+from gateway.reply_reader import ErrorReader, ReplyReader
 from gateway.resilience import CircuitBreaker, Health
 from gateway.settings import Settings
 from gateway.state import StateFactory
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-#: Upstream calls made while serving the current GraphQL request (for logs and tests).
-calls_in_request: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+#: The current GraphQL request's upstream calls: what it sent, and the budget it may still spend.
+calls_in_request: contextvars.ContextVar[CallBudget | None] = contextvars.ContextVar(
     "calls_in_request", default=None
 )
 #: The current GraphQL request's id, sent on to upstreams as `X-Request-ID`.
@@ -52,18 +55,19 @@ class Auth(Protocol):
     def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]: ...
 
 
-def static_authorization(value: str) -> Auth:
+@dataclass(frozen=True, slots=True)
+class StaticAuthorization:
     """Auth that sends the same `Authorization` header on every attempt (bearer and token schemes)."""
-    headers = {"Authorization": value}
 
-    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        return headers
+    value: str
 
-    return auth
+    def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        return {"Authorization": self.value}
 
 
-#: Provider-specific reading of a failed reply; returns None to use the default mapping.
-ErrorReader = Callable[[Reply, str], GatewayError | None]
+def static_authorization(value: str) -> StaticAuthorization:
+    """Auth sending `Authorization: value` (the value is also redacted from whatever comes back)."""
+    return StaticAuthorization(value)
 
 
 def path(*segments: str | int, trailing_slash: bool = False) -> str:
@@ -116,12 +120,21 @@ class Upstream:
     headers: Mapping[str, str] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     concurrency: int = 16
+    #: Seconds one attempt may take, from asking for a connection to the last byte of the reply.
+    timeout: float = 10.0
+    #: Bytes of one reply after decompression; items in one list; pages of one list.
+    max_reply_bytes: int = 16_000_000
+    max_reply_items: int = 10_000
+    max_pages: int = 20
+    #: Takes every credential out of what comes back.
+    redactor: Redactor = field(default_factory=Redactor)
     #: GET replies kept across requests; None: not cached.
     cache: ReplyCache | None = None
     #: The client-side rate limit; None: only the pauses the upstream announces, in-process.
     quota: Quota | None = None
     breaker: CircuitBreaker = field(init=False)
     health: Health = field(default_factory=Health)
+    reader: ReplyReader = field(init=False)
     _gate: asyncio.Semaphore = field(init=False)
     _quota: Quota = field(init=False)
 
@@ -132,6 +145,7 @@ class Upstream:
         self._quota = self.quota if self.quota is not None else LocalQuota(self.provider)
         self._gate = asyncio.Semaphore(self.concurrency)
         self.breaker = CircuitBreaker(self.provider, self.breaker_threshold, self.breaker_reset)
+        self.reader = ReplyReader(self.provider, self.redactor, self.max_reply_bytes, self.read_error)
 
     @classmethod
     def configured(
@@ -146,7 +160,8 @@ class Upstream:
         rate: Rate | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Upstream:
-        """An upstream with the deployment's retries, concurrency, breaker, cache and `rate` (calls, s)."""
+        """An upstream with the deployment's retries, limits, breaker, cache and `rate` (calls, s)."""
+        sent = [auth.value] if isinstance(auth, StaticAuthorization) else []
         return cls(
             provider=provider,
             session=wiring.session,
@@ -156,6 +171,11 @@ class Upstream:
             headers=dict(headers or {}),
             retry=RetryPolicy(attempts=1 + settings.gateway_retries),
             concurrency=settings.gateway_max_concurrency,
+            timeout=settings.gateway_upstream_timeout,
+            max_reply_bytes=settings.gateway_max_reply_bytes,
+            max_reply_items=settings.gateway_max_reply_items,
+            max_pages=settings.gateway_max_pages,
+            redactor=Redactor.of_settings(settings, *sent),
             cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
             quota=wiring.state.quota(provider, rate),
             breaker_threshold=settings.gateway_breaker_failures,
@@ -218,14 +238,20 @@ class Upstream:
         body = None if json is None else orjson.dumps(json)
         is_read = reads or method in READ_METHODS
         attempts = self.retry.attempts if is_read or retry_writes else 1
+        # Once one attempt of a write was sent and got no answer, the write may have happened:
+        # whatever later attempts meet (a 409, a 429, a refusal), that stays the answer.
+        maybe_applied = False
         for attempt in range(attempts):
             try:
                 return await self._attempt(method, url, body, headers, is_read)
-            except UpstreamFailure as error:
-                if not _worth_retrying(error, retry_writes) or attempt == attempts - 1:
-                    raise
-                wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
-                if wait > self.retry.max_wait:
+            except GatewayError as error:
+                maybe_applied = maybe_applied or isinstance(error, WriteOutcomeUnknown)
+                wait = None
+                if attempt < attempts - 1 and _worth_retrying(error, retry_writes):
+                    wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
+                if wait is None or wait > self.retry.max_wait:
+                    if maybe_applied and not isinstance(error, WriteOutcomeUnknown):
+                        raise self.reader.unknown_after(method, error) from error
                     raise
                 await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -234,28 +260,60 @@ class Upstream:
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
         if self.breaker.open:
-            self.breaker.before_call()  # fails fast, before spending quota or waiting for it
+            self.breaker.before_call()  # fails fast, before spending budget, quota or a connection
+        budget = calls_in_request.get()
+        if budget is not None:
+            budget.charge(self.provider)
         # A quota refusal sends nothing, so it must not count against the breaker (or its probe).
+        # The quota bounds its own wait (`RetryPolicy.max_wait`).
         await self._respect_quota()
-        self.breaker.before_call()
-        healthy = False
-        try:
-            reply = await self._send(method, url, body, extra, is_read)
-            healthy = reply.status < 500
-        finally:
-            self._record(healthy)
+        # One deadline for the rest: waiting for a free connection counts against the timeout
+        # just as the upstream's own slowness does.
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        async with self._connection(deadline):
+            # Again now that a connection is free: the breaker may have opened while this call
+            # queued behind failing ones, and then it must not follow them.
+            self.breaker.before_call()
+            healthy = False
+            try:
+                reply = await self._send(method, url, body, extra, is_read, deadline)
+                healthy = reply.status < 500
+            finally:
+                # Before the connection is released, so the next queued call sees this outcome.
+                self._record(healthy)
         await self._note_quota(reply)
-        if reply.status >= 400:
-            error = self._error(reply, method)
+        error = self.reader.failure(reply, method, is_read)
+        if error is not None:
             self.health.last_error_code, self.health.last_error_message = error.code, error.message
             self.health.last_error_at = time.time()
             raise error
-        if is_undecodable(reply.data):
-            raise UpstreamFailure(f"{self.provider} sent a reply that is not JSON", provider=self.provider)
         return reply
 
+    @contextlib.asynccontextmanager
+    async def _connection(self, deadline: float) -> AsyncIterator[None]:
+        """One of the provider's `concurrency` slots, waited for until `deadline` at most."""
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._gate.acquire()
+        except TimeoutError:
+            raise UpstreamTimeout(
+                f"{self.provider} is busy: no connection came free within {self.timeout:g} s "
+                "(nothing was sent)",
+                provider=self.provider,
+            ) from None
+        try:
+            yield
+        finally:
+            self._gate.release()
+
     async def _send(
-        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
+        self,
+        method: str,
+        url: URL,
+        body: bytes | None,
+        extra: Mapping[str, str] | None,
+        is_read: bool,
+        deadline: float,
     ) -> Reply:
         headers = {"Accept": "application/json", **self.headers, **(extra or {})}
         if body is not None:
@@ -263,41 +321,43 @@ class Upstream:
         request_id = current_request_id.get()
         if request_id:
             headers["X-Request-ID"] = request_id
-        headers.update(self.auth(method, url, body))
-        calls = calls_in_request.get()
-        if calls is not None:
-            calls.append(f"{self.provider} {method}")
+        signed = self.auth(method, url, body)
+        headers.update(signed)
+        # A static credential is known to the redactor already; one signed per request is added
+        # for this reply only.
+        sent = signed.get("Authorization")
+        redactor = (
+            None if isinstance(self.auth, StaticAuthorization) or not sent else self.redactor.also(sent)
+        )
+        budget = calls_in_request.get()
+        if budget is not None:
+            budget.record(f"{self.provider} {method}")
         started = time.perf_counter()
         status = "error"
         try:
-            async with self._gate, self.session.request(method, url, data=body, headers=headers) as response:
-                raw = await response.read()
+            async with (
+                asyncio.timeout_at(deadline),
+                # Never follow a redirect: it would carry the path, the request id and (on 307/308)
+                # the body to wherever the upstream points, and answer a write with another object.
+                self.session.request(
+                    method, url, data=body, headers=headers, allow_redirects=False
+                ) as response,
+            ):
                 status = str(response.status)
-                return Reply(response.status, plain_headers(response.headers), decode(raw), str(url))
+                return await self.reader.read(response, str(url), redactor)
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             status = "timeout"
-            raise self._lost(method, is_read, "did not answer in time") from exc
+            raise self.reader.lost(method, is_read, "did not answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
             status = "unreachable"
             # Nothing was sent, so even a write is safe to report as plainly unavailable.
             raise UpstreamUnavailable(f"{self.provider} cannot be reached", provider=self.provider) from exc
         except aiohttp.ClientError as exc:
             status = "broken"
-            raise self._lost(method, is_read, "closed the connection before answering") from exc
+            raise self.reader.lost(method, is_read, "closed the connection before answering") from exc
         finally:
             metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
             metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
-
-    def _lost(self, method: str, is_read: bool, what: str) -> UpstreamFailure:
-        if is_read:
-            if "time" in what:
-                return UpstreamTimeout(f"{self.provider} {what}", provider=self.provider)
-            return UpstreamFailure(f"{self.provider} {what}", provider=self.provider)
-        return WriteOutcomeUnknown(
-            f"{method} was sent to {self.provider}, which {what}: the change may or may not have been "
-            "applied. Read the object before trying again.",
-            provider=self.provider,
-        )
 
     def _record(self, healthy: bool) -> None:
         self.health.calls += 1
@@ -320,27 +380,17 @@ class Upstream:
     async def _note_quota(self, reply: Reply) -> None:
         # Strigo (and others) announce their quota in x-ratelimit-* headers: once it is spent,
         # wait for the reset instead of collecting 429s.
-        remaining, reset = reply.headers.get("x-ratelimit-remaining"), reply.headers.get("x-ratelimit-reset")
-        if remaining == "0" and reset is not None:
-            with contextlib.suppress(ValueError):
-                until = float(reset)
-                if math.isfinite(until):
-                    await self._quota.pause_until(until)
-
-    def _error(self, reply: Reply, method: str) -> GatewayError:
-        if self.read_error is not None:
-            specific = self.read_error(reply, method)
-            if specific is not None:
-                specific.provider = specific.provider or self.provider
-                return specific
-        return default_error(self.provider, reply)
+        until = announced_pause(reply.headers)
+        if until is not None:
+            await self._quota.pause_until(until)
 
 
 def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
     # Exact types on purpose: a timed-out read is not retried (the timeout is the caller's latency
     # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency),
-    # nor the gateway's own quota (QuotaExhausted: it already waited as long as it may).
+    # nor the gateway's own quota (QuotaExhausted: it already waited as long as it may), nor a
+    # reply too large or a redirect (they would come back the same).
     # A write whose answer was lost is retried only when the upstream de-duplicates it by key.
-    if idempotent_write and isinstance(error, WriteOutcomeUnknown):
+    if idempotent_write and type(error) is WriteOutcomeUnknown:
         return True
     return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)

@@ -9,6 +9,7 @@ from datetime import datetime
 import orjson
 
 from gateway.errors import BadUserInput
+from gateway.instants import clamped
 from resolvers.provider import EventKey
 
 
@@ -31,4 +32,5 @@ def decode_cursor(cursor: str, *, field: str = "after") -> EventKey:
         raise BadUserInput(f"{cursor!r} is not a cursor of this query", field=[field]) from None
     if key[1].tzinfo is None:
         raise BadUserInput(f"{cursor!r} is not a cursor of this query", field=[field])
-    return key
+    # Cursors are only base64: one made by hand may hold any instant, even one UTC cannot express.
+    return (key[0], clamped(key[1]), *key[2:])

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 
 import strawberry
 
 from gateway.context import Context, Info
 from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
+from gateway.instants import clamped
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.provider import ProviderAPI, Window, event_key
 from resolvers.registry import PROVIDERS
 from schema.event import Connection, Edge, Event, PageInfo, Provider
 
 MAX_PAGE = 200
+
+log = logging.getLogger("gateway.events")
 
 
 @strawberry.input(description="Which events the federated `events` query returns.")
@@ -37,11 +41,15 @@ def _window(filter: EventFilter | None, first: int, after: str | None) -> Window
     if not 1 <= first <= MAX_PAGE:
         raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
     filter = filter or EventFilter()
-    if filter.starts_after and filter.starts_before and filter.starts_before <= filter.starts_after:
+    # In UTC from here on, so no provider's date arithmetic meets an instant UTC cannot express
+    # (year 1 at +14:00 becomes the first instant there is: "from the beginning").
+    starts_after = None if filter.starts_after is None else clamped(filter.starts_after)
+    starts_before = None if filter.starts_before is None else clamped(filter.starts_before)
+    if starts_after and starts_before and starts_before <= starts_after:
         raise BadUserInput("startsBefore must be after startsAfter", field=["filter", "startsBefore"])
     return Window(
-        starts_after=filter.starts_after,
-        starts_before=filter.starts_before,
+        starts_after=starts_after,
+        starts_before=starts_before,
         search=filter.search or None,
         after=decode_cursor(after) if after else None,
         limit=first + 1,
@@ -74,6 +82,14 @@ async def _list(
         done.set_result(None)
 
 
+def _unexpected(context: Context, provider: str, error: Exception) -> GatewayError:
+    """A gateway bug met in one provider's part: logged with its trace, reported for that provider
+    alone (INTERNAL_SERVER_ERROR), so the other providers' events still come back."""
+    request_id = context.request_id
+    log.error("unexpected error listing %s events in request %s", provider, request_id, exc_info=error)
+    return GatewayError(f"Internal server error (request id {request_id})", provider=provider)
+
+
 async def events(
     info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
 ) -> Connection[Event]:
@@ -90,6 +106,8 @@ async def events(
         if isinstance(result, GatewayError):
             result.provider = result.provider or api.spec.name
             context.partial_errors.append((result, ("events",)))
+        elif isinstance(result, Exception):
+            context.partial_errors.append((_unexpected(context, api.spec.name, result), ("events",)))
         elif isinstance(result, BaseException):
             raise result
         else:

@@ -14,6 +14,7 @@ from strawberry.utils.str_converters import to_camel_case
 from gateway.context import Context, Info
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
+from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from resolvers.mutations import deletion, payload
@@ -40,6 +41,9 @@ MAX_FIRST = 200
 #: ends of a range (alone it returns only the current month), so an open side becomes a year and
 #: a day from now (or from the given side, or the cursor, when those lie beyond now).
 HORIZON = timedelta(days=366)
+#: The earliest instant the federated query asks Kona about: Kona reads a smaller number of
+#: milliseconds as seconds (below 10^11), so the range starts no earlier than that.
+KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
 
 
 def _events(context: Context) -> DataLoader[str, JSONObject | None]:
@@ -51,8 +55,9 @@ def _prime(context: Context, key: str, data: JSONObject | None) -> None:
 
 
 def _remember(context: Context, data: JSONObject) -> KonaCalendarEvent:
-    _prime(context, str(data["id"]), data)
-    return KonaCalendarEvent.from_upstream(data)
+    event = KonaCalendarEvent.from_upstream(data)  # first: it refuses an event without a usable id
+    _prime(context, event.provider_id, data)
+    return event
 
 
 def _kona_id(value: str, field: str) -> str:
@@ -180,10 +185,11 @@ async def kona_calendar_event(
 
 def _range(window: Window) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
-    start = window.starts_after or min(now, window.starts_before or now) - HORIZON
+    start = window.starts_after or shifted(min(now, window.starts_before or now), -HORIZON)
     if window.after is not None:
         start = max(start, window.after[1])
-    return start, window.starts_before or max(now, start) + HORIZON
+    start = max(start, KONA_EARLIEST)
+    return start, window.starts_before or shifted(max(now, start), HORIZON)
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:

@@ -16,12 +16,14 @@ from gateway.errors import BadUserInput, NotFound, UpstreamUnauthorized
 from gateway.ids import decode_id, encode_id
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
+from gateway.upstream_values import MalformedItem
 from resolvers.pretix_common import events_loader, key_of_parts, remember
 from resolvers.pretix_mutations import Mutation
 from resolvers.provider import ProviderAPI, Window, event_key, select
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.pretix import ORGANIZERS, PretixEvent
 from schema.pretix_inputs import (
+    ORGANIZER_SLUG,
     PretixEventFilter,
     PretixEventOrder,
     check_organizer,
@@ -146,10 +148,15 @@ async def _organizers(context: Context) -> list[str]:
     if context.settings.pretix_organizers:
         return list(context.settings.pretix_organizers)
     client = context.client(pretix.SPEC)
-    found = await client.list_organizers()
-    for data in found:
-        context.loaders.prime(ORGANIZERS, client.load_organizers, data.get("slug"), data)
-    return [str(data.get("slug")) for data in found]
+    slugs = []
+    for data in await client.list_organizers():
+        slug = data.get("slug")
+        # The slug goes into every further path: one that is not a slug is not followed anywhere.
+        if not isinstance(slug, str) or not ORGANIZER_SLUG.match(slug):
+            raise MalformedItem("pretix", "an organizer", "slug", provider=pretix.NAME)
+        context.loaders.prime(ORGANIZERS, client.load_organizers, slug, data)
+        slugs.append(slug)
+    return slugs
 
 
 def _complete(admitted: list[Event], limit: int, latest: datetime | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
+from gateway.replies import TooManyPages
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Connection, Edge, Event, PageInfo
@@ -30,10 +31,6 @@ from schema.schoology_inputs import (
 )
 
 EVENTS = "schoology.events"
-#: How many rounds of further pages the federated query may fetch per request (each round is one
-#: multi-get for every realm still short of the window). With pages of up to 200 this scans up to
-#: 1,000 events per realm; a realm busier than that within the window is cut there.
-FEDERATED_ROUNDS = 5
 #: Stand-ins for the open side of a one-sided window: Schoology filters by dates only when both are given.
 _EARLIEST, _LATEST = date(1970, 1, 1), date(2100, 12, 31)
 #: Tag of `schoologyEvents` cursors: opaque like ids, the list offset inside (Schoology pages by offset).
@@ -73,12 +70,12 @@ def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
     """The page's events as GraphQL objects; each also primes the by-id loader."""
     client = _client(context)
     events = []
+    realm = page.request.realm
     for data in page.events:
-        if data.get("id") is None:
-            continue
-        ref = EventRef(page.request.realm, str(data["id"]))
-        context.loaders.prime(EVENTS, client.load_events, ref, data)
-        events.append(SchoologyEvent.from_upstream(data, ref.realm, client.zone))
+        # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
+        event = SchoologyEvent.from_upstream(data, realm, client.zone)
+        context.loaders.prime(EVENTS, client.load_events, EventRef(realm, event.provider_id), data)
+        events.append(event)
     return events
 
 
@@ -149,20 +146,29 @@ async def schoology_events(
 
 
 def _window_days(window: Window, zone: ZoneInfo) -> tuple[date | None, date | None]:
-    """`start_date`/`end_date` covering the window, a day wider each side (zone edges, DST)."""
+    """`start_date`/`end_date` covering the window, a day wider each side (zone edges, DST).
+
+    Days outside `_EARLIEST … _LATEST` are clamped into it; a window wholly outside it is not
+    pushed down at all (the gateway's own filter then applies alone).
+    """
     starts_after = window.starts_after
     if window.after is not None and not window.after[0]:
         # A cursor of the merged order: nothing starting before its event can come next.
         starts_after = max(starts_after, window.after[1]) if starts_after else window.after[1]
     if starts_after is None and window.starts_before is None:
         return None, None
-    first = _EARLIEST if starts_after is None else starts_after.astimezone(zone).date() - timedelta(days=1)
-    last = (
-        _LATEST
-        if window.starts_before is None
-        else window.starts_before.astimezone(zone).date() + timedelta(days=1)
-    )
-    return first, last
+    before = window.starts_before
+    first = _EARLIEST if starts_after is None else max(_local_day(starts_after, zone, -1), _EARLIEST)
+    last = _LATEST if before is None else min(_local_day(before, zone, 1), _LATEST)
+    return (first, last) if first <= last else (None, None)
+
+
+def _local_day(moment: datetime, zone: ZoneInfo, widen: int) -> date:
+    """The day `moment` falls on in `zone`, moved `widen` days; at datetime's ends, its first or last day."""
+    try:
+        return moment.astimezone(zone).date() + timedelta(days=widen)
+    except OverflowError:
+        return date.min if widen < 0 else date.max
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
@@ -170,7 +176,8 @@ async def list_window(context: Context, window: Window) -> list[Event]:
 
     The first pages of all realms come in one multi-get; a realm is paged further (all such realms
     together, one multi-get per round) only while it has given fewer than `window.limit` events
-    inside the window, for at most `FEDERATED_ROUNDS` rounds.
+    inside the window. A realm still short after `GATEWAY_MAX_PAGES` rounds is an UPSTREAM_ERROR
+    rather than a silently shortened list.
     """
     client = _client(context)
     if not client.realms:
@@ -180,7 +187,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
     events: list[Event] = []
     admitted: Counter[Realm] = Counter()
-    for _ in range(FEDERATED_ROUNDS):
+    for _ in range(client.upstream.max_pages):
         if not pending:
             break
         pages = await client.list_pages(pending)
@@ -192,6 +199,8 @@ async def list_window(context: Context, window: Window) -> list[Event]:
             admitted[realm] += sum(1 for event in converted if window.admits(event))
             if page.next_start is not None and admitted[realm] < window.limit:
                 pending.append(replace(page.request, start=page.next_start))
+    if pending:
+        raise TooManyPages("Schoology", "events", client.upstream.max_pages, provider=schoology.NAME)
     return select(events, window)
 
 
@@ -237,9 +246,9 @@ async def create_schoology_event(
             raise NotFound(
                 f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
             ) from error
-        ref = EventRef(target, str(data["id"]))
-        context.loaders.prime(EVENTS, client.load_events, ref, data)
-        return SchoologyEvent.from_upstream(data, target, client.zone)
+        event = SchoologyEvent.from_upstream(data, target, client.zone)
+        context.loaders.prime(EVENTS, client.load_events, EventRef(target, event.provider_id), data)
+        return event
 
     return await payload(run())
 

@@ -44,12 +44,16 @@ async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
     return None if data is None else StrigoEvent.from_upstream(data)
 
 
+def _remember(context: Context, data: JSONObject) -> StrigoEvent:
+    """Build the event (refusing one without a usable id) and prime the loader with it."""
+    event = StrigoEvent.from_upstream(data)
+    context.loaders.prime(EVENTS, context.client(strigo.SPEC).load_events, event.provider_id, data)
+    return event
+
+
 async def _list(context: Context) -> list[StrigoEvent]:
-    client = context.client(strigo.SPEC)
-    events = await client.list_events()
-    for data in events:
-        context.loaders.prime(EVENTS, client.load_events, data["id"], data)
-    return [StrigoEvent.from_upstream(data) for data in events]
+    events = await context.client(strigo.SPEC).list_events()
+    return [_remember(context, data) for data in events]
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
@@ -67,10 +71,8 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
     context = info.context
 
     async def run() -> StrigoEvent:
-        client = context.client(strigo.SPEC)
-        data = await client.create_event(create_body(input))
-        context.loaders.prime(EVENTS, client.load_events, data["id"], data)
-        return StrigoEvent.from_upstream(data)
+        data = await context.client(strigo.SPEC).create_event(create_body(input))
+        return _remember(context, data)
 
     return await payload(run())
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor as GraphQLExecutionContext
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -29,14 +31,20 @@ class GatewaySchema(strawberry.Schema):
         return None
 
 
-def build_schema(extensions: Sequence[Callable[[], SchemaExtension]] = ()) -> strawberry.Schema:
-    """The gateway's schema; concrete event types are listed since they are reached via `Event`."""
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+    execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
+) -> strawberry.Schema:
+    """The gateway's schema; concrete event types are listed since they are reached via `Event`.
+
+    `execution_context_class` replaces graphql-core's executor (e.g. the compiled one)."""
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=[event_type for api in PROVIDERS for event_type in api.types],
         extensions=list(extensions),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=execution_context_class,
     )
 
 

@@ -10,8 +10,10 @@ import strawberry
 
 from gateway.context import Info
 from gateway.ids import encode_id
+from gateway.instants import from_epoch_ms
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
+from gateway.upstream_values import MalformedItem, flag, integer, required_id, text, texts
 from schema.event import Event, Provider
 from schema.scalars import JSON, as_json
 
@@ -99,10 +101,8 @@ class KonaSpaceType(Enum):
 
 
 def from_ms(value: Any) -> datetime | None:
-    """A Kona epoch-millisecond timestamp as a UTC datetime; None when absent."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return _EPOCH + timedelta(milliseconds=value)
+    """A Kona epoch-millisecond timestamp as a UTC datetime; None when absent or out of range."""
+    return from_epoch_ms(value)
 
 
 def to_ms(moment: datetime) -> int:
@@ -111,14 +111,24 @@ def to_ms(moment: datetime) -> int:
 
 
 def _enum(kind: type[E], value: Any) -> E | None:
+    if integer(value) is None and not isinstance(value, str):
+        return None
     try:
-        return None if isinstance(value, bool) else kind(value)
+        return kind(value)
     except ValueError:
         return None  # a code Kona added after its docs: the integer stays visible in `raw`
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    # GraphQL's Int is 32 bits: anything larger (or negative) is not a Kona id or count.
+    return integer(value, minimum=0, maximum=2**31 - 1)
+
+
+def _id(data: JSONObject, what: str) -> int:
+    found = _int(data.get("id"))
+    if found is None:
+        raise MalformedItem("Kona", what, "id", provider=kona.NAME)
+    return found
 
 
 def _weekdays(value: Any) -> list[KonaWeekday] | None:
@@ -140,14 +150,14 @@ class KonaUser:
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> KonaUser:
-        """Build from Kona's user object."""
+        """Build from Kona's user object (UPSTREAM_ERROR when it has no usable id)."""
         return cls(
-            id=int(data["id"]),
-            name=data.get("name"),
-            email=data.get("email"),
-            picture_thumb=data.get("picture_thumb"),
+            id=_id(data, "a user"),
+            name=text(data.get("name")),
+            email=text(data.get("email")),
+            picture_thumb=text(data.get("picture_thumb")),
             updated_at=from_ms(data.get("updated_at")),
-            href=data.get("href"),
+            href=text(data.get("href")),
             raw=as_json(data),
         )
 
@@ -170,20 +180,20 @@ class KonaSpace:
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> KonaSpace:
-        """Build from Kona's space object."""
+        """Build from Kona's space object (UPSTREAM_ERROR when it has no usable id)."""
         return cls(
-            id=int(data["id"]),
-            name=data.get("name"),
-            details=data.get("details"),
-            welcome_message=data.get("welcome_message"),
+            id=_id(data, "a space"),
+            name=text(data.get("name")),
+            details=text(data.get("details")),
+            welcome_message=text(data.get("welcome_message")),
             account_id=_int(data.get("account_id")),
             category=_enum(KonaSpaceCategory, data.get("category")),
             space_type=_enum(KonaSpaceType, data.get("space_type")),
-            template=data.get("template"),
-            published=data.get("published"),
-            picture_thumb=data.get("picture_thumb"),
+            template=flag(data.get("template")),
+            published=flag(data.get("published")),
+            picture_thumb=text(data.get("picture_thumb")),
             updated_at=from_ms(data.get("updated_at")),
-            href=data.get("href"),
+            href=text(data.get("href")),
             raw=as_json(data),
         )
 
@@ -253,30 +263,34 @@ class KonaCalendarEvent(Event):
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> KonaCalendarEvent:
-        """Build from Kona's calendar event object (inside the `calendar_events` envelope)."""
+        """Build from Kona's calendar event object (inside the `calendar_events` envelope).
+
+        UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
+        """
+        event_id = required_id(data, "id", title="Kona", what="a calendar event", provider=kona.NAME)
         starts_at, ends_at = from_ms(data.get("start_at")), from_ms(data.get("end_at"))
         all_day = data.get("all_day") is True
         start_date, end_date = _days(starts_at, ends_at) if all_day else (None, None)
-        external = data.get("external_object")
-        name = str(data.get("name") or "")
+        name = text(data.get("name")) or ""
+        details, href = text(data.get("details")), text(data.get("href"))
         return cls(
-            id=strawberry.ID(encode_id(kona.NAME, data["id"])),
+            id=strawberry.ID(encode_id(kona.NAME, event_id)),
             provider=Provider.KONA,
-            provider_id=str(data["id"]),
+            provider_id=event_id,
             title=name,
-            description=data.get("details"),
+            description=details,
             starts_at=starts_at,
             ends_at=ends_at,
             timezone=None,
             all_day=all_day,
             start_date=start_date,
             end_date=end_date,
-            url=data.get("href"),
+            url=href,
             raw=as_json(data),
             name=name,
-            href=data.get("href"),
-            location=data.get("location"),
-            details=data.get("details"),
+            href=href,
+            location=text(data.get("location")),
+            details=details,
             start_at=starts_at,
             end_at=ends_at,
             space_id=_int(data.get("space_id")),
@@ -285,7 +299,7 @@ class KonaCalendarEvent(Event):
             visibility=_enum(KonaVisibility, data.get("visibility")),
             stakeholder=_enum(KonaStakeholder, data.get("stakeholder")),
             default_role=_enum(KonaDefaultRole, data.get("default_role")),
-            tags=[str(tag) for tag in data.get("tags") or []],
+            tags=texts(data.get("tags")),
             created_at=from_ms(data.get("created_at")),
             updated_at=from_ms(data.get("updated_at")),
             ics_feed_id=_int(data.get("ics_feed_id")),
@@ -295,12 +309,17 @@ class KonaCalendarEvent(Event):
             frequency=_enum(KonaFrequency, data.get("frequency")),
             sel_days=_weekdays(data.get("sel_days")),
             series_end_at=from_ms(data.get("series_end_at")),
-            external_object=KonaExternalObject(
-                id=str(external["id"]), name=str(external["name"]), url=external.get("url")
-            )
-            if isinstance(external, dict) and "id" in external and "name" in external
-            else None,
+            external_object=_external(data.get("external_object")),
         )
+
+
+def _external(value: Any) -> KonaExternalObject | None:
+    if not isinstance(value, dict):
+        return None
+    external_id, name = text(value.get("id")), text(value.get("name"))
+    if external_id is None or name is None:
+        return None
+    return KonaExternalObject(id=external_id, name=name, url=text(value.get("url")))
 
 
 def _days(starts_at: datetime | None, ends_at: datetime | None) -> tuple[date | None, date | None]:

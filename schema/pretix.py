@@ -18,10 +18,13 @@ import strawberry
 from gateway.context import Info
 from gateway.errors import UpstreamFailure
 from gateway.ids import encode_id
+from gateway.instants import parse_instant
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
+from gateway.upstream_values import integer, text
 from schema.event import Event, Provider
-from schema.scalars import JSON, as_json, parse_datetime
+from schema.pretix_inputs import EVENT_SLUG
+from schema.scalars import JSON, as_json
 
 ORGANIZERS = "pretix.organizers"
 
@@ -101,9 +104,9 @@ class PretixOrganizer:
     def from_upstream(cls, data: JSONObject) -> PretixOrganizer:
         """Build from pretix's organizer object."""
         return cls(
-            slug=str(data.get("slug") or ""),
-            name=str(data.get("name") or ""),
-            public_url=data.get("public_url"),
+            slug=text(data.get("slug")) or "",
+            name=text(data.get("name")) or "",
+            public_url=text(data.get("public_url")),
             plugins=[str(plugin) for plugin in data.get("plugins") or []],
             raw=as_json(data),
         )
@@ -166,12 +169,15 @@ class PretixEvent(Event):
 
     @classmethod
     def from_upstream(cls, data: JSONObject, organizer: str, locale: str) -> PretixEvent:
-        """Build from pretix's event object; `title` is the name in `locale` (see `pick`)."""
-        slug, starts_at = data.get("slug"), parse_datetime(data.get("date_from"))
-        if not isinstance(slug, str) or not slug or starts_at is None:
-            raise UpstreamFailure("pretix sent an event without a slug or start", provider=pretix.NAME)
+        """Build from pretix's event object; `title` is the name in `locale` (see `pick`).
+
+        UPSTREAM_ERROR without a usable slug or start; other fields of the wrong type read as absent.
+        """
+        slug, starts_at = data.get("slug"), parse_instant(data.get("date_from"))
+        if not isinstance(slug, str) or not EVENT_SLUG.match(slug) or starts_at is None:
+            raise UpstreamFailure("pretix sent an event without a usable slug or start", provider=pretix.NAME)
         name = LocalizedText(values=translations_of(data.get("name")))
-        ends_at = parse_datetime(data.get("date_to"))
+        ends_at = parse_instant(data.get("date_to"))
         return cls(
             id=strawberry.ID(encode_id(pretix.NAME, organizer, slug)),
             provider=Provider.PRETIX,
@@ -180,11 +186,11 @@ class PretixEvent(Event):
             description=None,
             starts_at=starts_at,
             ends_at=ends_at,
-            timezone=data.get("timezone"),
+            timezone=text(data.get("timezone")),
             all_day=False,
             start_date=None,
             end_date=None,
-            url=data.get("public_url"),
+            url=text(data.get("public_url")),
             raw=as_json(data),
             organizer=organizer,
             slug=slug,
@@ -194,16 +200,16 @@ class PretixEvent(Event):
             currency=str(data.get("currency") or ""),
             date_from=starts_at,
             date_to=ends_at,
-            date_admission=parse_datetime(data.get("date_admission")),
+            date_admission=parse_instant(data.get("date_admission")),
             is_public=bool(data.get("is_public", True)),
-            presale_start=parse_datetime(data.get("presale_start")),
-            presale_end=parse_datetime(data.get("presale_end")),
+            presale_start=parse_instant(data.get("presale_start")),
+            presale_end=parse_instant(data.get("presale_end")),
             location=LocalizedText.of(data.get("location")),
             geo_lat=_number(data.get("geo_lat")),
             geo_lon=_number(data.get("geo_lon")),
             has_subevents=bool(data.get("has_subevents")),
             meta_data=as_json(data.get("meta_data") or {}),
-            seating_plan=data.get("seating_plan") if isinstance(data.get("seating_plan"), int) else None,
+            seating_plan=integer(data.get("seating_plan"), minimum=0, maximum=2**31 - 1),
             seat_category_mapping=as_json(data.get("seat_category_mapping") or {}),
             plugins=_strings(data.get("plugins")),
             item_meta_properties=as_json(data.get("item_meta_properties") or {}),
@@ -211,8 +217,8 @@ class PretixEvent(Event):
             all_sales_channels=bool(data.get("all_sales_channels", True)),
             limit_sales_channels=_strings(data.get("limit_sales_channels")),
             sales_channels=_strings(data.get("sales_channels")),
-            best_availability_state=data.get("best_availability_state")
-            if isinstance(data.get("best_availability_state"), int)
-            else None,
-            public_url=data.get("public_url"),
+            best_availability_state=integer(
+                data.get("best_availability_state"), minimum=-(2**31), maximum=2**31 - 1
+            ),
+            public_url=text(data.get("public_url")),
         )

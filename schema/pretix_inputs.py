@@ -8,13 +8,14 @@ a multilingual value as a whole: the list given is the complete new value.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from gateway.instants import clamped
 from gateway.providers.base import JSONObject
 from schema.scalars import JSON
 from schema.validation import Problems
@@ -84,8 +85,11 @@ class PretixEventFilter:
 
 
 def wire_datetime(value: datetime) -> str:
-    """A filter instant as pretix prints them (UTC, `Z`), so no `+` needs escaping in a query."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """A filter instant as pretix prints them (UTC, `Z`), so no `+` needs escaping in a query.
+
+    Instants UTC cannot express (year 1 at +14:00) are the first or last one it can.
+    """
+    return clamped(value).isoformat().replace("+00:00", "Z")
 
 
 def list_params(

@@ -12,9 +12,11 @@ import strawberry
 from gateway.context import Info
 from gateway.errors import BadUserInput
 from gateway.ids import encode_id
+from gateway.instants import representable
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
+from gateway.upstream_values import digits, required_id, text
 from schema.event import Event, Provider
 from schema.scalars import JSON, as_json
 
@@ -151,8 +153,11 @@ class SchoologyEvent(Event):
 
     @classmethod
     def from_upstream(cls, data: JSONObject, realm: Realm, zone: ZoneInfo) -> SchoologyEvent:
-        """Build from Schoology's event object, read in `realm`, with times in `zone`."""
-        event_id = str(data["id"])
+        """Build from Schoology's event object, read in `realm`, with times in `zone`.
+
+        UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
+        """
+        event_id = required_id(data, "id", title="Schoology", what="an event", provider=schoology.NAME)
         start, end = _text(data.get("start")), _text(data.get("end"))
         has_end = flag(data.get("has_end")) or False
         all_day = flag(data.get("all_day")) or False
@@ -189,14 +194,15 @@ class SchoologyEvent(Event):
 
 
 def local_datetime(value: str | None, zone: ZoneInfo) -> datetime | None:
-    """Schoology's `YYYY-MM-DD HH:MM:SS` read in `zone` (keeping that zone's offset); None if unreadable."""
-    if not value:
+    """Schoology's `YYYY-MM-DD HH:MM:SS` read in `zone` (keeping that zone's offset); None if unreadable
+    or beyond what UTC can express (year 1 east of Greenwich, say)."""
+    if not value or len(value) > 64:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    return representable(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone))
 
 
 def _day(value: datetime | None) -> date | None:
@@ -205,19 +211,13 @@ def _day(value: datetime | None) -> date | None:
 
 def _text(value: Any) -> str | None:
     # Ids arrive as numbers or numeric strings; Schoology sends "" for absent text.
-    if value is None or value == "":
-        return None
-    return str(value)
+    return text(value) or None
 
 
 def _number(value: Any) -> int | None:
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    return digits(value.strip() if isinstance(value, str) else value)
 
 
 def flag(value: Any) -> bool | None:

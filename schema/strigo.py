@@ -11,10 +11,12 @@ import strawberry
 
 from gateway.context import Info
 from gateway.ids import encode_id
+from gateway.instants import parse_instant
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
+from gateway.upstream_values import flag, required_id, text, texts, upstream_id
 from schema.event import Event, Provider
-from schema.scalars import JSON, as_json, parse_datetime
+from schema.scalars import JSON, as_json
 from schema.validation import Problems
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -42,12 +44,12 @@ class StrigoClass:
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> StrigoClass:
-        """Build from Strigo's class object."""
+        """Build from Strigo's class object (UPSTREAM_ERROR when it has no usable id)."""
         return cls(
-            id=str(data["id"]),
-            name=data.get("name"),
-            description=data.get("description"),
-            labels=list(data.get("labels") or []),
+            id=required_id(data, "id", title="Strigo", what="a class", provider=strigo.NAME),
+            name=text(data.get("name")),
+            description=text(data.get("description")),
+            labels=texts(data.get("labels")),
             raw=as_json(data),
         )
 
@@ -91,44 +93,50 @@ class StrigoEvent(Event):
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> StrigoEvent:
-        """Build from Strigo's event object (inside the `data` envelope)."""
+        """Build from Strigo's event object (inside the `data` envelope).
+
+        UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
+        """
+        event_id = required_id(data, "id", title="Strigo", what="an event", provider=strigo.NAME)
         owner = data.get("owner")
         availability = data.get("availability")
-        starts_at = parse_datetime(data.get("date_start"))
-        ends_at = parse_datetime(data.get("date_end"))
+        starts_at = parse_instant(data.get("date_start"))
+        ends_at = parse_instant(data.get("date_end"))
+        name = text(data.get("name")) or ""
+        link = text(data.get("event_link"))
         return cls(
-            id=strawberry.ID(encode_id(strigo.NAME, data["id"])),
+            id=strawberry.ID(encode_id(strigo.NAME, event_id)),
             provider=Provider.STRIGO,
-            provider_id=str(data["id"]),
-            title=str(data.get("name") or ""),
-            description=data.get("description"),
+            provider_id=event_id,
+            title=name,
+            description=text(data.get("description")),
             starts_at=starts_at,
             ends_at=ends_at,
-            timezone=data.get("timezone"),
+            timezone=text(data.get("timezone")),
             all_day=False,
             start_date=None,
             end_date=None,
-            url=data.get("event_link"),
+            url=link,
             raw=as_json(data),
-            event_link=data.get("event_link"),
-            token=data.get("token"),
-            class_id=data.get("class_id"),
-            owner=StrigoOwner(id=owner.get("id"), email=owner.get("email"))
+            event_link=link,
+            token=text(data.get("token")),
+            class_id=upstream_id(data.get("class_id")),
+            owner=StrigoOwner(id=text(owner.get("id")), email=text(owner.get("email")))
             if isinstance(owner, dict)
             else None,
-            name=str(data.get("name") or ""),
+            name=name,
             availability=StrigoAvailability(availability) if availability in ("public", "private") else None,
             date_start=starts_at,
             date_end=ends_at,
-            include_chat=data.get("include_chat"),
-            include_video=data.get("include_video"),
-            include_lab_exercises=data.get("include_lab_exercises"),
-            is_recorded=data.get("is_recorded"),
-            tas=[str(item) for item in data.get("tas") or []],
-            trainees=[str(item) for item in data.get("trainees") or []],
-            status=data.get("status"),
-            partner_id=data.get("partner_id"),
-            labels=[str(item) for item in data.get("labels") or []],
+            include_chat=flag(data.get("include_chat")),
+            include_video=flag(data.get("include_video")),
+            include_lab_exercises=flag(data.get("include_lab_exercises")),
+            is_recorded=flag(data.get("is_recorded")),
+            tas=texts(data.get("tas")),
+            trainees=texts(data.get("trainees")),
+            status=text(data.get("status")),
+            partner_id=text(data.get("partner_id")),
+            labels=texts(data.get("labels")),
         )
 
 

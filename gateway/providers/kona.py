@@ -17,10 +17,11 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, is_undecodable
+from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
 from gateway.upstream import Upstream, Wiring, path, static_authorization
+from gateway.upstream_values import integer
 
 NAME = "kona"
 EVENTS = "calendar_events"
@@ -73,13 +74,14 @@ class KonaClient:
         undocumented, so a first page shorter than asked is ambiguous (the end, or the cap): its
         length becomes the page size for the following pages, which is right either way, and only
         a later short (or empty) page ends the list. `page_size` from an earlier walk skips that.
+        A Kona that never sends a short page is stopped after `GATEWAY_MAX_PAGES` pages.
         """
         size = page_size
         number = 1 if size is None else offset // size + 1
-        while True:
+        for _ in range(self.upstream.max_pages):
             asked = PER_PAGE if size is None else size
             query = {**params, "page": number, "per_page": asked}
-            items = _as_list(await self.upstream.get(resource, query), resource)
+            items = self._list(await self.upstream.get(resource, query), resource)
             if size is None and not items:
                 return
             # A first page shorter than Kona's default page, or than one it already filled, cannot
@@ -91,6 +93,11 @@ class KonaClient:
             if len(items) < size or certainly_last:
                 return
             number += 1
+        raise TooManyPages("Kona", resource, self.upstream.max_pages, provider=NAME)
+
+    def _list(self, reply: Reply, key: str) -> list[JSONObject]:
+        limit = self.upstream.max_reply_items
+        return object_list(_unwrap(reply, key), limit, title="Kona", what=key, provider=NAME)
 
     async def read_slice(
         self,
@@ -133,9 +140,9 @@ class KonaClient:
         async with aclosing(self.pages("spaces", {})) as pages:
             async for page in pages:
                 listed.extend(page.items)
-                if wanted <= {space.get("id") for space in listed}:
+                if wanted <= {_space_id(space) for space in listed}:
                     break
-        found = pick_by_key(ids, listed, lambda space: space.get("id", -1))
+        found = pick_by_key(ids, listed, _space_id)
         # A space missing from the list (e.g. one left since) may still be readable by id.
         missing = [space_id for space_id, space in zip(ids, found, strict=True) if space is None]
         fetched = dict(zip(missing, await gather_by_key(missing, self._get_space), strict=True))
@@ -184,11 +191,9 @@ def _as_object(reply: Reply, key: str) -> JSONObject:
     return data
 
 
-def _as_list(reply: Reply, key: str) -> list[JSONObject]:
-    data = _unwrap(reply, key)
-    if not isinstance(data, list):
-        raise UpstreamFailure(f"Kona sent an unexpected {key} list shape", provider=NAME)
-    return [item for item in data if isinstance(item, dict)]
+def _space_id(space: JSONObject) -> int:
+    found = integer(space.get("id"), minimum=0)
+    return -1 if found is None else found
 
 
 _KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)*\b")

@@ -38,10 +38,11 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, is_undecodable
+from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
 from gateway.upstream import READ_METHODS, Upstream, Wiring, path, static_authorization
+from gateway.upstream_values import MAX_INTEGER, integer
 
 NAME = "pretix"
 
@@ -90,7 +91,7 @@ class PretixClient:
         query: dict[str, str | int] = {**params, "page_size": PAGE_SIZE}
         if number > 1:
             query["page"] = number
-        return _as_page(await self.upstream.get(relative, query), number)
+        return _as_page(await self.upstream.get(relative, query), number, self.upstream.max_reply_items)
 
     async def pages(
         self, relative: str, params: Mapping[str, str], *, ahead: int = 1
@@ -100,9 +101,11 @@ class PretixClient:
         Up to `ahead` pages are asked for at once when the caller needs that many items, since
         pages of 50 in sequence cost a round trip each; how many this list had last time (its
         `count`) caps the guess, so short lists cost no wasted call. A speculative page past the
-        end is an "Invalid page." 404, read as "no more".
+        end is an "Invalid page." 404, read as "no more". A list that goes on for more than
+        `GATEWAY_MAX_PAGES` pages is an error.
         """
-        ahead = max(1, min(ahead, self._pages_seen.get(relative, 1)))
+        limit = self.upstream.max_pages
+        ahead = max(1, min(ahead, self._pages_seen.get(relative, 1), limit))
         first = await asyncio.gather(
             *(
                 self._page_or_none(relative, params, number, speculative=number > 1)
@@ -119,10 +122,15 @@ class PretixClient:
             number = page.next_page
             if number is None:
                 return
-        while number is not None:
+        if number is None:
+            return
+        for _ in range(limit - len(first)):
             page = await self.page(relative, params, number)
             yield page
+            if page.next_page is None:
+                return
             number = page.next_page
+        raise TooManyPages("pretix", relative, limit, provider=NAME)
 
     async def _page_or_none(
         self, relative: str, params: Mapping[str, str], number: int, *, speculative: bool
@@ -150,9 +158,9 @@ class PretixClient:
         async with aclosing(self.pages("organizers/", {})) as pages:
             async for page in pages:
                 found.extend(page.items)
-                if wanted <= {org.get("slug") for org in found}:
+                if wanted <= {_slug(org) for org in found}:
                     break
-        return pick_by_key(slugs, found, lambda org: str(org.get("slug")))
+        return pick_by_key(slugs, found, _slug)
 
     def events_path(self, organizer: str) -> str:
         """The event list of an organizer, relative to the base URL."""
@@ -241,13 +249,22 @@ def _as_object(reply: Reply) -> JSONObject:
     return reply.data
 
 
-def _as_page(reply: Reply, number: int) -> Page:
+def _slug(organizer: JSONObject) -> str:
+    slug = organizer.get("slug")
+    return slug if isinstance(slug, str) else ""
+
+
+def _as_page(reply: Reply, number: int, max_items: int) -> Page:
     data = reply.data
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+    if not isinstance(data, dict):
         raise UpstreamFailure("pretix sent an unexpected list shape", provider=NAME)
+    items = object_list(data.get("results"), max_items, title="pretix", what="results", provider=NAME)
     count = data.get("count")
-    items = [item for item in data["results"] if isinstance(item, dict)]
-    return Page(items, count if isinstance(count, int) else len(items), _next_page(data.get("next"), number))
+    if count is None:
+        count = len(items)
+    elif integer(count, minimum=0, maximum=MAX_INTEGER) is None:
+        raise UpstreamFailure("pretix sent a list whose `count` is not a number of items", provider=NAME)
+    return Page(items, count, _next_page(data.get("next"), number))
 
 
 def _next_page(link: Any, number: int) -> int | None:
@@ -258,8 +275,8 @@ def _next_page(link: Any, number: int) -> int | None:
         following = int(URL(str(link)).query["page"])
     except (KeyError, ValueError):
         raise UpstreamFailure("pretix sent a `next` link without a page number", provider=NAME) from None
-    if following <= number:
-        raise UpstreamFailure("pretix's `next` link does not move forward", provider=NAME)
+    if following != number + 1:
+        raise UpstreamFailure("pretix's `next` link does not point at the following page", provider=NAME)
     return following
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ from gateway.errors import (
     UpstreamFailure,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
-from gateway.replies import Reply, default_error
+from gateway.replies import Reply, default_error, object_list
 from gateway.sandbox import schoology as sandbox
 from gateway.settings import Settings
 from gateway.upstream import READ_METHODS, Upstream, Wiring, path
+from gateway.upstream_values import digits
 
 NAME = "schoology"
 
@@ -44,6 +46,9 @@ MAX_LIMIT = 200
 MULTIGET_MAX = 50
 
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
+#: oauthlib logs every signature base string and signature at DEBUG: with `GATEWAY_LOG_LEVEL=DEBUG`
+#: those would reach the logs, so its loggers stop below WARNING whatever the gateway's level.
+OAUTHLIB_LOG_LEVEL = logging.WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,7 @@ class SchoologyClient:
             reply = await self.upstream.get(request.realm.endpoint("events"), request.params())
         except NotFound as error:
             raise _no_realm(request.realm) from error
-        return _page(request, reply.data)
+        return _page(request, reply.data, self.upstream.max_reply_items)
 
     async def list_pages(self, requests: Sequence[PageRequest]) -> list[EventPage]:
         """Several realms' pages at once: one multi-get per 50 (one plain GET when there is one)."""
@@ -148,7 +153,7 @@ class SchoologyClient:
                 raise _no_realm(request.realm)
             if isinstance(body, GatewayError):
                 raise body
-            pages.append(_page(request, body))
+            pages.append(_page(request, body, self.upstream.max_reply_items))
         return pages
 
     async def get_event(self, ref: EventRef) -> JSONObject:
@@ -218,7 +223,7 @@ def _no_realm(realm: Realm) -> NotFound:
 def _item_body(answer: Any) -> Any:
     if not isinstance(answer, dict):
         return UpstreamFailure("Schoology sent an unexpected multi-get item", provider=NAME)
-    status = _integer(answer.get("response_code"))
+    status = digits(answer.get("response_code"), maximum=599)
     if status is None:
         return UpstreamFailure("Schoology sent a multi-get item without a status", provider=NAME)
     body = answer.get("body")
@@ -229,34 +234,38 @@ def _item_body(answer: Any) -> Any:
     return read_error(reply, "GET") or default_error(NAME, reply)
 
 
-def _page(request: PageRequest, data: Any) -> EventPage:
+#: The largest `total` passed on: `totalCount` is a GraphQL Int (32 bits).
+MAX_TOTAL = 2**31 - 1
+
+
+def _page(request: PageRequest, data: Any, max_items: int) -> EventPage:
     if not isinstance(data, dict):
         raise UpstreamFailure("Schoology sent an unexpected event list", provider=NAME)
     events = data.get("event") or []
     if isinstance(events, dict):  # a one-item list can arrive unwrapped
         events = [events]
-    if not isinstance(events, list):
-        raise UpstreamFailure("Schoology sent an unexpected event list", provider=NAME)
-    total = _integer(data.get("total"))
-    links = data.get("links")
+    events = object_list(events, max_items, title="Schoology", what="event", provider=NAME)
+    total = digits(data.get("total"), maximum=MAX_TOTAL)
+    return EventPage(request, events, total, _next_start(request, data.get("links"), len(events), total))
+
+
+def _next_start(request: PageRequest, links: Any, count: int, total: int | None) -> int | None:
+    """Where the next page starts: `links.next`'s `start` when it moves forward by at most a page
+    (the upstream layer takes paths, not absolute URLs, so only the offset is taken from it), else
+    just past this page; None at the end, or when nothing would move the list forward."""
+    following = request.start + count if count else None
     next_url = links.get("next") if isinstance(links, dict) else None
-    next_start = None
     if isinstance(next_url, str) and next_url:
-        # `links.next` is followed by its `start` (the upstream layer takes paths, not absolute URLs);
-        # the same path and query are then signed and sent, so nothing but the offset changes.
-        next_start = _integer(URL(next_url).query.get("start"))
-        if next_start is None or next_start <= request.start:
-            next_start = request.start + len(events)
-    elif events and total is not None and request.start + len(events) < total:
-        next_start = request.start + len(events)
-    return EventPage(request, [event for event in events if isinstance(event, dict)], total, next_start)
-
-
-def _integer(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        try:
+            linked = digits(URL(next_url).query.get("start"))
+        except ValueError:  # not a URL at all
+            linked = None
+        if linked is not None and request.start < linked <= request.start + request.limit:
+            return linked
+        return following
+    if total is not None and following is not None and following < total:
+        return following
+    return None
 
 
 def _text(value: Any) -> str | None:
@@ -301,6 +310,7 @@ def open_client(settings: Settings, wiring: Wiring) -> SchoologyClient:
     """
     zone = ZoneInfo(settings.schoology_timezone)
     realms = [Realm.parse(text) for text in settings.schoology_realms]
+    logging.getLogger("oauthlib").setLevel(OAUTHLIB_LOG_LEVEL)
     oauth = TwoLeggedClient(
         settings.schoology_consumer_key,
         client_secret=settings.schoology_consumer_secret.get_secret_value(),

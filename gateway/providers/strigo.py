@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, is_undecodable
+from gateway.replies import Reply, is_undecodable, object_list
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
 from gateway.upstream import Upstream, Wiring, path, static_authorization
@@ -27,7 +27,7 @@ class StrigoClient:
 
     async def list_events(self) -> list[JSONObject]:
         """`GET /events`: every event of the org, whatever its status (Strigo does not page)."""
-        return _as_list(await self.upstream.get("events"), "events")
+        return self._list(await self.upstream.get("events"), "events")
 
     async def get_event(self, event_id: str) -> JSONObject:
         """`GET /events/{id}`."""
@@ -42,7 +42,7 @@ class StrigoClient:
     async def load_classes(self, ids: Sequence[str]) -> list[JSONObject | None]:
         """Batch function for the by-id class loader (`GET /classes` or `GET /classes/{id}`)."""
         if len(ids) >= LIST_THRESHOLD:
-            classes = _as_list(await self.upstream.get("classes"), "classes")
+            classes = self._list(await self.upstream.get("classes"), "classes")
             return pick_by_key(ids, classes, lambda cls: str(cls.get("id")))
 
         async def one(class_id: str) -> JSONObject:
@@ -62,6 +62,10 @@ class StrigoClient:
         """`DELETE /events/{id}` (204; only `ready` events may be deleted)."""
         await self.upstream.request("DELETE", path("events", event_id))
 
+    def _list(self, reply: Reply, what: str) -> list[JSONObject]:
+        limit = self.upstream.max_reply_items
+        return object_list(_unwrap(reply), limit, title="Strigo", what=what, provider=NAME)
+
 
 def _unwrap(reply: Reply) -> Any:
     # Strigo's docs show bare objects in examples but say every reply is wrapped in
@@ -79,13 +83,6 @@ def _as_object(reply: Reply) -> JSONObject:
     if not isinstance(data, dict):
         raise UpstreamFailure("Strigo sent an unexpected reply shape", provider=NAME)
     return data
-
-
-def _as_list(reply: Reply, what: str) -> list[JSONObject]:
-    data = _unwrap(reply)
-    if not isinstance(data, list):
-        raise UpstreamFailure(f"Strigo sent an unexpected {what} list shape", provider=NAME)
-    return [item for item in data if isinstance(item, dict)]
 
 
 def read_error(reply: Reply, method: str) -> GatewayError | None:

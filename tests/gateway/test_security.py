@@ -8,6 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from schema.strigo import StrigoEvent
 from tests.harness import Sandbox, running_gateway, settings_for
 
 LIST = "{ strigoEvents { id title } }"
@@ -120,9 +121,14 @@ async def test_request_id_is_echoed_and_sent_upstream(sandbox: Sandbox) -> None:
 
 
 async def test_unexpected_errors_are_masked_and_secrets_never_leak(
-    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real-looking secrets on every error path: none reaches a response or a log line."""
+
+    def bug(cls: type[StrigoEvent], data: dict[str, object]) -> StrigoEvent:
+        raise KeyError("id")  # stands in for a gateway bug: a malformed item is an UPSTREAM_ERROR
+
+    monkeypatch.setattr(StrigoEvent, "from_upstream", classmethod(bug))
     secrets = {
         "strigo_api_key": "sk_live_51HbQx7Strigo0000secret",
         "kona_access_token": "kona_at_9f8e7d6c5b4a39281706",

@@ -1,0 +1,85 @@
+"""The compiled execution context: graphql-core's executor, with cached plans completing field values.
+
+graphql-core still parses variables, collects the root fields, calls every resolver that is not
+a bare attribute read, and owns error handling (`handle_field_error`), so the response is the
+spec's. What changes: the root fields run with the plan's field groups, and `complete_value`
+for a field group the plan knows goes to the plan's completer instead of graphql-core's generic,
+per-field machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
+from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.execution.plan_cache import PlanCache
+from gateway.execution.plans import FieldCompletion
+
+DEFAULT_MAX_PLANS = 128  # ~60 KB each for a 20-field list query: a few MB at most
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution context with compiled plans (use `compiled_execution_context()`)."""
+
+    plans: ClassVar[PlanCache]
+    _completions: dict[int, FieldCompletion] | None = None
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if not new_defer_usages and self._plannable():
+            plan = self.plans.plan_for(self, root_type, grouped_field_set)
+            if plan is not None:
+                self._completions = plan.completions
+                grouped_field_set = plan.root_fields
+        return super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        completions = self._completions
+        if completions is not None:
+            completion = completions.get(id(field_details_list))
+            # graphql-core recurses with the inner types of a field's type: only the field's own
+            # type is the plan's to complete.
+            if (
+                completion is not None
+                and completion.return_type is return_type
+                and completion.field_details is field_details_list
+            ):
+                return completion.complete(self, result, path, info)
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _plannable(self) -> bool:
+        # Resolver middleware (a strawberry extension with `resolve`) must see every field, and an
+        # abort signal must be checked at field boundaries: graphql-core does both.
+        middleware = self.middleware_manager
+        return (middleware is None or not middleware.middlewares) and self.abort_signal is None
+
+
+def compiled_execution_context(max_plans: int = DEFAULT_MAX_PLANS) -> type[CompiledExecutionContext]:
+    """An execution context class with its own plan cache: pass one per schema as
+    `strawberry.Schema(..., execution_context_class=...)`."""
+
+    class SchemaExecutionContext(CompiledExecutionContext):
+        plans = PlanCache(max_plans)
+
+    return SchemaExecutionContext

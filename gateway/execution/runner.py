@@ -1,0 +1,167 @@
+"""Object runners: one generated function per (object type, selection) of a plan.
+
+A runner does for one object what graphql-core's `execute_fields` does: every field in the
+selection's order, errors through graphql-core's `handle_field_error`, awaitables gathered at
+the end (settled in the background if a sibling's error propagates first). A plain field is an
+inlined attribute read with a fast path for the usual classes of its scalar; anything else calls
+the completers of `completion.py` or graphql-core's `execute_field` (resolvers).
+
+Only `repr()` literals and checked Python identifiers are written into the generated source;
+every object it uses (types, completers, field groups) comes in through its namespace.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from graphql import GraphQLLeafType
+from graphql.execution.executor import Executor
+from graphql.pyutils import Path, gather_with_cancel
+
+from gateway.execution.completion import Complete, Runner, Site, to_path
+
+FastKind = Literal["class", "int", "enum", "scalar", "composite"]
+
+# Exact classes whose instances are never awaitable, never exceptions, and have no instance
+# attributes: a leaf value of one of these goes straight to its scalar's serializer.
+_SAFE_LEAVES = frozenset({str, int, float, bool, dict, list, tuple, datetime, date, time, Decimal, UUID})
+_SYNC = frozenset({dict, list, str, int, float, bool, type(None)})
+_INT_RANGE = "-2147483648 <= v <= 2147483647"
+
+
+@dataclass(frozen=True, slots=True)
+class Fast:
+    """How a plain leaf value is recognised as already serialised (or serialised inline)."""
+
+    kind: FastKind
+    non_null: bool
+    cls: type | None = None
+    names: dict[int, str] | None = None
+    leaf_type: GraphQLLeafType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One response key of a runner: `__typename`, a plain attribute, or a resolver."""
+
+    key: str
+    site: Site | None = None
+    attribute: str | None = None
+    complete: Complete | None = None
+    fast: Fast | None = None
+    typename: str | None = None
+
+
+def build_runner(steps: list[Step], parent_name: str) -> Runner:
+    """Generate the runner for these steps (the fields of one object type, in response order)."""
+    namespace: dict[str, Any] = {
+        "Path": Path,
+        "to_path": to_path,
+        "SYNC": _SYNC,
+        "SAFE": _SAFE_LEAVES,
+        "gather": _gather_fields,
+        "CLV": Executor.complete_leaf_value,
+    }
+    needs_real_path = any(step.site is not None and step.attribute is None for step in steps)
+    lines = ["def run(ex, src, path):", "    aw = None"]
+    if needs_real_path:
+        lines.append("    real = to_path(path)")
+    lines += ["    try:", "        pass"]
+    for index, step in enumerate(steps):
+        lines.extend(_emit(index, step, namespace))
+    lines += [
+        "    except Exception:",
+        "        if aw is not None:",
+        "            ex.settle_in_background([pending for _, pending in aw])",
+        "        raise",
+        "    d = {" + ", ".join(f"{step.key!r}: r{index}" for index, step in enumerate(steps)) + "}",
+        "    if aw is None:",
+        "        return d",
+        "    return gather(d, aw)",
+    ]
+    source = "\n".join(lines)
+    code = compile(source, f"<graphql plan: {parent_name}>", "exec")
+    exec(code, namespace)  # noqa: S102 - generated from checked identifiers and repr() literals only
+    runner: Runner = namespace["run"]
+    return runner
+
+
+def _emit(index: int, step: Step, namespace: dict[str, Any]) -> list[str]:
+    i = index
+    if step.typename is not None:
+        return [f"        r{i} = {step.typename!r}"]
+    site = step.site
+    assert site is not None
+    key = repr(step.key)
+    namespace[f"PT{i}"] = site.parent_type
+    namespace[f"TN{i}"] = site.parent_type.name
+    if step.attribute is None:
+        namespace[f"F{i}"] = site.field_details
+        return [
+            f"        r{i} = ex.execute_field(PT{i}, src, F{i}, Path(real, {key}, TN{i}), None)",
+            *_collect_awaitable(f"r{i}", key, "        "),
+        ]
+    namespace[f"S{i}"] = site
+    namespace[f"G{i}"] = step.complete
+    read = f"src.{step.attribute}" if _is_identifier(step.attribute) else f"getattr(src, A{i})"
+    namespace[f"A{i}"] = step.attribute
+    slow = [f"v = G{i}(ex, v, (path, {key}, TN{i}), None)", *_collect_awaitable("v", key, "")]
+    body = _fast(i, step.fast, slow, namespace)
+    return [
+        "        try:",
+        f"            v = {read}",
+        *("            " + line for line in body),
+        "        except Exception as e:",
+        "            v = None",
+        f"            S{i}.fail(ex, e, (path, {key}, TN{i}))",
+        f"        r{i} = v",
+    ]
+
+
+def _fast(i: int, fast: Fast | None, slow: list[str], namespace: dict[str, Any]) -> list[str]:
+    indented = ["    " + line for line in slow]
+    if fast is None:
+        return slow
+    if fast.kind == "composite":
+        return slow if fast.non_null else ["if v is not None:", *indented]
+    guard = "" if fast.non_null else "v is not None and "
+    if fast.kind == "class":
+        namespace[f"C{i}"] = fast.cls
+        return [f"if {guard}v.__class__ is not C{i}:", *indented]
+    if fast.kind == "int":
+        return [f"if {guard}(v.__class__ is not int or not {_INT_RANGE}):", *indented]
+    if fast.kind == "enum":
+        namespace[f"N{i}"] = fast.names
+        lines = [f"n = N{i}.get(id(v))", "if n is not None:", "    v = n", "else:", *indented]
+        return lines if fast.non_null else ["if v is not None:", *("    " + line for line in lines)]
+    namespace[f"L{i}"] = fast.leaf_type
+    otherwise = "else:" if fast.non_null else "elif v is not None:"
+    return ["if v.__class__ in SAFE:", f"    v = CLV(L{i}, v)", otherwise, *indented]
+
+
+def _collect_awaitable(name: str, key: str, indent: str) -> list[str]:
+    return [
+        f"{indent}if {name}.__class__ not in SYNC and ex.is_awaitable({name}):",
+        f"{indent}    aw = [] if aw is None else aw",
+        f"{indent}    aw.append(({key}, {name}))",
+    ]
+
+
+def _is_identifier(name: str | None) -> bool:
+    return name is not None and name.isidentifier() and not keyword.iskeyword(name)
+
+
+async def _gather_fields(data: dict[str, Any], pending: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len(pending) == 1:
+        key, awaitable = pending[0]
+        data[key] = await awaitable
+    else:
+        results = await gather_with_cancel(*(awaitable for _, awaitable in pending))
+        for (key, _), result in zip(pending, results, strict=True):
+            data[key] = result
+    return data
