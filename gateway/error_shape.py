@@ -9,12 +9,15 @@ response carries at most `ERROR_LIMIT` errors (the rest are counted in `extensio
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
 MESSAGE_LIMIT = 300
 QUOTE_LIMIT = 40
 ERROR_LIMIT = 100
+#: Beyond this an integer is not exact in JavaScript (or encodable by orjson, past 64 bits).
+_SAFE_INTEGER = 2**53
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -69,9 +72,21 @@ def _shape(error: GraphQLError) -> GraphQLError:
         else:
             error = with_code(error, BAD_USER_INPUT if error.path is None else INTERNAL)
     message = bounded(error.message)
-    if message == error.message:
+    extensions = _json_safe(error.extensions or {})
+    if message == error.message and extensions == (error.extensions or {}):
         return error
-    return _copy(error, message, error.extensions)
+    return _copy(error, message, extensions)
+
+
+def _json_safe(extensions: dict[str, Any]) -> dict[str, Any]:
+    """`extensions` with integers too large for JSON clients as floats (a query's estimated cost, say)."""
+    if not any(_too_large(value) for value in extensions.values()):
+        return extensions
+    return {key: float(value) if _too_large(value) else value for key, value in extensions.items()}
+
+
+def _too_large(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SAFE_INTEGER
 
 
 def _copy(error: GraphQLError, message: str, extensions: object) -> GraphQLError:

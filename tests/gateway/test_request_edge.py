@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
+import orjson
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -116,6 +117,7 @@ async def test_request_errors_carry_their_contract_code(
     assert errors
     for error in errors:
         assert error["extensions"]["code"] == code if code else error["extensions"]["code"]
+    orjson.dumps(response.json())  # no integer a JSON client cannot hold (an estimated cost of 1e23, say)
 
 
 # --- bounded echoes: no error quotes more than a little of what the caller sent --------------------------
