@@ -225,7 +225,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         """A request refused before execution: a JSON GraphQL error in the negotiated media type."""
         headers = {"Vary": "Accept"}
         if error.status_code == 405:
-            headers["Allow"] = "POST"
+            # A GET was refused for being a mutation; any other method for not being GET or POST.
+            headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         if error.status_code == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="event-gateway"'
         code = _REFUSAL_CODES.get(error.status_code, "BAD_REQUEST")

@@ -93,6 +93,14 @@ async def test_malformed_get_parameters_are_400_json_errors(gateway: Gateway, ur
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+async def test_other_methods_are_405_json_errors(gateway: Gateway, method: str) -> None:
+    response = await gateway.http.request(method, "/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
