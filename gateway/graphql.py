@@ -31,7 +31,7 @@ from gateway.context import Context
 from gateway.disconnect import ClientGone, unless_disconnected
 from gateway.errors import GatewayError
 from gateway.playground import graphiql_page
-from gateway.security import UNAUTHENTICATED_MESSAGE, CallerKeys, Presented
+from gateway.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.settings import Settings
 from gateway.upstream import calls_in_request, current_request_id
 from gateway.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
@@ -139,7 +139,8 @@ class MaskUnexpectedErrors(SchemaExtension):
     def _code_pre_execution_errors(self, code: str) -> None:
         errors = self.execution_context.pre_execution_errors
         if errors:
-            # Copies, not edits: the validation cache hands the same error objects to every request.
+            # In place, since strawberry has already taken this list for its result; copies of the
+            # errors, since the validation cache hands the same error objects to every request.
             errors[:] = [error_shape.with_code(error, code) for error in errors]
 
     def on_operation(self) -> Iterator[None]:
@@ -203,6 +204,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         except (ClientGone, ClientDisconnect):
             log.info("client disconnected; its request was cancelled", extra={"path": scope["path"]})
             return
+        except BodyTooLarge:
+            raise  # BodyLimitMiddleware answers it (413)
         except Exception:
             # A failure outside GraphQL's own error handling: still a JSON GraphQL error, never a trace.
             request_id = current_request_id.get() or request_id_of(request)

@@ -180,14 +180,14 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooLarge
+                    raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited, send)
-        except _TooLarge:
+        except BodyTooLarge:
             await _refuse(send, 413, f"Request body larger than {self.limit} bytes.", "BAD_REQUEST")
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised through the app by `BodyLimitMiddleware`'s `receive` once a body passes the limit."""

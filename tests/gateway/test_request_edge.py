@@ -19,7 +19,7 @@ from gateway.error_shape import ERROR_LIMIT, MESSAGE_LIMIT
 from gateway.graphql import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.ids import encode_id
 from tests.gateway.live_server import serving
-from tests.harness import Gateway, Sandbox, settings_for
+from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 DEEP = b"[" * 5000 + b"]" * 5000
 
@@ -90,6 +90,21 @@ async def test_unsupported_content_types_are_400_json_errors(
 async def test_malformed_get_parameters_are_400_json_errors(gateway: Gateway, url: str) -> None:
     response = await gateway.http.get(url, headers={"Accept": APPLICATION_JSON})
     assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_json_error(sandbox: Sandbox) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ __typename }", "variables": {"x": "'
+        for _ in range(20):
+            yield b"y" * 100
+        yield b'"}}'
+
+    async with running_gateway(settings_for(sandbox, gateway_max_body_bytes=1000)) as gateway:
+        response = await gateway.http.post(
+            "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
