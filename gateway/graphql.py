@@ -1,8 +1,8 @@
-"""The GraphQL HTTP view: typed context, GraphQL-over-HTTP media types and status codes, error masking.
+"""The GraphQL HTTP view: typed context, who may execute, status codes, error masking, disconnects.
 
 Responses are negotiated from `Accept`: `application/graphql-response+json` (with the spec's status
 codes: 400 for request errors, which carry no `data`) or `application/json` (200 with `data: null`,
-as legacy clients expect). GraphiQL's page comes from `gateway.playground`.
+as legacy clients expect), chosen by `gateway.media_types`. GraphiQL's page comes from `gateway.playground`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from gateway import error_shape, request_body
 from gateway.context import Context
 from gateway.disconnect import ClientGone, unless_disconnected
 from gateway.errors import GatewayError
+from gateway.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 from gateway.playground import graphiql_page
 from gateway.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.settings import Settings
@@ -38,11 +39,8 @@ from gateway.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, Tex
 
 log = logging.getLogger("gateway.graphql")
 
+
 REQUEST_ID_HEADER = "x-request-id"
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-APPLICATION_JSON = "application/json"
-# Listed in order of preference when a client accepts both equally.
-_MEDIA_TYPES = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -51,57 +49,6 @@ def request_id_of(request: Request | WebSocket) -> str:
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return uuid.uuid4().hex
-
-
-def response_media_type(accept: str | None) -> str:
-    """The media type to answer a GraphQL request with, given its `Accept` header (None: absent).
-
-    No `Accept` means `application/graphql-response+json`: the spec's default since its
-    2025-01-01 watershed. Otherwise the more acceptable of the two by q-value, then an exact match
-    over a wildcard, then the one listed first; `application/json` when only a wildcard matches both
-    (`*/*`: legacy clients) or neither is acceptable (the spec lets the server pick then).
-    """
-    if accept is None or not accept.strip():
-        return GRAPHQL_RESPONSE_JSON
-    ranges = list(_media_ranges(accept))
-    best, best_rank = APPLICATION_JSON, (0.0, -1, 0)
-    for media_type in _MEDIA_TYPES:
-        rank = _acceptance(media_type, ranges)
-        if rank[0] > 0 and rank > best_rank:
-            best, best_rank = media_type, rank
-    return best
-
-
-def _media_ranges(accept: str) -> Iterator[tuple[str, float, int]]:
-    """(media range, q, position) of each well-formed entry of an `Accept` header."""
-    for position, entry in enumerate(accept.split(",")):
-        media_range, *parameters = (part.strip() for part in entry.split(";"))
-        if media_range.count("/") != 1:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        yield media_range.lower(), quality, position
-
-
-def _acceptance(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int, int]:
-    """(q, specificity, -position) from the most specific range that matches `media_type`."""
-    kind = media_type.split("/")[0]
-    patterns = {media_type: 2, f"{kind}/*": 1, "*/*": 0}
-    matches = [
-        (patterns[media_range], -position, quality)
-        for media_range, quality, position in ranges
-        if media_range in patterns
-    ]
-    if not matches:
-        return (0.0, -1, 0)
-    specificity, position, quality = max(matches)
-    return (quality, specificity, position)
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
