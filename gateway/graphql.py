@@ -1,12 +1,13 @@
-"""The GraphQL HTTP view: typed context, GraphQL-over-HTTP media types and status codes, error masking.
+"""The GraphQL HTTP view: typed context, who may execute, status codes, error masking, disconnects.
 
 Responses are negotiated from `Accept`: `application/graphql-response+json` (with the spec's status
 codes: 400 for request errors, which carry no `data`) or `application/json` (200 with `data: null`,
-as legacy clients expect). GraphiQL's page comes from `gateway.playground`.
+as legacy clients expect), chosen by `gateway.media_types`. GraphiQL's page comes from `gateway.playground`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
@@ -15,28 +16,31 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
+from gateway import error_shape, request_body
 from gateway.context import Context
+from gateway.disconnect import ClientGone, unless_disconnected
 from gateway.errors import GatewayError
+from gateway.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 from gateway.playground import graphiql_page
+from gateway.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.settings import Settings
 from gateway.upstream import calls_in_request, current_request_id
+from gateway.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
 
 log = logging.getLogger("gateway.graphql")
 
+
 REQUEST_ID_HEADER = "x-request-id"
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-APPLICATION_JSON = "application/json"
-# Listed in order of preference when a client accepts both equally.
-_MEDIA_TYPES = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -45,57 +49,6 @@ def request_id_of(request: Request | WebSocket) -> str:
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return uuid.uuid4().hex
-
-
-def response_media_type(accept: str | None) -> str:
-    """The media type to answer a GraphQL request with, given its `Accept` header (None: absent).
-
-    No `Accept` means `application/graphql-response+json`: the spec's default since its
-    2025-01-01 watershed. Otherwise the more acceptable of the two by q-value, then an exact match
-    over a wildcard, then the one listed first; `application/json` when only a wildcard matches both
-    (`*/*`: legacy clients) or neither is acceptable (the spec lets the server pick then).
-    """
-    if accept is None or not accept.strip():
-        return GRAPHQL_RESPONSE_JSON
-    ranges = list(_media_ranges(accept))
-    best, best_rank = APPLICATION_JSON, (0.0, -1, 0)
-    for media_type in _MEDIA_TYPES:
-        rank = _acceptance(media_type, ranges)
-        if rank[0] > 0 and rank > best_rank:
-            best, best_rank = media_type, rank
-    return best
-
-
-def _media_ranges(accept: str) -> Iterator[tuple[str, float, int]]:
-    """(media range, q, position) of each well-formed entry of an `Accept` header."""
-    for position, entry in enumerate(accept.split(",")):
-        media_range, *parameters = (part.strip() for part in entry.split(";"))
-        if media_range.count("/") != 1:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        yield media_range.lower(), quality, position
-
-
-def _acceptance(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int, int]:
-    """(q, specificity, -position) from the most specific range that matches `media_type`."""
-    kind = media_type.split("/")[0]
-    patterns = {media_type: 2, f"{kind}/*": 1, "*/*": 0}
-    matches = [
-        (patterns[media_range], -position, quality)
-        for media_range, quality, position in ranges
-        if media_range in patterns
-    ]
-    if not matches:
-        return (0.0, -1, 0)
-    specificity, position, quality = max(matches)
-    return (quality, specificity, position)
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
@@ -116,9 +69,26 @@ class MaskUnexpectedErrors(SchemaExtension):
     """Errors the gateway did not raise on purpose become `INTERNAL_SERVER_ERROR` with a request id.
 
     The detail (with its stack trace) goes to the log only; GraphQL syntax and validation errors
-    and every `GatewayError` pass through unchanged. Partial failures a resolver recorded in the
-    context (one provider down in a federated query) are added here, beside the data.
+    and every `GatewayError` pass through, syntax errors coded `GRAPHQL_PARSE_FAILED` and
+    validation errors `GRAPHQL_VALIDATION_FAILED` (unless a rule gave its own code). Partial
+    failures a resolver recorded in the context (one provider down in a federated query) are
+    added here, beside the data.
     """
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        self._code_pre_execution_errors(error_shape.PARSE_FAILED)
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._code_pre_execution_errors(error_shape.VALIDATION_FAILED)
+
+    def _code_pre_execution_errors(self, code: str) -> None:
+        errors = self.execution_context.pre_execution_errors
+        if errors:
+            # In place, since strawberry has already taken this list for its result; copies of the
+            # errors, since the validation cache hands the same error objects to every request.
+            errors[:] = [error_shape.with_code(error, code) for error in errors]
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -150,11 +120,22 @@ class MaskUnexpectedErrors(SchemaExtension):
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the gateway's context, media types, JSON encoding and GraphiQL."""
+    """Strawberry's ASGI view with the gateway's context, media types, JSON encoding and GraphiQL.
+
+    It also decides who may execute: with API keys configured, a caller without one gets the
+    GraphiQL page when this request is one strawberry would answer with the page, and 401
+    otherwise. The decision reads the same parsed request the execution reads, so no spelling of
+    a URL can be a page to one and a query to the other.
+    """
+
+    graphql_transport_ws_handler_class = KeyedTransportWSHandler
+    graphql_ws_handler_class = KeyedLegacyWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
+        self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,22 +143,65 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            self._admit(request)
+            await request.body()  # read in full, so that `receive()` has only a disconnect left to say
+            response = await unless_disconnected(self.run(request), receive)
         except HTTPException as error:
             response = self.request_error_response(request, error)
+        except (ClientGone, ClientDisconnect):
+            log.info("client disconnected; its request was cancelled", extra={"path": scope["path"]})
+            return
+        except BodyTooLarge:
+            raise  # BodyLimitMiddleware answers it (413)
+        except Exception:
+            # A failure outside GraphQL's own error handling: still a JSON GraphQL error, never a trace.
+            request_id = current_request_id.get() or request_id_of(request)
+            log.exception("unexpected error in request %s", request_id)
+            response = self.request_error_response(
+                request, HTTPException(500, f"Internal server error (request id {request_id})")
+            )
         await response(scope, receive, send)
 
+    def _admit(self, request: Request) -> None:
+        """Refuse (401) a keyless caller unless this request only asks for the GraphiQL page."""
+        if not self.caller_keys.required:
+            return
+        if self.caller_keys.in_headers(request.scope["headers"]) is Presented.VALID:
+            return
+        if not self.should_render_graphql_ide(self.request_adapter_class(request)):
+            raise HTTPException(401, UNAUTHENTICATED_MESSAGE)
+
     def request_error_response(self, request: Request, error: HTTPException) -> Response:
-        """A request refused before execution: plain text for `application/json` clients (as ever),
-        a GraphQL error body for `application/graphql-response+json` ones."""
+        """A request refused before execution: a JSON GraphQL error in the negotiated media type."""
         headers = {"Vary": "Accept"}
         if error.status_code == 405:
-            headers["Allow"] = "POST"
+            # A GET was refused for being a mutation; any other method for not being GET or POST.
+            headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        if error.status_code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="event-gateway"'
+        code = _REFUSAL_CODES.get(error.status_code, "BAD_REQUEST")
+        message = error_shape.bounded(error.reason)
+        body = self.encode_json({"errors": [{"message": message, "extensions": {"code": code}}]})
         media_type = response_media_type(_accept(request))
-        if media_type == APPLICATION_JSON:
-            return PlainTextResponse(error.reason, error.status_code, headers)
-        body = self.encode_json({"errors": [{"message": error.reason}]})
         return Response(body, error.status_code, headers, _content_type(media_type))
+
+    def decode_json(self, data: str | bytes) -> object:
+        return request_body.decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Only request bodies come here: URL parameters go through `parse_query_params`.
+        try:
+            decoded = self.decode_json(data)
+        except json.JSONDecodeError as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        return request_body.require_request_shape(decoded)
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        # Starlette's QueryParams keeps every occurrence of a repeated parameter; a plain dict would
+        # silently keep the last one.
+        multi_items = getattr(params, "multi_items", None)
+        items: list[tuple[str, Any]] = multi_items() if multi_items else list(params.items())
+        return request_body.parse_json_parameters(request_body.single_parameters(items))
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -209,12 +233,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
             raise
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request_id = current_request_id.get() or "unknown"
+        omitted = 0
         if result.errors:
             # An exception before execution (in an extension, say) interrupts MaskUnexpectedErrors'
             # hook, so its error arrives here unmasked.
-            request_id = current_request_id.get() or "unknown"
-            result.errors = [MaskUnexpectedErrors._mask(error, request_id) for error in result.errors]
+            masked = [MaskUnexpectedErrors._mask(error, request_id) for error in result.errors]
+            result.errors, omitted = error_shape.shaped(masked)
         response_data = await super().process_result(request, result)
+        if omitted:
+            extensions = response_data.get("extensions") or {}
+            response_data["extensions"] = {**extensions, "errorsOmitted": omitted}
         # The spec's request errors carry no `data` in the new media type; `data: null` stays for
         # application/json, where clients expect it.
         if _is_request_error(result) and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON:
@@ -240,7 +269,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return graphiql_page(request)
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            # orjson refuses integers beyond 64 bits (a cost the caller asked for, say); `json` does not.
+            return json.dumps(data, separators=(",", ":"), default=str).encode()
+
+
+_REFUSAL_CODES = {401: "UNAUTHENTICATED", 500: "INTERNAL_SERVER_ERROR"}
 
 
 def _accept(request: Request | WebSocket) -> str | None:

@@ -1,4 +1,4 @@
-"""Global Relay ids: opaque base64url of `provider:key part:key part…`."""
+"""Global Relay ids: opaque base64url of `provider:key part:key part…`, in exactly one spelling."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from gateway.error_shape import quoted
 from gateway.errors import BadUserInput
 
-_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+#: Longer than any id `encode_id` makes from valid parts: refused before decoding.
+_MAX_LENGTH = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +30,28 @@ def encode_id(provider: str, *parts: str | int) -> str:
 
 
 def decode_id(value: str, *, field: str = "id") -> GlobalId:
-    """Decode a global id, refusing anything that is not one of ours (BAD_USER_INPUT)."""
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadUserInput(f"{value!r} is not a valid id", field=[field]) from None
-    provider, *parts = raw.split(":")
-    if not provider or not parts or not all(_PART.match(part) for part in parts):
-        raise BadUserInput(f"{value!r} is not a valid id", field=[field])
+    """Decode a global id, refusing anything that is not one of ours (BAD_USER_INPUT).
+
+    Only the spelling `encode_id` produces is accepted: no padding, no characters the decoder
+    would skip, no other bits in the last character. One object has one id, so ids can be
+    compared, cached and used as keys by clients.
+    """
+    decoded = _decoded(value) if len(value) <= _MAX_LENGTH else None
+    if decoded is None:
+        raise BadUserInput(f"{quoted(value)} is not a valid id", field=[field])
+    provider, *parts = decoded.split(":")
+    if (
+        not provider
+        or not parts
+        or not all(_PART.fullmatch(part) for part in parts)
+        or encode_id(provider, *parts) != value
+    ):
+        raise BadUserInput(f"{quoted(value)} is not a valid id", field=[field])
     return GlobalId(provider, tuple(parts))
+
+
+def _decoded(value: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None

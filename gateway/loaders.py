@@ -8,6 +8,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from gateway import metrics
+from gateway.disconnect import cancel_with_request
 
 BatchFn = Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]
 
@@ -26,6 +27,7 @@ class Loaders:
         if loader is None:
 
             async def counted(keys: list[Any]) -> list[Any]:
+                cancel_with_request()  # the batch runs in a task of its own: a disconnect must reach it
                 metrics.LOADER_BATCH_SIZE.labels(name).observe(len(keys))
                 return list(await batch(keys))
 

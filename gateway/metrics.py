@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
+import re
+import threading
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+ANONYMOUS = "anonymous"
+OTHER = "other"
+#: A GraphQL name of a sensible length: nothing else becomes a label value.
+_LABEL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+
+
+class OperationLabels:
+    """The operation names that may label metrics: the first `limit` distinct ones seen, then `other`.
+
+    Operation names are chosen by clients; as labels they would let any caller grow /metrics (and
+    every Prometheus that scrapes it) without bound, one series set per name.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
+
+    def label(self, name: str | None) -> str:
+        """The label value for an operation called `name` (None: an anonymous operation)."""
+        if name is None:
+            return ANONYMOUS
+        if name in self._names:
+            return name
+        if not _LABEL_NAME.fullmatch(name):
+            return OTHER
+        with self._lock:
+            if len(self._names) >= self.limit:
+                return OTHER
+            self._names.add(name)
+        return name
+
+
+OPERATION_LABELS = OperationLabels(limit=100)
 
 REQUESTS = Counter(
     "gateway_requests",

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
+from graphql import OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway import metrics
 from gateway.context import Context
@@ -49,6 +51,20 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
+def _operation_label(execution: ExecutionContext) -> str:
+    """The operation's name as a metric label: only a name its document defines, from a bounded set."""
+    name = execution.operation_name
+    if name is None:
+        return metrics.ANONYMOUS
+    document = execution.graphql_document
+    defined = {
+        definition.name.value
+        for definition in (document.definitions if document else ())
+        if isinstance(definition, OperationDefinitionNode) and definition.name
+    }
+    return metrics.OPERATION_LABELS.label(name) if name in defined else metrics.OTHER
+
+
 class RequestLog(SchemaExtension):
     """One log line and one metrics sample per GraphQL operation."""
 
@@ -57,7 +73,7 @@ class RequestLog(SchemaExtension):
         yield
         elapsed = time.perf_counter() - started
         execution = self.execution_context
-        operation = execution.operation_name or "anonymous"
+        operation = _operation_label(execution)
         result = execution.result
         errors = list(getattr(result, "errors", None) or ())
         codes = sorted({str((error.extensions or {}).get("code", "GRAPHQL_ERROR")) for error in errors})

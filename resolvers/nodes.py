@@ -7,6 +7,7 @@ import asyncio
 import strawberry
 
 from gateway.context import Info
+from gateway.error_shape import quoted
 from gateway.errors import BadUserInput, GatewayError, NotFound
 from gateway.ids import decode_id
 from resolvers.registry import BY_NAME
@@ -17,11 +18,13 @@ async def _load(info: Info, global_id: str, field: str) -> Node:
     decoded = decode_id(global_id, field=field)
     api = BY_NAME.get(decoded.provider)
     if api is None:
-        raise BadUserInput(f"{global_id!r} is not a valid id", field=[field])
+        raise BadUserInput(f"{quoted(global_id)} is not a valid id", field=[field])
     await info.context.lists_settled(decoded.provider)
     node = await api.load_node(info.context, decoded.parts)
-    if node is None:
-        raise NotFound(f"no object has the id {global_id!r}", provider=decoded.provider, field=[field])
+    # An upstream may find an object under another spelling of its key (`007` for `7`); that
+    # object's id is not the one asked for, and an object answers to its own id only.
+    if node is None or node.id != global_id:
+        raise NotFound(f"no object has the id {quoted(global_id)}", provider=decoded.provider, field=[field])
     return node
 
 

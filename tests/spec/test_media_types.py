@@ -9,7 +9,7 @@ import pytest
 from strawberry.extensions import SchemaExtension
 
 from gateway import app as app_module
-from gateway.graphql import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NEW = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
@@ -85,7 +85,8 @@ async def test_success_and_vary(gateway: Gateway) -> None:
     assert response.json() == {"data": {"__typename": "Query"}}
 
 
-async def test_refusals_before_execution_match_the_media_type(gateway: Gateway) -> None:
+async def test_refusals_before_execution_are_json_errors_in_every_media_type(gateway: Gateway) -> None:
+    """CONTRACT §5: a refused request is a JSON GraphQL error with a code, never plain text."""
     mutation = {"query": 'mutation { deleteStrigoEvent(id: "x") { deletedId } }'}
     new = await gateway.http.get("/graphql", params=mutation, headers={"Accept": GRAPHQL_RESPONSE_JSON})
     legacy = await gateway.http.get("/graphql", params=mutation, headers={"Accept": APPLICATION_JSON})
@@ -94,14 +95,20 @@ async def test_refusals_before_execution_match_the_media_type(gateway: Gateway) 
         content=b"{not json",
         headers={"Accept": GRAPHQL_RESPONSE_JSON, "Content-Type": "application/json"},
     )
+    refused = {
+        "errors": [
+            {"message": "mutations are not allowed when using GET", "extensions": {"code": "BAD_REQUEST"}}
+        ]
+    }
 
     assert (new.status_code, new.headers["content-type"], new.headers["allow"]) == (405, NEW, "POST")
-    assert new.json() == {"errors": [{"message": "mutations are not allowed when using GET"}]}
+    assert new.json() == refused
     assert (legacy.status_code, legacy.headers["allow"]) == (405, "POST")
-    assert legacy.headers["content-type"].startswith("text/plain")
-    assert legacy.text == "mutations are not allowed when using GET"
+    assert legacy.headers["content-type"].startswith(APPLICATION_JSON)
+    assert legacy.json() == refused
     assert (broken.status_code, broken.headers["content-type"]) == (400, NEW)
     assert broken.json()["errors"][0]["message"] == "Unable to parse request body as JSON"
+    assert broken.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
 
 
 class _Broken(SchemaExtension):

@@ -1,0 +1,77 @@
+"""Stop a request's work when its HTTP client goes away, so its upstream calls stop with it.
+
+An ASGI app learns of a disconnect only by calling `receive()` again after the body: the server
+answers `http.disconnect` once the client is gone (or once the response is complete). So, with
+the body read, the work runs in a task while another waits on `receive()`; whichever finishes
+first decides. Cancelling the work cancels the resolvers and, through them, the aiohttp calls
+they await, which closes those upstream connections. Work the request started but does not await
+itself (a dataloader's batch runs in a task of its own) joins it with `cancel_with_request()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from starlette.types import Receive
+
+T = TypeVar("T")
+
+#: The tasks that belong to the request running in this context, beside the request's own.
+_detached: contextvars.ContextVar[set[asyncio.Task[Any]] | None] = contextvars.ContextVar(
+    "detached_request_tasks", default=None
+)
+
+
+class ClientGone(Exception):
+    """The HTTP client disconnected before its answer was ready; the work was cancelled."""
+
+
+async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
+    """The result of `work`, or `ClientGone` (with `work` cancelled) if the client leaves first.
+
+    Call it only after the request body has been read in full, so `receive()` has nothing left
+    to deliver but the disconnect.
+    """
+    detached: set[asyncio.Task[Any]] = set()
+    token = _detached.set(detached)
+    try:
+        task = asyncio.ensure_future(work)  # the task copies this context, `detached` included
+    finally:
+        _detached.reset(token)
+    watcher = asyncio.ensure_future(_disconnected(receive))
+    try:
+        done, _ = await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # this request itself is being cancelled (server shutdown)
+        for pending in (task, watcher, *detached):
+            pending.cancel()
+        raise
+    watcher.cancel()
+    if task not in done:
+        work_tasks = (task, *detached)
+        for pending in work_tasks:
+            pending.cancel()
+        # Let the work unwind (its `finally` blocks, aiohttp closing its connections) before returning.
+        await asyncio.wait(work_tasks)
+        raise ClientGone
+    return task.result()
+
+
+def cancel_with_request() -> None:
+    """Let a disconnect of the request this task works for cancel this task too.
+
+    For tasks a request starts without awaiting them itself (a dataloader's batch); a no-op
+    outside a request.
+    """
+    detached = _detached.get()
+    task = asyncio.current_task()
+    if detached is not None and task is not None:
+        detached.add(task)
+        task.add_done_callback(detached.discard)
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -1,0 +1,58 @@
+"""Reading a GraphQL request off HTTP strictly: anything malformed is a 400 `BAD_REQUEST`, never a crash.
+
+JSON is decoded with orjson, which refuses what `json` lets through or chokes on: invalid UTF-8,
+lone surrogates, `NaN`, and nesting deeper than 1024 levels (where `json` raises RecursionError).
+A body must be an object (or, for a batch, an array of objects); the GraphQL parameters of a GET
+may appear once each, so no two readers of one URL can disagree about which `query` it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+
+#: The GraphQL-over-HTTP request parameters.
+PARAMETERS = ("query", "variables", "operationName", "extensions")
+#: Parameters that carry JSON when sent in a URL.
+JSON_PARAMETERS = ("variables", "extensions")
+
+
+def decode_json(data: str | bytes) -> object:
+    """Strict JSON; raises `orjson.JSONDecodeError` (a `json.JSONDecodeError`) on anything malformed."""
+    return orjson.loads(data)
+
+
+def require_request_shape(data: object) -> dict[str, Any] | list[dict[str, Any]]:
+    """The decoded body if it is a GraphQL request (an object) or a batch (an array of objects)."""
+    if isinstance(data, dict):
+        return data
+    if isinstance(data, list) and all(isinstance(item, dict) for item in data):
+        return data
+    raise HTTPException(
+        400, "The request body must be a JSON object (or, for a batch, an array of JSON objects)."
+    )
+
+
+def single_parameters(items: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The URL's parameters as a dict, refusing a GraphQL parameter that appears more than once."""
+    seen: dict[str, str] = {}
+    for name, value in items:
+        if name in seen and name in PARAMETERS:
+            raise HTTPException(400, f"The `{name}` parameter must appear at most once.")
+        seen[name] = value
+    return seen
+
+
+def parse_json_parameters(params: Mapping[str, str]) -> dict[str, Any]:
+    """`params` with `variables` and `extensions` decoded from JSON (400 when they are not JSON)."""
+    parsed: dict[str, Any] = dict(params)
+    for name in JSON_PARAMETERS:
+        if parsed.get(name):
+            try:
+                parsed[name] = decode_json(parsed[name])
+            except orjson.JSONDecodeError as error:
+                raise HTTPException(400, f"The `{name}` parameter is not valid JSON.") from error
+    return parsed
