@@ -95,6 +95,6 @@ def test_generated_queries_are_answered_without_internal_errors(live: LiveGatewa
 
 
 @settings(FUZZ, max_examples=80)
-@given(mutation=mutations(SCHEMA, custom_scalars=SCALARS, allow_x00=False, allow_null=False))
+@given(mutation=mutations(SCHEMA, custom_scalars=SCALARS, allow_x00=False))
 def test_generated_mutations_are_answered_without_internal_errors(live: LiveGateway, mutation: str) -> None:
     assert_answered_well(live, mutation)
