@@ -14,21 +14,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from gateway.execution import compiled_execution_context
 from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
-from gateway.limits import complexity_rule
 from gateway.metrics import REGISTRY
 from gateway.observability import RequestLog
 from gateway.playground import assets_mount
 from gateway.providers.base import ProviderSpec
+from gateway.query_guard import DocumentLimits, query_guard
 from gateway.redis_link import RedisLink, open_redis
 from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.settings import Settings
@@ -49,16 +43,16 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """The extensions every operation runs through, as factories (one instance per request)."""
-    rule = complexity_rule(
-        settings.gateway_max_depth, settings.gateway_max_cost, settings.gateway_max_aliases
+    limits = DocumentLimits(
+        max_depth=settings.gateway_max_depth,
+        max_cost=settings.gateway_max_cost,
+        max_aliases=settings.gateway_max_aliases,
+        max_length=settings.gateway_max_query_length,
+        max_tokens=settings.gateway_max_query_tokens,
     )
-    extensions: list[Callable[[], SchemaExtension]] = [
-        RequestLog,
-        MaskUnexpectedErrors,
-        lambda: ParserCache(maxsize=1024),
-        lambda: AddValidationRules([rule]),
-        lambda: ValidationCache(maxsize=1024),
-    ]
+    # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
+    # with the request's variables: see gateway/query_guard.py.
+    extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions

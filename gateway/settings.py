@@ -25,8 +25,14 @@ class Settings(BaseSettings):
     gateway_api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     gateway_introspection: bool = True
     gateway_max_depth: int = 12
-    gateway_max_cost: int = 50_000
+    # 25,000 keeps the loop blocked under ~200 ms by the costliest query it lets through (50,000
+    # blocked it 250-310 ms); whole-schema introspection costs ~7,000, every field of 200 events ~14,000.
+    gateway_max_cost: int = 25_000
     gateway_max_aliases: int = 30
+    # The document text itself: parsing is linear in both, and refused before it starts or as
+    # soon as the count is passed, so no document costs more than a few milliseconds to parse.
+    gateway_max_query_length: int = 50_000
+    gateway_max_query_tokens: int = 2_000
     gateway_max_body_bytes: int = 1_000_000
     gateway_upstream_timeout: float = 10.0
     gateway_connect_timeout: float = 3.0

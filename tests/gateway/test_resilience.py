@@ -49,7 +49,12 @@ def test_breaker_opens_after_threshold_and_one_probe_closes_it() -> None:
 
 
 async def test_breaker_fails_fast_then_recovers_through_a_probe(sandbox: Sandbox) -> None:
-    settings = settings_for(sandbox, gateway_breaker_failures=2, gateway_breaker_reset=0.2, gateway_retries=0)
+    # The checks below run while the breaker is open: give them a window a loaded machine cannot
+    # miss (0.2 s could be), then wait it out for the probe.
+    reset = 1.0
+    settings = settings_for(
+        sandbox, gateway_breaker_failures=2, gateway_breaker_reset=reset, gateway_retries=0
+    )
     async with running_gateway(settings) as gateway:
         sandbox.fault("strigo", error_rate=1.0, status=503)
         for _ in range(2):
@@ -66,7 +71,7 @@ async def test_breaker_fails_fast_then_recovers_through_a_probe(sandbox: Sandbox
             "lastError": {"code": "UPSTREAM_ERROR"},
         }  # fmt: skip
         sandbox.log.faults.clear()
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(reset)
         assert "errors" not in await gateway.query(LIST)
         assert (await gateway.http.get("/readyz")).status_code == 200
         assert (await gateway.data(STATUS))["providers"][0]["breaker"] == "CLOSED"

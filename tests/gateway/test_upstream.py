@@ -11,6 +11,10 @@ from gateway.upstream import path
 from tests.gateway.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
+# An upstream that never answers times out after this; long enough for the request to have
+# reached it on a loaded machine (0.2 s was not always), short enough to keep the suite quick.
+SLOW_ENOUGH = 1.0
+
 NEW_EVENT = new_event("Timeout drill")
 
 
@@ -60,16 +64,16 @@ async def test_wrong_credentials_are_upstream_unauthorized_and_never_echoed(sand
 
 
 async def test_read_timeout(sandbox: Sandbox) -> None:
-    sandbox.fault("strigo", latency=1.0)
-    async with running_gateway(settings_for(sandbox, gateway_upstream_timeout=0.2)) as gateway:
+    sandbox.fault("strigo", hang=True)
+    async with running_gateway(settings_for(sandbox, gateway_upstream_timeout=SLOW_ENOUGH)) as gateway:
         error = await only_error(gateway)
     assert error["extensions"] == {"code": "UPSTREAM_TIMEOUT", "provider": "STRIGO"}
     assert len(sandbox.calls("strigo")) == 1  # a timed-out read is not retried: the timeout is the bound
 
 
 async def test_write_timeout_is_outcome_unknown_and_not_retried(sandbox: Sandbox) -> None:
-    sandbox.fault("strigo", latency=1.0)
-    async with running_gateway(settings_for(sandbox, gateway_upstream_timeout=0.2)) as gateway:
+    sandbox.fault("strigo", hang=True)
+    async with running_gateway(settings_for(sandbox, gateway_upstream_timeout=SLOW_ENOUGH)) as gateway:
         response = await gateway.http.post(
             "/graphql", json={"query": CREATE, "variables": {"input": NEW_EVENT}}
         )
@@ -122,9 +126,9 @@ async def test_an_idempotent_write_whose_answer_was_lost_is_retried_with_the_sam
         "slug": "lost-answer",
         "dateFrom": "2027-05-01T09:00:00Z",
     }
-    sandbox.fault("pretix", latency=1.0)
+    sandbox.fault("pretix", hang=True)
     async with running_gateway(
-        settings_for(sandbox, gateway_upstream_timeout=0.2, gateway_retries=1)
+        settings_for(sandbox, gateway_upstream_timeout=SLOW_ENOUGH, gateway_retries=1)
     ) as gateway:
         response = await gateway.http.post("/graphql", json={"query": create, "variables": {"input": new}})
     [error] = response.json()["errors"]
