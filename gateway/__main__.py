@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import uvicorn
 from aiohttp import web
 
-from gateway.observability import configure_logging
+from gateway.edge.observability import configure_logging
 from gateway.settings import Settings
 
 
@@ -49,7 +49,7 @@ async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
 
 async def _demo(host: str, port: int, sandbox_port: int) -> None:
     from gateway.app import create_app
-    from gateway.playground import build_assets
+    from gateway.edge.playground import build_assets
     from gateway.sandbox.server import sandbox_env
     from resolvers.registry import PROVIDERS
 

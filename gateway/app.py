@@ -16,18 +16,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
+from gateway.edge.observability import RequestLog
+from gateway.edge.playground import assets_mount
+from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
+from gateway.edge.view import GatewayGraphQL, MaskUnexpectedErrors
 from gateway.execution import compiled_execution_context
-from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
 from gateway.metrics import REGISTRY
-from gateway.observability import RequestLog
-from gateway.playground import assets_mount
 from gateway.providers.base import ProviderSpec
-from gateway.query_guard import DocumentLimits, query_guard
-from gateway.redis_link import RedisLink, open_redis
-from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
+from gateway.query_limits.guard import DocumentLimits, query_guard
 from gateway.settings import Settings
-from gateway.state import StateFactory
-from gateway.upstream import Wiring
+from gateway.upstream.endpoint import Wiring
+from gateway.upstream.redis_link import RedisLink, open_redis
+from gateway.upstream.state import StateFactory
 
 
 def open_session(settings: Settings) -> aiohttp.ClientSession:
@@ -51,7 +51,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         max_tokens=settings.gateway_max_query_tokens,
     )
     # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
-    # with the request's variables: see gateway/query_guard.py.
+    # with the request's variables: see gateway/query_limits/guard.py.
     extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.context import Context, Info
 from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
 from gateway.instants import clamped
+from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.provider import ProviderAPI, Window, event_key
 from resolvers.registry import PROVIDERS

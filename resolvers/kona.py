@@ -11,12 +11,12 @@ import strawberry
 from aiodataloader import DataLoader
 from strawberry.utils.str_converters import to_camel_case
 
-from gateway.context import Context, Info
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
 from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
+from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, event_key, select
 from schema.event import Connection, Edge, Event, PageInfo

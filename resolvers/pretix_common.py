@@ -8,11 +8,11 @@ from typing import TypeVar
 import strawberry
 from aiodataloader import DataLoader
 
-from gateway.context import Context
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
+from gateway.request.context import Context
 from schema.pretix import PretixEvent
 from schema.pretix_inputs import EVENT_SLUG, ORGANIZER_SLUG
 

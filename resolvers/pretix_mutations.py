@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
 from gateway.errors import NotFound
 from gateway.ids import encode_id
 from gateway.providers import pretix
+from gateway.request.context import Info
 from resolvers.mutations import deletion, payload
 from resolvers.pretix_common import event_key, events_loader, forget, remember, upstream
 from schema.payloads import DeleteEventPayload, Payload

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.context import Context
 from gateway.providers.base import ProviderSpec
+from gateway.request.context import Context
 from schema.event import Event
 
 #: Sort key of the federated order: dated events first by instant, then provider, then upstream id,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gateway.context import Info
-from gateway.resilience import BreakerState as Breaker
-from gateway.upstream import Upstream
+from gateway.request.context import Info
+from gateway.upstream.endpoint import Upstream
+from gateway.upstream.resilience import BreakerState as Breaker
 from resolvers.registry import PROVIDERS
 from schema.event import Provider
 from schema.status import BreakerState, ProviderError, ProviderStatus

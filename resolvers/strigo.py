@@ -5,11 +5,11 @@ from __future__ import annotations
 import strawberry
 from aiodataloader import DataLoader
 
-from gateway.context import Context, Info
 from gateway.errors import BadUserInput
 from gateway.ids import decode_id, encode_id
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
+from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Event

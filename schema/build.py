@@ -22,7 +22,7 @@ class GatewaySchema(strawberry.Schema):
     """Strawberry's schema, minus its logging of every error with a stack trace.
 
     Errors raised on purpose are answers, not incidents; unexpected ones are logged (once, with
-    the request id) by `gateway.graphql.MaskUnexpectedErrors`.
+    the request id) by `gateway.edge.view.MaskUnexpectedErrors`.
     """
 
     def process_errors(

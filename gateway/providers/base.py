@@ -12,7 +12,7 @@ from aiohttp import web
 from gateway.errors import NotFound
 from gateway.sandbox.recorder import CallLog
 from gateway.settings import Settings
-from gateway.upstream import Wiring
+from gateway.upstream.endpoint import Wiring
 
 ClientT = TypeVar("ClientT")
 K = TypeVar("K")

@@ -17,11 +17,11 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Upstream, Wiring, path, static_authorization
-from gateway.upstream_values import integer
+from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, TooManyPages, is_undecodable, object_list
+from gateway.upstream.values import integer
 
 NAME = "kona"
 EVENTS = "calendar_events"

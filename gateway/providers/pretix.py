@@ -38,11 +38,11 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, Wiring, path, static_authorization
-from gateway.upstream_values import MAX_INTEGER, integer
+from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, TooManyPages, is_undecodable, object_list
+from gateway.upstream.values import MAX_INTEGER, integer
 
 NAME = "pretix"
 

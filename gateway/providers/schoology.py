@@ -22,11 +22,11 @@ from gateway.errors import (
     UpstreamFailure,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
-from gateway.replies import Reply, default_error, object_list
 from gateway.sandbox import schoology as sandbox
 from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, Wiring, path
-from gateway.upstream_values import digits
+from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path
+from gateway.upstream.replies import Reply, default_error, object_list
+from gateway.upstream.values import digits
 
 NAME = "schoology"
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, is_undecodable, object_list
 from gateway.sandbox import strigo as sandbox
 from gateway.settings import Settings
-from gateway.upstream import Upstream, Wiring, path, static_authorization
+from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, is_undecodable, object_list
 
 NAME = "strigo"
 

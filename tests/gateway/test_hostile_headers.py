@@ -8,10 +8,10 @@ import time
 import aiohttp
 import pytest
 
-from gateway.quota import LocalQuota
-from gateway.replies import MAX_ANNOUNCED_PAUSE, MAX_RETRY_AFTER, Reply, announced_pause, retry_after
 from gateway.sandbox.pretix_state import ORGANIZERS
-from gateway.upstream import Upstream, static_authorization
+from gateway.upstream.endpoint import Upstream, static_authorization
+from gateway.upstream.quota import LocalQuota
+from gateway.upstream.replies import MAX_ANNOUNCED_PAUSE, MAX_RETRY_AFTER, Reply, announced_pause, retry_after
 from tests.gateway.hostile_providers import STANDS
 from tests.gateway.hostile_upstream import Hostile, json_reply
 from tests.harness import Sandbox, running_gateway, settings_for

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query, parse
 
-from gateway.document_cache import DocumentCache
 from gateway.ids import encode_id
-from gateway.limits import LOOKUP_COST
+from gateway.query_limits.document_cache import DocumentCache
+from gateway.query_limits.measure import LOOKUP_COST
 from tests.harness import Gateway, Sandbox, running_gateway, running_sandbox, settings_for
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"

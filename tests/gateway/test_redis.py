@@ -20,11 +20,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from gateway.cache import LocalReplyCache, RedisReplyCache
-from gateway.redis_link import RedisLink, open_redis
-from gateway.replies import Reply
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
+from gateway.upstream.cache import LocalReplyCache, RedisReplyCache
+from gateway.upstream.redis_link import RedisLink, open_redis
+from gateway.upstream.replies import Reply
 from tests.gateway.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 

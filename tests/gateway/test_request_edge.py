@@ -15,9 +15,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from gateway.app import create_app
+from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.error_shape import ERROR_LIMIT, MESSAGE_LIMIT
 from gateway.ids import encode_id
-from gateway.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from tests.gateway.live_server import serving
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 

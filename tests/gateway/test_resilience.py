@@ -12,10 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from gateway.errors import CircuitOpen, UpstreamFailure, UpstreamUnavailable
-from gateway.resilience import BreakerState, CircuitBreaker
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
-from gateway.upstream import RetryPolicy, Upstream, static_authorization
+from gateway.upstream.endpoint import RetryPolicy, Upstream, static_authorization
+from gateway.upstream.resilience import BreakerState, CircuitBreaker
 from tests.gateway.strigo_requests import LIST
 from tests.harness import Sandbox, running_gateway, settings_for
 

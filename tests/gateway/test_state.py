@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from gateway.cache import LocalReplyCache
-from gateway.quota import LocalQuota, QuotaExhausted
-from gateway.replies import Reply
+from gateway.upstream.cache import LocalReplyCache
+from gateway.upstream.quota import LocalQuota, QuotaExhausted
+from gateway.upstream.replies import Reply
 
 REPLY = Reply(200, {"content-type": "application/json"}, {"data": [1, 2]}, "http://upstream.test/events")
 

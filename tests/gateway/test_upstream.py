@@ -7,7 +7,7 @@ import pytest
 from gateway.errors import BadUserInput
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as emulator
-from gateway.upstream import path
+from gateway.upstream.endpoint import path
 from tests.gateway.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 

@@ -10,8 +10,8 @@ import pytest
 from gateway.errors import InvalidInput
 from gateway.ids import encode_id
 from gateway.providers.pretix import read_error
-from gateway.replies import Reply
 from gateway.sandbox import pretix as emulator
+from gateway.upstream.replies import Reply
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 PAYLOAD = "event { id slug title name { text } } userErrors { field message code }"

@@ -10,7 +10,6 @@ from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from gateway.errors import BadUserInput, Forbidden, UpstreamUnauthorized
 from gateway.ids import encode_id
 from gateway.providers.schoology import read_error
-from gateway.replies import Reply
 from gateway.sandbox.schoology_seed import (
     BUSY_SECTION_ID,
     DISTRICT_ID,
@@ -19,6 +18,7 @@ from gateway.sandbox.schoology_seed import (
     SCHOOL_IDS,
     USER_IDS,
 )
+from gateway.upstream.replies import Reply
 from tests.harness import Gateway, Sandbox
 
 PLAIN = FIRST_EVENT_ID  # "Lecture 1", 2026-01-12 08:30-09:30

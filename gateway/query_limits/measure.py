@@ -10,7 +10,7 @@ object fetched by id (a field with an `id` or `ids` argument) adds `LOOKUP_COST`
 loader round or an upstream call, measured at ten times the work of resolving a field.
 Introspection is counted like any other field, its lists (`types`, `fields`, `args`, …) by their
 mean length in this schema and `ofType` by how often it is not null (see
-`gateway.introspection_cost`): known, so no guess is needed.
+`gateway.query_limits.introspection_cost`): known, so no guess is needed.
 
 Each fragment is measured once and every selection is visited at most once per document, within
 a work budget, so no document costs more than a few milliseconds to measure whatever its shape.
@@ -51,7 +51,7 @@ from graphql import (
     get_nullable_type,
 )
 
-from gateway.introspection_cost import introspection_fanouts
+from gateway.query_limits.introspection_cost import introspection_fanouts
 
 DEFAULT_LIST_SIZE = 50
 CODE = "QUERY_TOO_COMPLEX"

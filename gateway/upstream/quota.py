@@ -15,7 +15,7 @@ from typing import Protocol
 from aiolimiter import AsyncLimiter
 
 from gateway.errors import UpstreamRateLimited
-from gateway.redis_link import REDIS_ERRORS, RedisLink
+from gateway.upstream.redis_link import REDIS_ERRORS, RedisLink
 
 #: (calls, seconds): at most `calls` in any `seconds`, as a burst or spread out.
 Rate = tuple[float, float]

@@ -8,7 +8,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from gateway import metrics
-from gateway.disconnect import cancel_with_request
+from gateway.request.disconnect import cancel_with_request
 
 BatchFn = Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]
 

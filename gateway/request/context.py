@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from gateway.budget import CallBudget
 from gateway.errors import GatewayError, ProviderNotConfigured
-from gateway.loaders import Loaders
 from gateway.providers.base import ProviderSpec
+from gateway.request.loaders import Loaders
 from gateway.settings import Settings
+from gateway.upstream.budget import CallBudget
 
 ClientT = TypeVar("ClientT")
 

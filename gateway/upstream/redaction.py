@@ -3,7 +3,7 @@
 An upstream that echoes the request (an error quoting the `Authorization` header, a debugging
 page) would otherwise hand the gateway's credentials to any caller, and `providers { lastError }`
 would keep them there for every later one. Every reply body goes through a `Redactor` before any
-provider reads it (see `gateway.upstream`), so no message, field or `raw` value built from it
+provider reads it (see `gateway.upstream.endpoint`), so no message, field or `raw` value built from it
 can carry a credential.
 """
 

@@ -18,8 +18,6 @@ import orjson
 from yarl import URL
 
 from gateway import metrics
-from gateway.budget import CallBudget
-from gateway.cache import ReplyCache
 from gateway.errors import (
     BadUserInput,
     GatewayError,
@@ -29,13 +27,15 @@ from gateway.errors import (
     UpstreamUnavailable,
     WriteOutcomeUnknown,
 )
-from gateway.quota import LocalQuota, Quota, Rate
-from gateway.redaction import Redactor
-from gateway.replies import Reply, announced_pause
-from gateway.reply_reader import ErrorReader, ReplyReader
-from gateway.resilience import CircuitBreaker, Health
 from gateway.settings import Settings
-from gateway.state import StateFactory
+from gateway.upstream.budget import CallBudget
+from gateway.upstream.cache import ReplyCache
+from gateway.upstream.quota import LocalQuota, Quota, Rate
+from gateway.upstream.redaction import Redactor
+from gateway.upstream.replies import Reply, announced_pause
+from gateway.upstream.reply_reader import ErrorReader, ReplyReader
+from gateway.upstream.resilience import CircuitBreaker, Health
+from gateway.upstream.state import StateFactory
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from multidict import CIMultiDictProxy
 
 from gateway.errors import GatewayError, UpstreamFailure, UpstreamTimeout, WriteOutcomeUnknown
-from gateway.redaction import Redactor
-from gateway.replies import Reply, decode, default_error, is_undecodable, plain_headers
+from gateway.upstream.redaction import Redactor
+from gateway.upstream.replies import Reply, decode, default_error, is_undecodable, plain_headers
 
 #: Of an error or redirect reply, the gateway reads this much: enough for any message.
 ERROR_BODY_LIMIT = 64 * 1024

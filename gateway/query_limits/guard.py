@@ -1,4 +1,4 @@
-"""The strawberry extension that keeps every operation within `gateway.limits`, cheaply.
+"""The strawberry extension that keeps every operation within `gateway.query_limits.measure`, cheaply.
 
 Order matters, so that no document stalls the event loop whatever its shape:
 
@@ -10,7 +10,7 @@ Order matters, so that no document stalls the event loop whatever its shape:
 4. just before execution, the cost again with the request's variables (`nodes(ids: $ids)`): the
    validation, cached per document, cannot see them.
 
-Documents and validation results are cached by query text (`gateway.document_cache`).
+Documents and validation results are cached by query text (`gateway.query_limits.document_cache`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from gateway.document_cache import DocumentCache, Rules
-from gateway.limits import CODE, QueryLimits, limit_errors
+from gateway.query_limits.document_cache import DocumentCache, Rules
+from gateway.query_limits.measure import CODE, QueryLimits, limit_errors
 
 #: Work units (about 2 µs each) graphql-core's field-merging rule may spend on one document;
 #: graphql-core allows 500,000 (a second). GraphiQL's introspection query spends none, thirty

@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from gateway import metrics
-from gateway.context import Context
+from gateway.request.context import Context
 
 log = logging.getLogger("gateway.request")
 

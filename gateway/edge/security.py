@@ -7,7 +7,7 @@ Who may do what, when keys are configured:
   (see `GatewayGraphQL`): a browser asking for the GraphiQL page gets it; anything that would
   execute is refused with 401.
 - A WebSocket to `/graphql` without a key on the upgrade reaches the view, which accepts it only
-  with the key in graphql-transport-ws's `connection_init` payload (`gateway.websocket`).
+  with the key in graphql-transport-ws's `connection_init` payload (`gateway.edge.websocket`).
 - Everything else needs a key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 """
 

@@ -19,7 +19,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from strawberry.http.ides import get_graphql_ide_html
 
-ASSETS_DIR = Path(__file__).parent / "static" / "graphiql"
+ASSETS_DIR = Path(__file__).parents[1] / "static" / "graphiql"
 ASSETS_PATH = "/graphiql"
 #: Written last by web/build.mjs, so a half-written build is not served.
 BUILD_MARKER = "BUILD"
@@ -105,7 +105,7 @@ def build_assets(directory: Path = ASSETS_DIR) -> str:
     `event-gateway demo` calls this so the playground works offline wherever it can; with only
     Python on the machine the page keeps its CDN fallback (and its banner).
     """
-    web = Path(__file__).resolve().parents[1] / "web"
+    web = Path(__file__).resolve().parents[2] / "web"
     if assets_built(directory):
         return "GraphiQL assets: built, served offline"
     npm, node = shutil.which("npm"), shutil.which("node")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.cache import LocalReplyCache, RedisReplyCache, ReplyCache
-from gateway.quota import LocalQuota, Quota, Rate, RedisQuota
-from gateway.redis_link import RedisLink
+from gateway.upstream.cache import LocalReplyCache, RedisReplyCache, ReplyCache
+from gateway.upstream.quota import LocalQuota, Quota, Rate, RedisQuota
+from gateway.upstream.redis_link import RedisLink
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 
-from gateway.redis_link import REDIS_ERRORS, RedisLink
-from gateway.replies import Reply
+from gateway.upstream.redis_link import REDIS_ERRORS, RedisLink
+from gateway.upstream.replies import Reply
 
 V = TypeVar("V")
 

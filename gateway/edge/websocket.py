@@ -23,8 +23,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
 
-from gateway.context import Context
-from gateway.security import CallerKeys, Presented
+from gateway.edge.security import CallerKeys, Presented
+from gateway.request.context import Context
 
 FORBIDDEN = 4403
 

@@ -2,7 +2,8 @@
 
 Responses are negotiated from `Accept`: `application/graphql-response+json` (with the spec's status
 codes: 400 for request errors, which carry no `data`) or `application/json` (200 with `data: null`,
-as legacy clients expect), chosen by `gateway.media_types`. GraphiQL's page comes from `gateway.playground`.
+as legacy clients expect), chosen by `gateway.edge.media_types`. GraphiQL's page comes from
+`gateway.edge.playground`.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
-from gateway import error_shape, request_body
-from gateway.context import Context
-from gateway.disconnect import ClientGone, unless_disconnected
+from gateway import error_shape
+from gateway.edge import request_body
+from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.playground import graphiql_page
+from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
+from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
 from gateway.errors import GatewayError
-from gateway.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
-from gateway.playground import graphiql_page
-from gateway.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
+from gateway.request.context import Context
+from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
-from gateway.upstream import calls_in_request, current_request_id
-from gateway.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
+from gateway.upstream.endpoint import calls_in_request, current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
