@@ -18,7 +18,7 @@ from gateway.app import create_app
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.error_shape import ERROR_LIMIT, MESSAGE_LIMIT
 from gateway.ids import encode_id
-from tests.gateway.live_server import serving
+from tests.gateway.edge.live_server import serving
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 DEEP = b"[" * 5000 + b"]" * 5000

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.gateway.hostile_upstream import Hostile, hostile_upstream
+from tests.gateway.upstream.hostile_upstream import Hostile, hostile_upstream
 
 
 @pytest.fixture

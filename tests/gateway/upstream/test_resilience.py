@@ -16,7 +16,7 @@ from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
 from gateway.upstream.endpoint import RetryPolicy, Upstream, static_authorization
 from gateway.upstream.resilience import BreakerState, CircuitBreaker
-from tests.gateway.strigo_requests import LIST
+from tests.gateway.upstream.strigo_requests import LIST
 from tests.harness import Sandbox, running_gateway, settings_for
 
 STATUS = "{ providers { provider healthy breaker failures lastError { code } } }"

@@ -21,8 +21,8 @@ from gateway.sandbox import kona as kona_emulator
 from gateway.sandbox import pretix_state
 from gateway.sandbox import strigo as strigo_emulator
 from gateway.upstream.redaction import Redactor, spellings
-from tests.gateway.hostile_providers import STANDS
-from tests.gateway.hostile_upstream import Hostile, Responder
+from tests.gateway.upstream.hostile_providers import STANDS
+from tests.gateway.upstream.hostile_upstream import Hostile, Responder
 from tests.harness import Sandbox, running_gateway, settings_for
 
 QUERY = "query($p: Provider!) { events(filter: {providers: [$p]}) { edges { node { id } } } }"

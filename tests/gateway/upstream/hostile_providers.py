@@ -13,7 +13,7 @@ import orjson
 from aiohttp import web
 
 from gateway.sandbox.pretix_state import ORGANIZERS
-from tests.gateway.hostile_upstream import Hostile, Responder, json_reply, kona_event
+from tests.gateway.upstream.hostile_upstream import Hostile, Responder, json_reply, kona_event
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,12 @@ import pytest
 from graphql import OperationType, get_introspection_query
 
 from schema.build import build_schema
-from tests.gateway.graphql_corpus import Operation, example_variables, generated_queries, suite_documents
+from tests.gateway.execution.graphql_corpus import (
+    Operation,
+    example_variables,
+    generated_queries,
+    suite_documents,
+)
 from tests.harness import Gateway, running_gateway, running_sandbox, settings_for
 
 GENERATED_PER_ROOT_FIELD = 130

@@ -7,8 +7,8 @@ import pytest
 from aiohttp import web
 
 from gateway.sandbox.pretix_state import ORGANIZERS
-from tests.gateway.hostile_providers import STANDS
-from tests.gateway.hostile_upstream import (
+from tests.gateway.upstream.hostile_providers import STANDS
+from tests.gateway.upstream.hostile_upstream import (
     Hostile,
     Responder,
     endless_kona_pages,

@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from tests.gateway.hostile_providers import STANDS
-from tests.gateway.hostile_upstream import Hostile, hang
-from tests.gateway.strigo_requests import LIST
+from tests.gateway.upstream.hostile_providers import STANDS
+from tests.gateway.upstream.hostile_upstream import Hostile, hang
+from tests.gateway.upstream.strigo_requests import LIST
 from tests.harness import Sandbox, running_gateway, settings_for
 
 KONA_LIST = "{ konaCalendarEvents(first: 5) { edges { node { providerId } } } }"

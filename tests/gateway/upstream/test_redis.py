@@ -25,7 +25,7 @@ from gateway.sandbox.recorder import CallLog
 from gateway.upstream.cache import LocalReplyCache, RedisReplyCache
 from gateway.upstream.redis_link import RedisLink, open_redis
 from gateway.upstream.replies import Reply
-from tests.gateway.strigo_requests import CREATE, LIST, new_event
+from tests.gateway.upstream.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NEW_EVENT = new_event("Shared cache drill")

@@ -12,8 +12,8 @@ from gateway.sandbox.pretix_state import ORGANIZERS
 from gateway.upstream.endpoint import Upstream, static_authorization
 from gateway.upstream.quota import LocalQuota
 from gateway.upstream.replies import MAX_ANNOUNCED_PAUSE, MAX_RETRY_AFTER, Reply, announced_pause, retry_after
-from tests.gateway.hostile_providers import STANDS
-from tests.gateway.hostile_upstream import Hostile, json_reply
+from tests.gateway.upstream.hostile_providers import STANDS
+from tests.gateway.upstream.hostile_upstream import Hostile, json_reply
 from tests.harness import Sandbox, running_gateway, settings_for
 
 KONA_LIST = "{ konaCalendarEvents(first: 5) { edges { node { providerId } } } }"

@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from resolvers.registry import PROVIDERS
-from tests.gateway.hostile_providers import GOOD, JUNK, NO_ID, STANDS, serve_events
-from tests.gateway.hostile_upstream import Hostile, json_reply
+from tests.gateway.upstream.hostile_providers import GOOD, JUNK, NO_ID, STANDS, serve_events
+from tests.gateway.upstream.hostile_upstream import Hostile, json_reply
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NAMES = [api.spec.name for api in PROVIDERS]

@@ -18,7 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message
 
 from gateway.app import create_app
-from tests.gateway.live_server import serving
+from tests.gateway.edge.live_server import serving
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 KEY = "gw_live_4f9a1c2e7b8d"

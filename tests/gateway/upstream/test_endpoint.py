@@ -8,7 +8,7 @@ from gateway.errors import BadUserInput
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as emulator
 from gateway.upstream.endpoint import path
-from tests.gateway.strigo_requests import CREATE, LIST, new_event
+from tests.gateway.upstream.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 # An upstream that never answers times out after this; long enough for the request to have

@@ -12,8 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.gateway.hostile_providers import STANDS
-from tests.gateway.hostile_upstream import Hostile, Responder, gzip_bomb, json_reply, kona_event, oversized
+from tests.gateway.upstream.hostile_providers import STANDS
+from tests.gateway.upstream.hostile_upstream import (
+    Hostile,
+    Responder,
+    gzip_bomb,
+    json_reply,
+    kona_event,
+    oversized,
+)
 from tests.harness import Sandbox, running_gateway, settings_for
 
 KONA_LIST = "{ konaCalendarEvents(first: 5) { edges { node { providerId } } } }"

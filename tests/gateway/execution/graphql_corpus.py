@@ -34,7 +34,7 @@ from hypothesis_graphql import nodes, queries
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_sandbox
 
-TESTS = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parents[2]
 
 _CUSTOM_SCALARS = {
     # Around the sandboxes' seeded data, so that date filters keep some events and drop others.
