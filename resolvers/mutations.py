@@ -35,7 +35,8 @@ def user_errors(error: UserFixable) -> list[UserError]:
     """The `userErrors` entries for a caller-fixable error (one per problem)."""
     problems = error.problems if isinstance(error, InvalidInput) else [error]
     return [
-        UserError(field=_path(problem), message=problem.message, code=problem.code) for problem in problems
+        UserError(field=_path(problem), message=problem.message, code=problem.code.value)
+        for problem in problems
     ]
 
 

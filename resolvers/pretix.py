@@ -11,12 +11,11 @@ from typing import Annotated
 import orjson
 import strawberry
 
-from gateway.errors import BadUserInput, NotFound, UpstreamUnauthorized
+from gateway.errors import BadUserInput, MalformedItem, NotFound, UpstreamUnauthorized
 from gateway.ids import decode_id, encode_id
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from gateway.upstream.values import MalformedItem
 from resolvers.pretix_common import events_loader, key_of_parts, remember
 from resolvers.pretix_mutations import Mutation
 from resolvers.provider import ProviderAPI, Window, event_key, select

@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 import strawberry
 from aiodataloader import DataLoader
 
-from gateway.errors import BadUserInput, Forbidden, NotFound
+from gateway.errors import BadUserInput, Forbidden, NotFound, TooManyPages
 from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
 from gateway.request.context import Context, Info
-from gateway.upstream.replies import TooManyPages
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from schema.event import Connection, Edge, Event, PageInfo

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import BadRequest, GatewayError, Unauthenticated
+
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 #: The playground's static assets: no data, and a browser cannot send a key for them.
 OPEN_PREFIXES = ("/graphiql/",)
@@ -95,15 +97,15 @@ def _key_in_header(name: bytes, value: bytes) -> bytes | None:
     return None
 
 
-def graphql_error_body(message: str, code: str) -> bytes:
+def graphql_error_body(error: GatewayError) -> bytes:
     """A GraphQL-shaped error body for refusals made before GraphQL runs."""
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    return orjson.dumps({"errors": [{"message": error.message, "extensions": error.extensions}]})
 
 
 async def _refuse(
-    send: Send, status: int, message: str, code: str, headers: Sequence[tuple[bytes, bytes]] = ()
+    send: Send, status: int, error: GatewayError, headers: Sequence[tuple[bytes, bytes]] = ()
 ) -> None:
-    body = graphql_error_body(message, code)
+    body = graphql_error_body(error)
     await send(
         {
             "type": "http.response.start",
@@ -142,7 +144,7 @@ class ApiKeyMiddleware:
             # Closing before accepting answers the upgrade with 403: no connection, no messages.
             await send({"type": "websocket.close", "code": 4403, "reason": "Forbidden"})
         else:
-            await _refuse(send, 401, UNAUTHENTICATED_MESSAGE, "UNAUTHENTICATED", [WWW_AUTHENTICATE])
+            await _refuse(send, 401, Unauthenticated(UNAUTHENTICATED_MESSAGE), [WWW_AUTHENTICATE])
 
     @staticmethod
     def _is_public(scope: Scope) -> bool:
@@ -170,7 +172,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _refuse(send, 413, f"Request body larger than {self.limit} bytes.", "BAD_REQUEST")
+            await _refuse(send, 413, self._too_large())
             return
         received = 0
 
@@ -186,7 +188,10 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, limited, send)
         except BodyTooLarge:
-            await _refuse(send, 413, f"Request body larger than {self.limit} bytes.", "BAD_REQUEST")
+            await _refuse(send, 413, self._too_large())
+
+    def _too_large(self) -> BadRequest:
+        return BadRequest(f"Request body larger than {self.limit} bytes.")
 
 
 class BodyTooLarge(Exception):

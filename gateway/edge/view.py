@@ -33,7 +33,7 @@ from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
-from gateway.errors import GatewayError
+from gateway.errors import ErrorCode, GatewayError
 from gateway.request.context import Context
 from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
@@ -62,7 +62,10 @@ def _is_request_error(result: ExecutionResult) -> bool:
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
     """400 for a request the client must fix; 500 when the gateway itself failed before executing."""
     for error in response_data.get("errors") or ():
-        if isinstance(error, dict) and (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR":
+        if (
+            isinstance(error, dict)
+            and (error.get("extensions") or {}).get("code") == ErrorCode.INTERNAL_SERVER_ERROR
+        ):
             return 500
     return 400
 
@@ -79,13 +82,13 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         yield
-        self._code_pre_execution_errors(error_shape.PARSE_FAILED)
+        self._code_pre_execution_errors(ErrorCode.GRAPHQL_PARSE_FAILED)
 
     def on_validate(self) -> Iterator[None]:
         yield
-        self._code_pre_execution_errors(error_shape.VALIDATION_FAILED)
+        self._code_pre_execution_errors(ErrorCode.GRAPHQL_VALIDATION_FAILED)
 
-    def _code_pre_execution_errors(self, code: str) -> None:
+    def _code_pre_execution_errors(self, code: ErrorCode) -> None:
         errors = self.execution_context.pre_execution_errors
         if errors:
             # In place, since strawberry has already taken this list for its result; copies of the
@@ -117,7 +120,7 @@ class MaskUnexpectedErrors(SchemaExtension):
             f"Internal server error (request id {request_id})",
             nodes=error.nodes,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
         )
 
 
@@ -181,9 +184,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         if error.status_code == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="event-gateway"'
-        code = _REFUSAL_CODES.get(error.status_code, "BAD_REQUEST")
+        code = _REFUSAL_CODES.get(error.status_code, ErrorCode.BAD_REQUEST)
         message = error_shape.bounded(error.reason)
-        body = self.encode_json({"errors": [{"message": message, "extensions": {"code": code}}]})
+        body = self.encode_json({"errors": [{"message": message, "extensions": {"code": code.value}}]})
         media_type = response_media_type(_accept(request))
         return Response(body, error.status_code, headers, _content_type(media_type))
 
@@ -278,7 +281,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return json.dumps(data, separators=(",", ":"), default=str).encode()
 
 
-_REFUSAL_CODES = {401: "UNAUTHENTICATED", 500: "INTERNAL_SERVER_ERROR"}
+_REFUSAL_CODES = {401: ErrorCode.UNAUTHENTICATED, 500: ErrorCode.INTERNAL_SERVER_ERROR}
 
 
 def _accept(request: Request | WebSocket) -> str | None:

@@ -13,6 +13,7 @@ from gateway.errors import (
     Forbidden,
     GatewayError,
     NotFound,
+    TooManyPages,
     UpstreamFailure,
     UpstreamUnauthorized,
 )
@@ -20,7 +21,7 @@ from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick
 from gateway.sandbox import kona as sandbox
 from gateway.settings import Settings
 from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
-from gateway.upstream.replies import Reply, TooManyPages, is_undecodable, object_list
+from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.values import integer
 
 NAME = "kona"

@@ -33,6 +33,7 @@ from gateway.errors import (
     GatewayError,
     InvalidInput,
     NotFound,
+    TooManyPages,
     UpstreamFailure,
     UpstreamRateLimited,
     UpstreamUnauthorized,
@@ -41,7 +42,7 @@ from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick
 from gateway.sandbox import pretix as sandbox
 from gateway.settings import Settings
 from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path, static_authorization
-from gateway.upstream.replies import Reply, TooManyPages, is_undecodable, object_list
+from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.values import MAX_INTEGER, integer
 
 NAME = "pretix"

@@ -35,8 +35,9 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from gateway.errors import ErrorCode
 from gateway.query_limits.document_cache import DocumentCache, Rules
-from gateway.query_limits.measure import CODE, QueryLimits, limit_errors
+from gateway.query_limits.measure import QueryLimits, limit_errors
 
 #: Work units (about 2 µs each) graphql-core's field-merging rule may spend on one document;
 #: graphql-core allows 500,000 (a second). GraphiQL's introspection query spends none, thirty
@@ -168,7 +169,7 @@ class QueryGuard(SchemaExtension):
 
 
 def _too_complex(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": CODE})
+    return GraphQLError(message, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value})
 
 
 def query_guard(limits: DocumentLimits) -> Callable[[], QueryGuard]:

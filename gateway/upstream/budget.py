@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.errors import QueryTooComplex
-
-
-class CallBudgetSpent(QueryTooComplex):
-    """The request has made as many upstream calls as one request may: nothing more is sent.
-
-    QUERY_TOO_COMPLEX rather than UPSTREAM_RATE_LIMITED: the request's own shape (aliases, lists,
-    ids) asked for too much, so the same request would fail again later; it is split, not retried.
-    """
-
-    def __init__(self, provider: str, limit: int) -> None:
-        super().__init__(
-            f"this request needs more than {limit} upstream calls (GATEWAY_MAX_UPSTREAM_CALLS); "
-            f"the call to {provider} was not made: ask for fewer aliases, lists or ids per request",
-            provider=provider,
-        )
+from gateway.errors import CallBudgetSpent
 
 
 @dataclass(slots=True)

@@ -284,7 +284,7 @@ class Upstream:
         await self._note_quota(reply)
         error = self.reader.failure(reply, method, is_read)
         if error is not None:
-            self.health.last_error_code, self.health.last_error_message = error.code, error.message
+            self.health.last_error_code, self.health.last_error_message = error.code.value, error.message
             self.health.last_error_at = time.time()
             raise error
         return reply

@@ -14,23 +14,11 @@ from typing import Protocol
 
 from aiolimiter import AsyncLimiter
 
-from gateway.errors import UpstreamRateLimited
+from gateway.errors import QuotaExhausted
 from gateway.upstream.redis_link import REDIS_ERRORS, RedisLink
 
 #: (calls, seconds): at most `calls` in any `seconds`, as a burst or spread out.
 Rate = tuple[float, float]
-
-
-class QuotaExhausted(UpstreamRateLimited):
-    """The gateway's own quota refused the call: nothing was sent.
-
-    A subclass so the retry loop, which retries exact types only, never retries it: the quota
-    already waited as long as a retry would.
-    """
-
-    def __init__(self, provider: str, retry_after: float | None) -> None:
-        wait = "" if retry_after is None else f" for {retry_after:.0f} s"
-        super().__init__(f"{provider}'s quota is used up{wait}", provider=provider, retry_after=retry_after)
 
 
 class Quota(Protocol):

@@ -18,6 +18,7 @@ from gateway.errors import (
     Conflict,
     GatewayError,
     NotFound,
+    TooManyItems,
     UpstreamFailure,
     UpstreamRateLimited,
     UpstreamUnauthorized,
@@ -114,21 +115,6 @@ def announced_pause(headers: Mapping[str, str], now: float | None = None) -> flo
     if until <= now:
         return None
     return min(until, now + MAX_ANNOUNCED_PAUSE)
-
-
-class TooManyItems(UpstreamFailure):
-    """A list reply holds more items than `GATEWAY_MAX_REPLY_ITEMS` allows."""
-
-
-class TooManyPages(UpstreamFailure):
-    """A list went on for more pages than `GATEWAY_MAX_PAGES` allows (an upstream that never ends)."""
-
-    def __init__(self, title: str, what: str, limit: int, *, provider: str) -> None:
-        super().__init__(
-            f"{title} kept sending pages of {what}: the list was stopped after {limit} pages "
-            "(GATEWAY_MAX_PAGES); narrow the query or raise the limit",
-            provider=provider,
-        )
 
 
 def object_list(value: Any, limit: int, *, title: str, what: str, provider: str) -> list[dict[str, Any]]:

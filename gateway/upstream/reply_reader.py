@@ -12,7 +12,15 @@ from typing import Any, Protocol
 
 from multidict import CIMultiDictProxy
 
-from gateway.errors import GatewayError, UpstreamFailure, UpstreamTimeout, WriteOutcomeUnknown
+from gateway.errors import (
+    GatewayError,
+    Redirected,
+    RedirectedWrite,
+    ReplyTooLarge,
+    UpstreamFailure,
+    UpstreamTimeout,
+    WriteOutcomeUnknown,
+)
 from gateway.upstream.redaction import Redactor
 from gateway.upstream.replies import Reply, decode, default_error, is_undecodable, plain_headers
 
@@ -50,19 +58,6 @@ class _TooLarge:
 
 #: `Reply.data` of a successful reply whose body exceeded the limit and was not read to the end.
 TOO_LARGE: Any = _TooLarge()
-
-
-class ReplyTooLarge(UpstreamFailure):
-    """A reply body exceeded `GATEWAY_MAX_REPLY_BYTES` (never retried: it would only come back as big)."""
-
-
-class Redirected(UpstreamFailure):
-    """The upstream answered a read with a redirect, which the gateway never follows (nor retries)."""
-
-
-class RedirectedWrite(WriteOutcomeUnknown):
-    """The upstream answered a write with a redirect: it may have been applied (a 303 after a
-    create is common), and a retry would be redirected the same way."""
 
 
 @dataclass(frozen=True, slots=True)

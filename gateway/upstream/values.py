@@ -10,20 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gateway.errors import UpstreamFailure
+from gateway.errors import MalformedItem
 
 #: What an upstream key may look like to become part of a global id (and of a path): the
 #: shape `gateway.ids` accepts back, so every id the gateway hands out can be resolved.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 #: Upstream numbers (ids, counts, offsets) beyond this are not real: JSON itself allows any size.
 MAX_INTEGER = 2**53
-
-
-class MalformedItem(UpstreamFailure):
-    """An upstream object lacks what the gateway needs to identify it."""
-
-    def __init__(self, title: str, what: str, key: str, *, provider: str) -> None:
-        super().__init__(f"{title} sent {what} without a usable {key!r}", provider=provider)
 
 
 def upstream_id(value: Any) -> str | None:

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from gateway.errors import QuotaExhausted
 from gateway.upstream.cache import LocalReplyCache
-from gateway.upstream.quota import LocalQuota, QuotaExhausted
+from gateway.upstream.quota import LocalQuota
 from gateway.upstream.replies import Reply
 
 REPLY = Reply(200, {"content-type": "application/json"}, {"data": [1, 2]}, "http://upstream.test/events")
