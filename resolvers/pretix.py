@@ -40,7 +40,9 @@ async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
     """A pretix event by the key parts of its global id (organizer, slug)."""
     key = key_of_parts(parts)
     data = await events_loader(context).load(key)
-    return None if data is None else PretixEvent.from_upstream(data, key[0], context.settings.pretix_locale)
+    return (
+        None if data is None else PretixEvent.from_upstream(data, key[0], context.client(pretix.SPEC).locale)
+    )
 
 
 def _digest(organizer: str, params: dict[str, str]) -> str:
@@ -144,9 +146,9 @@ async def pretix_events(
 
 async def _organizers(context: Context) -> list[str]:
     """`PRETIX_ORGANIZERS`, or every organizer the token can see (whose details are then known)."""
-    if context.settings.pretix_organizers:
-        return list(context.settings.pretix_organizers)
     client = context.client(pretix.SPEC)
+    if client.organizers:
+        return list(client.organizers)
     slugs = []
     for data in await client.list_organizers():
         slug = data.get("slug")

@@ -27,7 +27,7 @@ def events_loader(context: Context) -> DataLoader[pretix.EventKey, JSONObject | 
 
 def remember(context: Context, organizer: str, data: JSONObject) -> PretixEvent:
     """Prime the event loader with an event just read or written, and build its GraphQL object."""
-    event = PretixEvent.from_upstream(data, organizer, context.settings.pretix_locale)
+    event = PretixEvent.from_upstream(data, organizer, context.client(pretix.SPEC).locale)
     context.loaders.prime(EVENTS, context.client(pretix.SPEC).load_events, (organizer, event.slug), data)
     return event
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from gateway.providers.base import ProviderSpec
+from gateway.providers.base import AnySpec
 from gateway.request.context import Context
 from schema.event import Event
 
@@ -76,7 +75,7 @@ class ProviderAPI:
     federated `events` query for this provider (already filtered with `select`).
     """
 
-    spec: ProviderSpec[Any]
+    spec: AnySpec
     query: type
     mutation: type
     types: tuple[type, ...]

@@ -10,3 +10,6 @@ from resolvers.provider import ProviderAPI
 PROVIDERS: Final[tuple[ProviderAPI, ...]] = (strigo.API, schoology.API, kona.API, pretix.API)
 
 BY_NAME: Final[dict[str, ProviderAPI]] = {api.spec.name: api for api in PROVIDERS}
+
+#: The registered providers' names, in registry order (what the sandbox and the tests are given).
+NAMES: Final[tuple[str, ...]] = tuple(BY_NAME)

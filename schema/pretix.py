@@ -84,7 +84,7 @@ class LocalizedText:
             strawberry.argument(description="Language code wanted, e.g. `de`; default: the gateway's."),
         ] = None,
     ) -> str | None:
-        return pick(self.values, locale, info.context.settings.pretix_locale)
+        return pick(self.values, locale, info.context.client(pretix.SPEC).locale)
 
     @classmethod
     def of(cls, value: Any) -> LocalizedText | None:

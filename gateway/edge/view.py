@@ -11,29 +11,29 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.extensions import SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
 from gateway import error_shape
 from gateway.edge import request_body
+from gateway.edge.masking import mask
 from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
-from gateway.errors import ErrorCode, GatewayError
+from gateway.errors import ErrorCode
+from gateway.providers.base import ProviderClient
 from gateway.request.context import Context
 from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
@@ -68,60 +68,6 @@ def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
         ):
             return 500
     return 400
-
-
-class MaskUnexpectedErrors(SchemaExtension):
-    """Errors the gateway did not raise on purpose become `INTERNAL_SERVER_ERROR` with a request id.
-
-    The detail (with its stack trace) goes to the log only; GraphQL syntax and validation errors
-    and every `GatewayError` pass through, syntax errors coded `GRAPHQL_PARSE_FAILED` and
-    validation errors `GRAPHQL_VALIDATION_FAILED` (unless a rule gave its own code). Partial
-    failures a resolver recorded in the context (one provider down in a federated query) are
-    added here, beside the data.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        self._code_pre_execution_errors(ErrorCode.GRAPHQL_PARSE_FAILED)
-
-    def on_validate(self) -> Iterator[None]:
-        yield
-        self._code_pre_execution_errors(ErrorCode.GRAPHQL_VALIDATION_FAILED)
-
-    def _code_pre_execution_errors(self, code: ErrorCode) -> None:
-        errors = self.execution_context.pre_execution_errors
-        if errors:
-            # In place, since strawberry has already taken this list for its result; copies of the
-            # errors, since the validation cache hands the same error objects to every request.
-            errors[:] = [error_shape.with_code(error, code) for error in errors]
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None:
-            return
-        context = self.execution_context.context
-        request_id = context.request_id if isinstance(context, Context) else "unknown"
-        errors = [self._mask(error, request_id) for error in result.errors or ()]
-        if isinstance(context, Context):
-            errors.extend(
-                GraphQLError(error.message, path=list(path), original_error=error)
-                for error, path in context.partial_errors
-            )
-        result.errors = errors or None
-
-    @staticmethod
-    def _mask(error: GraphQLError, request_id: str) -> GraphQLError:
-        original = error.original_error
-        if original is None or isinstance(original, GatewayError | GraphQLError):
-            return error
-        log.error("unexpected error in request %s", request_id, exc_info=original)
-        return GraphQLError(
-            f"Internal server error (request id {request_id})",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
-        )
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -214,7 +160,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        clients: Mapping[str, Any] = request.state.clients
+        clients: Mapping[str, ProviderClient] = request.state.clients
         context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -243,7 +189,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if result.errors:
             # An exception before execution (in an extension, say) interrupts MaskUnexpectedErrors'
             # hook, so its error arrives here unmasked.
-            masked = [MaskUnexpectedErrors._mask(error, request_id) for error in result.errors]
+            masked = [mask(error, request_id) for error in result.errors]
             result.errors, omitted = error_shape.shaped(masked)
         response_data = await super().process_result(request, result)
         if omitted:

@@ -8,6 +8,9 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
 from gateway.errors import (
     BadUserInput,
     Forbidden,
@@ -18,13 +21,27 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.sandbox import kona as sandbox
-from gateway.settings import Settings
+from gateway.settings import ProviderSettings
 from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
 from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.values import integer
 
 NAME = "kona"
+
+
+class KonaSettings(ProviderSettings):
+    """`KONA_*`: an OAuth 2 bearer token."""
+
+    model_config = SettingsConfigDict(env_prefix="KONA_")
+
+    base_url: str = Field(default="https://io.kona.com/api", description="Kona's API root")
+    access_token: SecretStr = Field(default=SecretStr(""), description="OAuth 2 bearer token (enables Kona)")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.access_token.get_secret_value())
+
+
 EVENTS = "calendar_events"
 
 #: Kona's documented default page size: its undocumented cap cannot be lower.
@@ -233,25 +250,19 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     return None
 
 
-def open_client(settings: Settings, wiring: Wiring) -> KonaClient:
+def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
     """The Kona client on the lifespan's wiring (pooled session, cache and quota)."""
     # Kona documents no rate limit, so none is imposed here.
     upstream = Upstream.configured(
-        settings,
         wiring,
         provider=NAME,
-        base_url=settings.kona_base_url,
-        auth=static_authorization(f"Bearer {settings.kona_access_token.get_secret_value()}"),
+        base_url=settings.base_url,
+        auth=static_authorization(f"Bearer {settings.access_token.get_secret_value()}"),
         read_error=read_error,
     )
     return KonaClient(upstream)
 
 
-SPEC: ProviderSpec[KonaClient] = ProviderSpec(
-    name=NAME,
-    title="Kona",
-    is_enabled=lambda settings: bool(settings.kona_access_token.get_secret_value()),
-    open=open_client,
-    sandbox_app=sandbox.create_app,
-    sandbox_env=sandbox.sandbox_env,
+SPEC: ProviderSpec[KonaSettings, KonaClient] = ProviderSpec(
+    name=NAME, title="Kona", settings=KonaSettings, open=open_client
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 import strawberry
 from starlette.requests import Request
@@ -13,12 +13,12 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from gateway.errors import GatewayError, ProviderNotConfigured
-from gateway.providers.base import ProviderSpec
+from gateway.providers.base import ProviderClient, ProviderSpec
 from gateway.request.loaders import Loaders
 from gateway.settings import Settings
 from gateway.upstream.budget import CallBudget
 
-ClientT = TypeVar("ClientT")
+ClientT = TypeVar("ClientT", bound=ProviderClient)
 
 
 @dataclass(slots=True)
@@ -28,7 +28,7 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     settings: Settings
-    clients: Mapping[str, Any]
+    clients: Mapping[str, ProviderClient]
     request_id: str
     loaders: Loaders = field(default_factory=Loaders)
     #: The request's upstream calls: what it sent, and what it may still send.
@@ -53,12 +53,12 @@ class Context:
         if pending:
             await asyncio.wait(pending)
 
-    def client(self, spec: ProviderSpec[ClientT]) -> ClientT:
+    def client(self, spec: ProviderSpec[Any, ClientT]) -> ClientT:
         """The provider's client, or PROVIDER_NOT_CONFIGURED when it has no credentials here."""
         client = self.clients.get(spec.name)
         if client is None:
             raise ProviderNotConfigured(f"{spec.title} is not configured on this gateway", provider=spec.name)
-        return client  # type: ignore[no-any-return]
+        return cast(ClientT, client)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -97,15 +97,18 @@ class RetryPolicy:
         return random.uniform(0, self.base_delay * 2**attempt)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Wiring:
-    """What the lifespan hands each provider for its `Upstream`: a pooled session, where state lives.
+    """What the lifespan hands each provider for its `Upstream`: the gateway-wide settings (limits,
+    retries, breaker), a pooled session, where state lives, and every credential to redact.
 
     Providers pass it to `Upstream.configured` without looking inside.
     """
 
+    settings: Settings
     session: aiohttp.ClientSession
     state: StateFactory = field(default_factory=StateFactory)
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -150,7 +153,6 @@ class Upstream:
     @classmethod
     def configured(
         cls,
-        settings: Settings,
         wiring: Wiring,
         *,
         provider: str,
@@ -161,6 +163,7 @@ class Upstream:
         headers: Mapping[str, str] | None = None,
     ) -> Upstream:
         """An upstream with the deployment's retries, limits, breaker, cache and `rate` (calls, s)."""
+        settings = wiring.settings
         sent = [auth.value] if isinstance(auth, StaticAuthorization) else []
         return cls(
             provider=provider,
@@ -175,7 +178,7 @@ class Upstream:
             max_reply_bytes=settings.gateway_max_reply_bytes,
             max_reply_items=settings.gateway_max_reply_items,
             max_pages=settings.gateway_max_pages,
-            redactor=Redactor.of_settings(settings, *sent),
+            redactor=Redactor([*wiring.secrets, *sent]),
             cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
             quota=wiring.state.quota(provider, rate),
             breaker_threshold=settings.gateway_breaker_failures,

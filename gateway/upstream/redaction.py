@@ -16,9 +16,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus, unquote
 
 import orjson
-from yarl import URL
-
-from gateway.settings import Settings
 
 REDACTED = "[redacted]"
 
@@ -79,21 +76,6 @@ class Redactor:
             form.encode() for form in ordered if not any(other != form and other in form for other in forms)
         ]
         self._pattern = re.compile("|".join([*(re.escape(form) for form in ordered), _OAUTH]))
-
-    @classmethod
-    def of_settings(cls, settings: Settings, *sent: str) -> Redactor:
-        """Every secret setting, the Strigo `ORG_ID:API_KEY` pair, the Redis password, and `sent`
-        (the `Authorization` values the gateway sends)."""
-        secrets = [*sent]
-        for name in type(settings).model_fields:
-            value = getattr(settings, name)
-            values = value if isinstance(value, list) else [value]
-            secrets += [item.get_secret_value() for item in values if hasattr(item, "get_secret_value")]
-        secrets.append(f"{settings.strigo_org_id}:{settings.strigo_api_key.get_secret_value()}")
-        if settings.gateway_redis_url:
-            password = URL(settings.gateway_redis_url).password
-            secrets += [password] if password else []
-        return cls(secrets)
 
     def also(self, sent: str) -> Redactor:
         """This redactor, plus one `Authorization` value signed for a single request (OAuth 1.0a):

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from graphql import OperationType, get_introspection_query
 
-from schema.build import build_schema
+from gateway.app import build_schema
 from tests.gateway.execution.graphql_corpus import (
     Operation,
     example_variables,

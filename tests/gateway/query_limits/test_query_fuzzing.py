@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
-from schema.build import build_schema
+from gateway.app import build_schema
 from tests.harness import Gateway, running_gateway, running_sandbox, settings_for
 
 SCALARS = {

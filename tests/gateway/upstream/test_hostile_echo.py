@@ -17,10 +17,12 @@ import orjson
 import pytest
 from aiohttp import web
 
+from gateway.providers.base import deployment_secrets
 from gateway.sandbox import kona as kona_emulator
 from gateway.sandbox import pretix_state
 from gateway.sandbox import strigo as strigo_emulator
 from gateway.upstream.redaction import Redactor, spellings
+from resolvers.registry import PROVIDERS
 from tests.gateway.upstream.hostile_providers import STANDS
 from tests.gateway.upstream.hostile_upstream import Hostile, Responder
 from tests.harness import Sandbox, running_gateway, settings_for
@@ -114,7 +116,7 @@ async def test_echoed_credentials_are_redacted_from_errors_and_provider_status(
 
 def test_every_secret_setting_and_the_strigo_pair_are_redacted(sandbox: Sandbox) -> None:
     settings = settings_for(sandbox, gateway_api_keys="caller-key-1234,caller-key-5678")
-    redactor = Redactor.of_settings(settings)
+    redactor = Redactor(deployment_secrets(settings, [api.spec for api in PROVIDERS]))
     for secret in (
         strigo_emulator.API_KEY, f"{strigo_emulator.ORG_ID}:{strigo_emulator.API_KEY}",
         kona_emulator.ACCESS_TOKEN, pretix_state.TOKEN, "sandbox-schoology-secret",

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from gateway.providers import schoology
 from tests.gateway.upstream.hostile_providers import STANDS
 from tests.gateway.upstream.hostile_upstream import Hostile, hang
 from tests.gateway.upstream.strigo_requests import LIST
@@ -69,7 +70,7 @@ async def test_oauth_signing_logs_nothing_below_warning(
     caplog.set_level(logging.DEBUG)
     query = '{ schoologyEvents(realm: {kind: SECTION, id: "%s"}) { edges { node { id } } } }'
     async with running_gateway(settings_for(sandbox)) as gateway:
-        section = settings_for(sandbox).schoology_realms[0].split("/")[1]
+        section = schoology.SPEC.section(settings_for(sandbox)).realms[0].split("/")[1]
         assert "errors" not in await gateway.query(query % section)
     assert len(sandbox.calls("schoology")) == 1
     oauthlib = [record for record in caplog.records if record.name.startswith("oauthlib")]

@@ -1,13 +1,11 @@
-"""The `Query` root: shared fields plus every registered provider's fields."""
+"""The shared root fields (`node`, `nodes`, `events`, `providers`) every provider's `Query` is merged into."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.tools import merge_types
 
 from resolvers.events import events
 from resolvers.nodes import node, nodes
-from resolvers.registry import PROVIDERS
 from resolvers.status import providers
 from schema.event import Connection, Event, Node
 from schema.status import ProviderStatus
@@ -32,6 +30,3 @@ class CoreQuery:
         resolver=nodes,
         description="Objects by global id, in the order asked; one batched round per provider.",
     )
-
-
-Query = merge_types("Query", (CoreQuery, *(api.query for api in PROVIDERS)))
