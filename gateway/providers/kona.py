@@ -42,7 +42,7 @@ class KonaSettings(ProviderSettings):
         return bool(self.access_token.get_secret_value())
 
 
-EVENTS = "calendar_events"
+EVENTS_PATH = "calendar_events"
 
 #: Kona's documented default page size: its undocumented cap cannot be lower.
 DEFAULT_PAGE = 25
@@ -140,7 +140,7 @@ class KonaClient:
     async def get_event(self, event_id: str, num_in_series: int | None = None) -> JSONObject:
         """`GET /calendar_events/{id}[?num_in_series=N]` (the Nth instance of the event's series)."""
         params = None if num_in_series is None else {"num_in_series": num_in_series}
-        return _as_object(await self.upstream.get(path(EVENTS, event_id), params), EVENTS)
+        return _as_object(await self.upstream.get(path(EVENTS_PATH, event_id), params), EVENTS_PATH)
 
     async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
         """Batch function for the by-id event loader (Kona has no multi-get: concurrent GETs)."""
@@ -179,17 +179,17 @@ class KonaClient:
 
     async def create_event(self, fields: JSONObject) -> JSONObject:
         """`POST /calendar_events`: 201, a `Location` header and the new event."""
-        reply = await self.upstream.request("POST", EVENTS, json={EVENTS: [fields]})
-        return _as_object(reply, EVENTS)
+        reply = await self.upstream.request("POST", EVENTS_PATH, json={EVENTS_PATH: [fields]})
+        return _as_object(reply, EVENTS_PATH)
 
     async def update_event(self, event_id: str, fields: JSONObject) -> JSONObject:
         """`PUT /calendar_events/{id}`: only the keys sent change (Kona's PUT patches)."""
-        reply = await self.upstream.request("PUT", path(EVENTS, event_id), json={EVENTS: [fields]})
-        return _as_object(reply, EVENTS)
+        reply = await self.upstream.request("PUT", path(EVENTS_PATH, event_id), json={EVENTS_PATH: [fields]})
+        return _as_object(reply, EVENTS_PATH)
 
     async def delete_event(self, event_id: str) -> None:
         """`DELETE /calendar_events/{id}` (204)."""
-        await self.upstream.request("DELETE", path(EVENTS, event_id))
+        await self.upstream.request("DELETE", path(EVENTS_PATH, event_id))
 
 
 def _unwrap(reply: Reply, key: str) -> Any:
@@ -246,7 +246,7 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     if reply.status in (400, 422):
         field = named_field(details or "")
         message = f"Kona rejected the input: {details}" if details else "Kona rejected the input"
-        return BadUserInput(message, provider=NAME, field=[field] if field else None)
+        return BadUserInput(message, provider=NAME, upstream_field=[field] if field else None)
     return None
 
 

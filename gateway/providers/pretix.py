@@ -352,7 +352,9 @@ def _validation_error(data: Any, detail: str | None) -> BadUserInput:
     if isinstance(data, list):
         return BadUserInput(f"pretix rejected the input: {_text(data)}", provider=NAME)
     problems = [
-        BadUserInput(_text(messages), provider=NAME, field=None if name == "non_field_errors" else [name])
+        BadUserInput(
+            _text(messages), provider=NAME, upstream_field=None if name == "non_field_errors" else [name]
+        )
         for name, messages in data.items()
     ]
     if not problems:

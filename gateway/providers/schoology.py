@@ -303,10 +303,10 @@ def _text(value: Any) -> str | None:
 
 
 _FIELD_MESSAGE = re.compile(r"\bThe (\w+) (?:field|parameter)\b")
-_INPUT_NAMES = {
-    "title": "title", "description": "description", "start": "start", "end": "end", "has_end": "hasEnd",
-    "all_day": "allDay", "rsvp": "rsvp", "comments_enabled": "commentsEnabled",
-}  # fmt: skip
+#: The event keys the gateway writes: a 400 naming one points at that input field.
+_WRITTEN = frozenset(
+    {"title", "description", "start", "end", "has_end", "all_day", "rsvp", "comments_enabled"}
+)
 
 
 def read_error(reply: Reply, method: str) -> GatewayError | None:
@@ -317,11 +317,10 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     """
     if reply.status == 400:
         message = reply.data if isinstance(reply.data, str) and reply.data else None
-        field = None
-        if message and (named := _FIELD_MESSAGE.search(message)) and named.group(1) in _INPUT_NAMES:
-            field = ["input", _INPUT_NAMES[named.group(1)]]
+        named = _FIELD_MESSAGE.search(message) if message else None
+        key = [named.group(1)] if named and named.group(1) in _WRITTEN else None
         text = f"Schoology rejected the input: {message}" if message else "Schoology rejected the input"
-        return BadUserInput(text, provider=NAME, field=field)
+        return BadUserInput(text, provider=NAME, upstream_field=key)
     if reply.status == 403 and method not in READ_METHODS:
         return Forbidden(
             "Schoology does not let the gateway change this object (assignment and discussion "

@@ -143,7 +143,7 @@ def _validation_error(error: Mapping[str, Any]) -> BadUserInput:
     details = "; ".join(f"{item.get('param')}: {item.get('msg')}" for item in items)
     param = str(first.get("param") or "")
     return BadUserInput(
-        f"Strigo rejected the input: {details}", provider=NAME, field=[param] if param else None
+        f"Strigo rejected the input: {details}", provider=NAME, upstream_field=[param] if param else None
     )
 
 

@@ -39,6 +39,6 @@ class Loaders:
         """Store `value` as the current state of `key` (after a list or a write)."""
         self.get(name, batch).clear(key).prime(key, value)
 
-    def forget(self, name: str, batch: BatchFn, key: Hashable) -> None:
-        """Drop `key` from the cache (after a delete)."""
+    def clear(self, name: str, batch: BatchFn, key: Hashable) -> None:
+        """Drop `key` from the cache, so the next load of it reads the upstream again."""
         self.get(name, batch).clear(key)

@@ -187,7 +187,8 @@ def test_pretix_error_bodies_are_read(status: int, body: Any, expected: list[tup
     error = read_error(Reply(status, {}, body, "http://pretix.test/api/v1/"), "POST")
     assert error is not None
     problems = error.problems if isinstance(error, InvalidInput) else [error]
-    assert [(problem.code, problem.field) for problem in problems] == expected
+    # pretix names its own keys: the resolvers point them at the GraphQL input (see `userErrors` above).
+    assert [(problem.code, problem.upstream_field) for problem in problems] == expected
 
 
 async def test_a_refused_write_costs_one_probe_and_a_delete_with_orders_none(sandbox: Sandbox) -> None:
