@@ -8,7 +8,7 @@ column of the README's settings table (generated from these models; a test compa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr
@@ -199,3 +199,28 @@ class Settings(BaseSettings):
         found = secret_values(self)
         password = URL(self.gateway_redis_url).password if self.gateway_redis_url else None
         return [*found, password] if password else found
+
+
+def settings_table(models: Sequence[type[BaseSettings]]) -> str:
+    """The README's settings table (Markdown), one row per variable of each model, in field order."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for model in models:
+        prefix = str(model.model_config.get("env_prefix", "")).upper()
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            star = "*" if extra.get("beyond_contract") else ""
+            default = _shown(field.get_default(call_default_factory=True))
+            rows.append(f"| `{prefix}{name.upper()}`{star} | {default} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, SecretStr):
+        return "—" if not default.get_secret_value() else "(set)"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if default in ("", []):
+        return "empty"
+    if isinstance(default, float) and default.is_integer():
+        default = int(default)
+    return f"`{default}`"

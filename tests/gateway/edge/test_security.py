@@ -7,11 +7,25 @@ import logging
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
 
+from resolvers.registry import PROVIDERS
 from schema.strigo import StrigoEvent
 from tests.harness import Sandbox, running_gateway, settings_for
 
 LIST = "{ strigoEvents { id title } }"
+
+
+def real_looking_secrets() -> dict[str, str]:
+    """A real-looking value for every secret setting of every registered provider, by setting name."""
+    return {
+        f"{api.spec.name}_{name}": f"{api.spec.name}_{name}_9f8e7d6c5b4a3928"
+        for api in PROVIDERS
+        for name, field in api.spec.settings.model_fields.items()
+        if field.annotation is SecretStr
+    }
+
+
 KEY = "gw_live_4f9a1c2e7b8d"
 
 
@@ -129,12 +143,7 @@ async def test_unexpected_errors_are_masked_and_secrets_never_leak(
         raise KeyError("id")  # stands in for a gateway bug: a malformed item is an UPSTREAM_ERROR
 
     monkeypatch.setattr(StrigoEvent, "from_upstream", classmethod(bug))
-    secrets = {
-        "strigo_api_key": "sk_live_51HbQx7Strigo0000secret",
-        "kona_access_token": "kona_at_9f8e7d6c5b4a39281706",
-        "pretix_token": "pretix_tok_z8y7x6w5v4u3t2s1",
-        "schoology_consumer_secret": "schoology_cs_a1b2c3d4e5f6",
-    }
+    secrets = real_looking_secrets()
 
     async def broken_events(request: web.Request) -> web.Response:
         return web.json_response({"result": "success", "data": [{"name": "no id field"}]})
