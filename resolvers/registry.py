@@ -1,4 +1,5 @@
-"""The provider registry: an explicit, ordered tuple. A new provider is one line here."""
+"""The provider registry: an explicit, ordered tuple. A new provider is one entry here (and one
+`Provider` member); the schema, the sandbox, the settings table and the shared tests follow from it."""
 
 from __future__ import annotations
 
