@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from stack import Stack, free_port, machine, rss_mb, wait_for  # noqa: E402
 
 from gateway.ids import encode_id  # noqa: E402
-from gateway.limits import LOOKUP_COST  # noqa: E402
+from gateway.query_limits.measure import LOOKUP_COST  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 
 REFUSAL_MS = 50

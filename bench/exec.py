@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 from gateway.app import schema_extensions  # noqa: E402
 from gateway.execution import compiled_execution_context  # noqa: E402
 from gateway.ids import encode_id  # noqa: E402
-from gateway.loaders import Loaders  # noqa: E402
 from gateway.providers.base import JSONObject  # noqa: E402
+from gateway.request.loaders import Loaders  # noqa: E402
 from gateway.sandbox.strigo_seed import seed_state  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from schema.event import Event  # noqa: E402

@@ -24,9 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from stack import S4, Stack, constant, drive, machine, rss_mb, selected
-
-from resolvers.registry import PROVIDERS
+from stack import HANGING, S4, Stack, constant, drive, machine, rss_mb, selected
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -93,7 +91,7 @@ async def soak(args: argparse.Namespace) -> None:
     stack = Stack(timeout=args.timeout)
     try:
         await stack.start()
-        failing = PROVIDERS[-1].spec.name
+        failing = HANGING
         await stack.sandbox.set_faults({failing: {"error_rate": 0.3, "status": 503}})
         print(machine())
         print(f"soak: {args.soak:.0f} s at concurrency 32, {failing} failing 30 % of calls")

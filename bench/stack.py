@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from gateway.ids import encode_id  # noqa: E402
 from gateway.sandbox import strigo as strigo_sandbox  # noqa: E402
 from gateway.sandbox.server import sandbox_env  # noqa: E402
-from resolvers.registry import PROVIDERS  # noqa: E402
+from resolvers.registry import NAMES  # noqa: E402
 
 S0 = "{ __typename }"
 S2 = "{ strigoEvents { id title startsAt endsAt status availability classId url provider providerId } }"
@@ -38,6 +38,8 @@ S3 = {
     "... on PretixEvent { organizerObject { name } } } } } }",
 }
 S4 = "{ events(first: 50) { edges { node { id provider title startsAt } } pageInfo { hasNextPage } } }"
+#: The provider S5 hangs and the soak fails: named, so that registering a provider changes neither.
+HANGING = "pretix"
 
 Scenario = tuple[Callable[[], str], dict[str, dict[str, Any]]]
 
@@ -128,7 +130,7 @@ class Sandbox:
 
     def gateway_env(self, timeout: float) -> dict[str, str]:
         """The environment of a gateway wired to this sandbox, its client-side quotas lifted."""
-        env = dict(sandbox_env([api.spec for api in PROVIDERS], self.url))
+        env = dict(sandbox_env(NAMES, self.url))
         env.update(
             GATEWAY_UPSTREAM_TIMEOUT=str(timeout), GATEWAY_LOG_LEVEL="WARNING", GATEWAY_MAX_CONCURRENCY="64",
             STRIGO_RATE_PER_MINUTE="100000000", SCHOOLOGY_RATE_LIMIT="100000000",
@@ -218,10 +220,10 @@ def scenarios() -> dict[str, Scenario]:
     """Scenario name → (query factory, faults to inject by provider)."""
     event_id = encode_id("strigo", strigo_sandbox.EVENT_IDS[0])
     s1 = f'{{ node(id: "{event_id}") {{ id ... on StrigoEvent {{ name status startsAt }} }} }}'
-    enabled = [api.spec.name for api in PROVIDERS]
+    enabled = list(NAMES)
     latency = {name: {"latency": 0.05} for name in enabled}
     hanging = dict(latency)
-    hanging[enabled[-1]] = {"hang": True}
+    hanging[HANGING] = {"hang": True}
     return {
         "S0 `{ __typename }`": (constant(S0), {}),
         "S1 node of one Strigo event": (constant(s1), {}),
@@ -232,7 +234,7 @@ def scenarios() -> dict[str, Scenario]:
             if name in S3
         },
         "S4 events across all providers, 50 ms each": (constant(S4), latency),
-        f"S5 S4 with {enabled[-1]} hanging": (constant(S4), hanging),
+        f"S5 S4 with {HANGING} hanging": (constant(S4), hanging),
     }
 
 

@@ -1,1 +1,3 @@
-"""The gateway process: settings, lifespan, upstream HTTP, loaders, provider clients, sandbox, CLI."""
+"""The gateway process, in layers: CLI and assembly (`__main__`, `app`) on top, then the HTTP edge,
+one request's state, the provider clients, upstream HTTP, query limits, and the foundation
+modules here (errors, settings, ids, instants, metrics). `pyproject.toml` states the layers."""

@@ -11,8 +11,12 @@ from collections.abc import Sequence
 import uvicorn
 from aiohttp import web
 
-from gateway.observability import configure_logging
+from gateway.app import create_app, export_sdl
+from gateway.edge.observability import configure_logging
+from gateway.edge.playground import build_assets
+from gateway.sandbox.server import create_sandbox, sandbox_env
 from gateway.settings import Settings
+from resolvers.registry import NAMES
 
 
 def serve(host: str | None, port: int | None, workers: int) -> None:
@@ -35,10 +39,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
-    from gateway.sandbox.server import create_sandbox
-    from resolvers.registry import PROVIDERS
-
-    runner = web.AppRunner(create_sandbox([api.spec for api in PROVIDERS]), access_log=None)
+    runner = web.AppRunner(create_sandbox(NAMES), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -48,15 +49,10 @@ async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
 
 
 async def _demo(host: str, port: int, sandbox_port: int) -> None:
-    from gateway.app import create_app
-    from gateway.playground import build_assets
-    from gateway.sandbox.server import sandbox_env
-    from resolvers.registry import PROVIDERS
-
     print("preparing GraphiQL (first run only) …", flush=True)
     print(await asyncio.to_thread(build_assets), flush=True)
     runner, bound = await _start_sandbox("127.0.0.1", sandbox_port)
-    env = sandbox_env([api.spec for api in PROVIDERS], f"http://127.0.0.1:{bound}")
+    env = sandbox_env(NAMES, f"http://127.0.0.1:{bound}")
     settings = Settings.from_values({key.lower(): value for key, value in env.items()})
     print(f"sandbox upstreams on http://127.0.0.1:{bound}", flush=True)
     print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
@@ -104,8 +100,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_sandbox(args.host, args.port))
     else:
-        from schema.build import export_sdl
-
         sys.stdout.write(export_sdl())
 
 

@@ -1,44 +1,51 @@
-"""`create_app(settings)`: the Starlette app, its lifespan (pooled sessions, the Redis client) and routes."""
+"""The assembly: the one module that sees every layer. It builds the schema from the provider
+registry and hands it, with the providers' specs, to the HTTP edge (`create_app`)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import aiohttp
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+import strawberry
+from graphql.execution import Executor as GraphQLExecutionContext
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.tools import merge_types
 
+from gateway.edge.masking import MaskUnexpectedErrors
+from gateway.edge.observability import RequestLog
+from gateway.edge.routes import starlette_app
 from gateway.execution import compiled_execution_context
-from gateway.graphql import GatewayGraphQL, MaskUnexpectedErrors
-from gateway.metrics import REGISTRY
-from gateway.observability import RequestLog
-from gateway.playground import assets_mount
-from gateway.providers.base import ProviderSpec
-from gateway.query_guard import DocumentLimits, query_guard
-from gateway.redis_link import RedisLink, open_redis
-from gateway.security import ApiKeyMiddleware, BodyLimitMiddleware
+from gateway.providers.base import AnySpec
+from gateway.query_limits.guard import DocumentLimits, query_guard
 from gateway.settings import Settings
-from gateway.state import StateFactory
-from gateway.upstream import Wiring
+from resolvers.registry import PROVIDERS
+from resolvers.root import CoreQuery
+from schema.build import gateway_schema
+
+Query = merge_types("Query", (CoreQuery, *(api.query for api in PROVIDERS)))
+Mutation = merge_types("Mutation", tuple(api.mutation for api in PROVIDERS))
+#: The concrete event types: reached only through the `Event` interface, so listed explicitly.
+EVENT_TYPES = tuple(event_type for api in PROVIDERS for event_type in api.types)
 
 
-def open_session(settings: Settings) -> aiohttp.ClientSession:
-    """A pooled aiohttp session with the configured connect and total timeouts."""
-    return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(
-            total=settings.gateway_upstream_timeout, connect=settings.gateway_connect_timeout
-        ),
-        connector=aiohttp.TCPConnector(limit=settings.gateway_max_concurrency * 4, ttl_dns_cache=300),
-        raise_for_status=False,
+def build_schema(
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+    execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
+) -> strawberry.Schema:
+    """The gateway's schema: the shared root fields plus every registered provider's."""
+    return gateway_schema(
+        query=Query,
+        mutation=Mutation,
+        types=EVENT_TYPES,
+        extensions=extensions,
+        execution_context_class=execution_context_class,
     )
+
+
+def export_sdl() -> str:
+    """The schema as SDL (what `schema/schema.graphql` holds)."""
+    return build_schema().as_str() + "\n"
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
@@ -51,87 +58,17 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         max_tokens=settings.gateway_max_query_tokens,
     )
     # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
-    # with the request's variables: see gateway/query_guard.py.
+    # with the request's variables: see gateway/query_limits/guard.py.
     extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions
 
 
-def create_app(
-    settings: Settings | None = None, providers: Sequence[ProviderSpec[Any]] | None = None
-) -> Starlette:
-    """The gateway as an ASGI app; `providers` defaults to the registry."""
-    from resolvers.registry import PROVIDERS
-    from schema.build import build_schema
-
+def create_app(settings: Settings | None = None, providers: Sequence[AnySpec] | None = None) -> Starlette:
+    """The gateway as an ASGI app; `providers` (whose clients it opens) defaults to the registry's."""
     settings = settings or Settings()
-    specs = list(providers) if providers is not None else [api.spec for api in PROVIDERS]
-    enabled = [spec for spec in specs if spec.is_enabled(settings)]
     compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
     schema = build_schema(extensions=schema_extensions(settings), execution_context_class=compiled)
-    clients: dict[str, Any] = {}
-    shared: dict[str, RedisLink] = {}
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        redis = open_redis(settings.gateway_redis_url) if settings.gateway_redis_url else None
-        link = RedisLink(redis) if redis is not None else None
-        state = StateFactory(link)
-        sessions = {spec.name: open_session(settings) for spec in enabled}
-        try:
-            for spec in enabled:
-                clients[spec.name] = spec.open(settings, Wiring(sessions[spec.name], state))
-            if link is not None:
-                shared["redis"] = link
-            yield {"clients": clients, "settings": settings}
-        finally:
-            clients.clear()
-            shared.clear()
-            for session in sessions.values():
-                await session.close()
-            if redis is not None:
-                await redis.aclose()
-
-    async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    async def readyz(request: Request) -> JSONResponse:
-        # Redis is reported but never makes the replica unready: without it, state is per process.
-        reachable = {name: await link.check() for name, link in shared.items()}
-        tripped = sorted(name for name, client in clients.items() if client.upstream.breaker.open)
-        if tripped:
-            unready = {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}
-            return JSONResponse(unready | reachable, 503)
-        return JSONResponse({"status": "ready", "providers": sorted(clients)} | reachable)
-
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
-
-    graphql = GatewayGraphQL(schema, settings=settings)
-    middleware = [
-        Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=settings.gateway_cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID"],
-            max_age=600,
-        ),
-        Middleware(ApiKeyMiddleware, keys=[key.get_secret_value() for key in settings.gateway_api_keys]),
-    ]
-    app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-            # Every method reaches the view, so that a refused one is a JSON GraphQL error (405) too.
-            Route("/graphql", graphql),
-            assets_mount(),
-        ],
-        middleware=middleware,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    return app
+    specs = [api.spec for api in PROVIDERS] if providers is None else list(providers)
+    return starlette_app(settings, schema, specs)

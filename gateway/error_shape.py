@@ -13,16 +13,13 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
+from gateway.errors import ErrorCode
+
 MESSAGE_LIMIT = 300
 QUOTE_LIMIT = 40
 ERROR_LIMIT = 100
 #: Beyond this an integer is not exact in JavaScript (or encodable by orjson, past 64 bits).
 _SAFE_INTEGER = 2**53
-
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
 def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -46,11 +43,11 @@ def code_of(error: GraphQLError) -> str | None:
     return code if isinstance(code, str) else None
 
 
-def with_code(error: GraphQLError, code: str) -> GraphQLError:
+def with_code(error: GraphQLError, code: ErrorCode) -> GraphQLError:
     """`error` with `extensions.code` set, unless it already has a code."""
     if code_of(error) is not None:
         return error
-    return _copy(error, error.message, {**(error.extensions or {}), "code": code})
+    return _copy(error, error.message, {**(error.extensions or {}), "code": code.value})
 
 
 def shaped(errors: Sequence[GraphQLError]) -> tuple[list[GraphQLError], int]:
@@ -68,9 +65,10 @@ def shaped(errors: Sequence[GraphQLError]) -> tuple[list[GraphQLError], int]:
 def _shape(error: GraphQLError) -> GraphQLError:
     if code_of(error) is None:
         if isinstance(error, GraphQLSyntaxError):
-            error = with_code(error, PARSE_FAILED)
+            error = with_code(error, ErrorCode.GRAPHQL_PARSE_FAILED)
         else:
-            error = with_code(error, BAD_USER_INPUT if error.path is None else INTERNAL)
+            code = ErrorCode.BAD_USER_INPUT if error.path is None else ErrorCode.INTERNAL_SERVER_ERROR
+            error = with_code(error, code)
     message = bounded(error.message)
     extensions = _json_safe(error.extensions or {})
     if message == error.message and extensions == (error.extensions or {}):

@@ -1,12 +1,22 @@
-"""Settings read once from the environment (or a `.env` file); names as in the public contract."""
+"""Settings read once from the environment (or a `.env` file); names as in the public contract.
+
+`Settings` holds the gateway's own knobs (`GATEWAY_*`). Each provider brings its own section, a
+`ProviderSettings` model with its own prefix (`STRIGO_*`), which `Settings.section` reads from the
+same sources, so settings.py never names a provider. Every field's `description` is the meaning
+column of the README's settings table (generated from these models; a test compares them).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, TypeVar, cast
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from yarl import URL
+
+#: `json_schema_extra` of a setting this implementation added beyond the contract's table.
+BEYOND_CONTRACT: dict[str, Any] = {"beyond_contract": True}
 
 
 def _split_csv(value: object) -> object:
@@ -15,74 +25,202 @@ def _split_csv(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
-    """Every knob of the gateway. Secrets are `SecretStr` so they never print."""
+#: A list given as comma-separated text (`a,b,c`), not as JSON.
+CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
+CsvSecrets = Annotated[list[SecretStr], NoDecode, BeforeValidator(_split_csv)]
+
+SectionT = TypeVar("SectionT", bound="ProviderSettings")
+
+
+def secret_values(model: BaseModel) -> list[str]:
+    """Every `SecretStr` value of a settings model, lists included (empty ones left out)."""
+    found = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, SecretStr) and item.get_secret_value():
+                found.append(item.get_secret_value())
+    return found
+
+
+class ProviderSettings(BaseSettings):
+    """One provider's section of the settings: its own env prefix, read from the environment or `.env`."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    gateway_host: str = "127.0.0.1"
-    gateway_port: int = 8000
-    gateway_api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
-    gateway_introspection: bool = True
-    gateway_max_depth: int = 12
+    @property
+    def enabled(self) -> bool:
+        """Whether the provider's credentials are set: a provider without them is not opened."""
+        raise NotImplementedError
+
+    def secrets(self) -> list[str]:
+        """Every credential of the provider, for redaction: its secret values (override to add forms
+        of them the upstream may echo, such as Strigo's `ORG_ID:API_KEY`)."""
+        return secret_values(self)
+
+
+class Settings(BaseSettings):
+    """Every knob of the gateway itself, plus each provider's section. Secrets are `SecretStr`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    gateway_host: str = Field(default="127.0.0.1", description="bind address")
+    gateway_port: int = Field(default=8000, description="bind port")
+    gateway_api_keys: CsvSecrets = Field(
+        default_factory=list,
+        description="comma-separated caller keys (`Authorization: Bearer <key>` or `X-API-Key`)",
+    )
+    gateway_introspection: bool = Field(
+        default=True, description="`false` hides the schema from introspection"
+    )
+    gateway_max_depth: int = Field(default=12, description="query depth limit (`QUERY_TOO_COMPLEX`)")
     # 25,000 keeps the loop blocked under ~200 ms by the costliest query it lets through (50,000
     # blocked it 250-310 ms); whole-schema introspection costs ~7,000, every field of 200 events ~14,000.
-    gateway_max_cost: int = 25_000
-    gateway_max_aliases: int = 30
+    gateway_max_cost: int = Field(default=25_000, description="query cost limit (`QUERY_TOO_COMPLEX`)")
+    gateway_max_aliases: int = Field(
+        default=30,
+        description="aliases in one query (`QUERY_TOO_COMPLEX`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     # The document text itself: parsing is linear in both, and refused before it starts or as
     # soon as the count is passed, so no document costs more than a few milliseconds to parse.
-    gateway_max_query_length: int = 50_000
-    gateway_max_query_tokens: int = 2_000
-    gateway_max_body_bytes: int = 1_000_000
-    gateway_upstream_timeout: float = 10.0
-    gateway_connect_timeout: float = 3.0
-    gateway_cache_ttl: float = 0.0
-    gateway_redis_url: str = ""
-    gateway_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    gateway_max_concurrency: int = 16
-    gateway_retries: int = 2
-    gateway_breaker_failures: int = 5
-    gateway_breaker_reset: float = 30.0
-    gateway_log_level: str = "INFO"
-    #: What one upstream reply may hold: bytes after decompression, and items in one list.
-    gateway_max_reply_bytes: int = Field(default=16_000_000, gt=0)
-    gateway_max_reply_items: int = Field(default=10_000, gt=0)
-    #: Pages one list may take from an upstream before the gateway gives up on it.
-    gateway_max_pages: int = Field(default=20, gt=0)
-    #: Upstream calls one GraphQL request may make, all providers together.
-    gateway_max_upstream_calls: int = Field(default=100, gt=0)
-    gateway_compiled_execution: bool = True
+    gateway_max_query_length: int = Field(
+        default=50_000,
+        description="query text in characters, checked before parsing (`QUERY_TOO_COMPLEX`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_query_tokens: int = Field(
+        default=2_000,
+        description="query text in tokens, checked while parsing (`QUERY_TOO_COMPLEX`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_body_bytes: int = Field(
+        default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
+    )
+    gateway_upstream_timeout: float = Field(default=10.0, description="seconds, total, per upstream call")
+    gateway_connect_timeout: float = Field(
+        default=3.0, description="seconds to connect", json_schema_extra=BEYOND_CONTRACT
+    )
+    gateway_cache_ttl: float = Field(
+        default=0.0,
+        description="seconds to keep upstream GET replies across requests (0 = off), in Redis when "
+        "`GATEWAY_REDIS_URL` is set, else per process; any write through that provider clears them",
+    )
+    gateway_redis_url: str = Field(
+        default="",
+        description="e.g. `redis://redis:6379/0`: the reply cache and the client-side quotas live in "
+        "Redis, shared by all replicas (per process while Redis does not answer)",
+    )
+    gateway_cors_origins: CsvList = Field(
+        default_factory=list,
+        description="allowed browser origins, comma-separated (CORS closed when empty)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_concurrency: int = Field(
+        default=16, description="concurrent calls per provider", json_schema_extra=BEYOND_CONTRACT
+    )
+    gateway_retries: int = Field(
+        default=2,
+        description="extra attempts for reads (never for writes, but pretix's idempotent ones)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_breaker_failures: int = Field(
+        default=5, description="failures that open a provider's breaker", json_schema_extra=BEYOND_CONTRACT
+    )
+    gateway_breaker_reset: float = Field(
+        default=30.0,
+        description="seconds until an open breaker lets one probe through",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_log_level: str = Field(
+        default="INFO", description="JSON log lines on stderr", json_schema_extra=BEYOND_CONTRACT
+    )
+    gateway_max_reply_bytes: int = Field(
+        default=16_000_000,
+        gt=0,
+        description="bytes of one upstream reply, counted after decompression; a larger one is cut off "
+        "(`UPSTREAM_ERROR`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_reply_items: int = Field(
+        default=10_000,
+        gt=0,
+        description="items in one upstream list reply; more is an `UPSTREAM_ERROR` before any is read",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_pages: int = Field(
+        default=20,
+        gt=0,
+        description="pages one list may take from an upstream; more is an `UPSTREAM_ERROR`",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_upstream_calls: int = Field(
+        default=100,
+        gt=0,
+        description="upstream calls one GraphQL request may make, all providers together; further ones "
+        "are refused (`QUERY_TOO_COMPLEX`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_compiled_execution: bool = Field(
+        default=True,
+        description="run GraphQL through cached per-operation plans that read plain fields directly "
+        "(`false`: stock graphql-core for every field, to rule the compiled path out)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
 
-    strigo_base_url: str = "https://app.strigo.io/api/v1"
-    strigo_org_id: str = ""
-    strigo_api_key: SecretStr = SecretStr("")
-    strigo_rate_per_minute: int = 120
-
-    schoology_base_url: str = "https://api.schoology.com/v1"
-    schoology_consumer_key: str = ""
-    schoology_consumer_secret: SecretStr = SecretStr("")
-    schoology_realms: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    schoology_timezone: str = "UTC"
-    schoology_rate_limit: int = 15
-    schoology_rate_period: float = 5.0
-
-    kona_base_url: str = "https://io.kona.com/api"
-    kona_access_token: SecretStr = SecretStr("")
-
-    pretix_base_url: str = "https://pretix.eu/api/v1"
-    pretix_token: SecretStr = SecretStr("")
-    pretix_organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    pretix_locale: str = "en"
-    pretix_rate_per_minute: int = 360
+    #: Values given to `from_values` that are not the gateway's own: for the providers' sections.
+    _given: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _read_env_file: bool = PrivateAttr(default=True)
+    _sections: dict[type[ProviderSettings], ProviderSettings] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:
-        """Settings from explicit values (field names as keys), ignoring any `.env` file."""
-        return cls(_env_file=None, **values)  # type: ignore[call-arg]
+        """Settings from explicit values (lower-cased env names as keys), ignoring any `.env` file."""
+        own = {key: value for key, value in values.items() if key in cls.model_fields}
+        settings = cls(_env_file=None, **own)  # type: ignore[call-arg]
+        settings._given = {key: value for key, value in values.items() if key not in own}
+        settings._read_env_file = False
+        return settings
 
-    @field_validator(
-        "gateway_api_keys", "gateway_cors_origins", "schoology_realms", "pretix_organizers", mode="before"
-    )
-    @classmethod
-    def _csv(cls, value: object) -> object:
-        return _split_csv(value)
+    def section(self, model: type[SectionT]) -> SectionT:
+        """A provider's settings, read once from the same sources as these (values, environment, `.env`)."""
+        found = self._sections.get(model)
+        if found is None:
+            prefix = str(model.model_config.get("env_prefix", "")).lower()
+            given = {
+                key[len(prefix) :]: value for key, value in self._given.items() if key.startswith(prefix)
+            }
+            found = model(**given) if self._read_env_file else model(_env_file=None, **given)  # type: ignore[call-arg]
+            self._sections[model] = found
+        return cast(SectionT, found)
+
+    def secrets(self) -> list[str]:
+        """The gateway's own credentials, for redaction: caller keys and the Redis password."""
+        found = secret_values(self)
+        password = URL(self.gateway_redis_url).password if self.gateway_redis_url else None
+        return [*found, password] if password else found
+
+
+def settings_table(models: Sequence[type[BaseSettings]]) -> str:
+    """The README's settings table (Markdown), one row per variable of each model, in field order."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for model in models:
+        prefix = str(model.model_config.get("env_prefix", "")).upper()
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            star = "*" if extra.get("beyond_contract") else ""
+            default = _shown(field.get_default(call_default_factory=True))
+            rows.append(f"| `{prefix}{name.upper()}`{star} | {default} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, SecretStr):
+        return "—" if not default.get_secret_value() else "(set)"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if default in ("", []):
+        return "empty"
+    if isinstance(default, float) and default.is_integer():
+        default = int(default)
+    return f"`{default}`"

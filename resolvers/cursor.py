@@ -10,22 +10,22 @@ import orjson
 
 from gateway.errors import BadUserInput
 from gateway.instants import clamped
-from resolvers.provider import EventKey
+from resolvers.provider import OrderKey
 
 
-def encode_cursor(key: EventKey) -> str:
+def encode_cursor(key: OrderKey) -> str:
     """The cursor pointing just after the event with this key."""
     undated, starts, provider, provider_id, global_id = key
     payload = orjson.dumps([undated, starts.isoformat(), provider, provider_id, global_id])
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, field: str = "after") -> EventKey:
+def decode_cursor(cursor: str, *, field: str = "after") -> OrderKey:
     """The key a cursor points after; BAD_USER_INPUT when it is not one of ours."""
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         undated, starts, provider, provider_id, global_id = raw
-        key: EventKey = (
+        key: OrderKey = (
             bool(undated), datetime.fromisoformat(starts), str(provider), str(provider_id), str(global_id)
         )  # fmt: skip
     except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.context import Context, Info
 from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
 from gateway.instants import clamped
+from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
-from resolvers.provider import ProviderAPI, Window, event_key
+from resolvers.provider import ProviderAPI, Window, order_key
 from resolvers.registry import PROVIDERS
 from schema.event import Connection, Edge, Event, PageInfo, Provider
 
@@ -112,9 +112,9 @@ async def events(
             raise result
         else:
             merged.extend(result)
-    merged.sort(key=event_key)
+    merged.sort(key=order_key)
     page = merged[:first]
-    edges = [Edge(cursor=encode_cursor(event_key(event)), node=event) for event in page]
+    edges = [Edge(cursor=encode_cursor(order_key(event)), node=event) for event in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(merged) > first, end_cursor=edges[-1].cursor if edges else None),

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
-from aiodataloader import DataLoader
-from strawberry.utils.str_converters import to_camel_case
 
-from gateway.context import Context, Info
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
 from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
-from resolvers.mutations import deletion, payload
-from resolvers.provider import ProviderAPI, Window, event_key, select
+from gateway.request.context import Context, Info
+from resolvers.mutations import deletion, payload, pointing_at_arguments
+from resolvers.provider import ProviderAPI, Window, order_key, select
+from resolvers.provider_events import ProviderEvents
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.kona import KonaCalendarEvent, KonaOrder, to_ms
 from schema.kona_inputs import (
@@ -29,8 +27,6 @@ from schema.kona_inputs import (
 )
 from schema.payloads import DeleteEventPayload, Payload
 
-T = TypeVar("T")
-EVENTS = "kona.events"
 INSTANCES = "kona.instances"
 #: Tag of `konaCalendarEvents` cursors: opaque like ids, `position:page size` inside.
 CURSOR = "kona-list"
@@ -46,50 +42,21 @@ HORIZON = timedelta(days=366)
 KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
 
 
-def _events(context: Context) -> DataLoader[str, JSONObject | None]:
-    return context.loaders.get(EVENTS, context.client(kona.SPEC).load_events)
+def _key(parts: tuple[str, ...]) -> str | None:
+    return parts[0] if len(parts) == 1 and parts[0].isdigit() else None
 
 
-def _prime(context: Context, key: str, data: JSONObject | None) -> None:
-    context.loaders.prime(EVENTS, context.client(kona.SPEC).load_events, key, data)
+def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> KonaCalendarEvent:
+    return KonaCalendarEvent.from_upstream(data)
 
 
-def _remember(context: Context, data: JSONObject) -> KonaCalendarEvent:
-    event = KonaCalendarEvent.from_upstream(data)  # first: it refuses an event without a usable id
-    _prime(context, event.provider_id, data)
-    return event
-
-
-def _kona_id(value: str, field: str) -> str:
-    if not value.isdigit():
-        raise BadUserInput(f"{value!r} is not a Kona calendar event id", field=[field])
-    return value
-
-
-def _event_id(global_id: strawberry.ID, field: str = "id") -> str:
-    decoded = decode_id(global_id, field=field)
-    if decoded.provider != kona.NAME or len(decoded.parts) != 1:
-        raise BadUserInput(f"{global_id!r} is not a Kona calendar event id", field=[field])
-    return _kona_id(decoded.parts[0], field)
-
-
-async def _upstream(action: Awaitable[T], *prefix: str) -> T:
-    """Await a Kona call, naming a field Kona rejected by its GraphQL path (`end_at` → input.endAt)."""
-    try:
-        return await action
-    except BadUserInput as error:
-        if error.provider == kona.NAME and error.field:
-            # Kona's keys are the inputs' attribute names, so strawberry's own conversion names them.
-            error.field = (*prefix, *(to_camel_case(part) for part in error.field))
-        raise
-
-
-async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
-    """A Kona calendar event by the key parts of its global id."""
-    if len(parts) != 1:
-        raise BadUserInput("malformed Kona id", field=["id"])
-    data = await _events(context).load(_kona_id(parts[0], "id"))
-    return None if data is None else KonaCalendarEvent.from_upstream(data)
+KONA = ProviderEvents(
+    spec=kona.SPEC,
+    what="Kona calendar event",
+    batch=lambda client: client.load_events,
+    key=_key,
+    convert=_convert,
+)
 
 
 def _cursor(offset: int, page_size: int) -> str:
@@ -146,12 +113,12 @@ async def kona_calendar_events(
     params = _list_params(date_range_start, date_range_end, order_by)
     offset, page_size = _position(after) if after else (0, None)
     context = info.context
-    client = context.client(kona.SPEC)
-    found = await _upstream(
-        client.read_slice(kona.EVENTS, params, offset=offset, count=count, page_size=page_size)
+    client = KONA.client(context)
+    found = await pointing_at_arguments(
+        client.read_slice(kona.EVENTS_PATH, params, offset=offset, count=count, page_size=page_size), at=()
     )
     edges = [
-        Edge(cursor=_cursor(offset + index + 1, found.page_size), node=_remember(context, data))
+        Edge(cursor=_cursor(offset + index + 1, found.page_size), node=KONA.remember(context, data))
         for index, data in enumerate(found.items)
     ]
     return Connection(
@@ -168,19 +135,19 @@ async def kona_calendar_event(
     ] = None,
 ) -> KonaCalendarEvent | None:
     """One event, or with `numInSeries` the Nth instance of its series."""
-    event_id = _event_id(id)
+    event_id = KONA.key_of(id)
     context = info.context
     if num_in_series is None:
-        data = await _events(context).load(event_id)
+        data = await KONA.load(context, event_id)
     else:
         if num_in_series < 1:
             raise BadUserInput("numInSeries counts from 1", field=["numInSeries"])
-        client = context.client(kona.SPEC)
+        client = KONA.client(context)
         instances = context.loaders.get(INSTANCES, client.load_instances)
         data = await instances.load((event_id, num_in_series))
     if data is None:
         raise NotFound(f"no Kona calendar event matches {id!r}", provider=kona.NAME, field=["id"])
-    return _remember(context, data)
+    return KONA.remember(context, data)
 
 
 def _range(window: Window) -> tuple[datetime, datetime]:
@@ -204,15 +171,15 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     start, end = _range(window)
     if end < start:
         return []
-    client = context.client(kona.SPEC)
+    client = KONA.client(context)
     params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
     admitted: list[Event] = []
     latest: datetime | None = None
     in_order = True
-    async with aclosing(client.pages(kona.EVENTS, params)) as pages:
+    async with aclosing(client.pages(kona.EVENTS_PATH, params)) as pages:
         async for page in pages:
             for data in page.items:
-                event = _remember(context, data)
+                event = KONA.remember(context, data)
                 if event.starts_at is not None:
                     in_order = in_order and (latest is None or event.starts_at >= latest)
                     latest = event.starts_at if latest is None else max(latest, event.starts_at)
@@ -226,7 +193,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
 def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
     if len(admitted) < limit:
         return False
-    last_kept = sorted(admitted, key=event_key)[limit - 1].starts_at
+    last_kept = sorted(admitted, key=order_key)[limit - 1].starts_at
     return last_kept is not None and last_kept < latest
 
 
@@ -237,9 +204,8 @@ async def create_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        body = create_body(input)
-        data = await _upstream(context.client(kona.SPEC).create_event(body), "input")
-        return _remember(context, data)
+        data = await KONA.client(context).create_event(create_body(input))
+        return KONA.remember(context, data)
 
     return await payload(run())
 
@@ -251,10 +217,9 @@ async def update_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        event_id = _event_id(id)
-        body = update_body(input)
-        data = await _upstream(context.client(kona.SPEC).update_event(event_id, body), "input")
-        return _remember(context, data)
+        event_id = KONA.key_of(id)
+        data = await KONA.client(context).update_event(event_id, update_body(input))
+        return KONA.remember(context, data)
 
     return await payload(run())
 
@@ -264,10 +229,10 @@ async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEve
     context = info.context
 
     async def run() -> strawberry.ID:
-        event_id = _event_id(id)
-        await context.client(kona.SPEC).delete_event(event_id)
-        _prime(context, event_id, None)
-        return strawberry.ID(encode_id(kona.NAME, event_id))
+        event_id = KONA.key_of(id)
+        await KONA.client(context).delete_event(event_id)
+        KONA.prime(context, event_id, None)
+        return id
 
     return await deletion(run())
 
@@ -313,7 +278,7 @@ API = ProviderAPI(
     query=Query,
     mutation=Mutation,
     types=(KonaCalendarEvent,),
-    load_node=load_node,
+    load_node=KONA.node,
     list_window=list_window,
 )
 

@@ -6,10 +6,10 @@ import asyncio
 
 import strawberry
 
-from gateway.context import Info
 from gateway.error_shape import quoted
 from gateway.errors import BadUserInput, GatewayError, NotFound
 from gateway.ids import decode_id
+from gateway.request.context import Info
 from resolvers.registry import BY_NAME
 from schema.event import Node
 

@@ -11,15 +11,14 @@ from typing import Annotated
 import orjson
 import strawberry
 
-from gateway.context import Context, Info
-from gateway.errors import BadUserInput, NotFound, UpstreamUnauthorized
+from gateway.errors import BadUserInput, MalformedItem, NotFound, UpstreamUnauthorized
 from gateway.ids import decode_id, encode_id
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
-from gateway.upstream_values import MalformedItem
-from resolvers.pretix_common import events_loader, key_of_parts, remember
+from gateway.request.context import Context, Info
+from resolvers.pretix_common import PRETIX
 from resolvers.pretix_mutations import Mutation
-from resolvers.provider import ProviderAPI, Window, event_key, select
+from resolvers.provider import ProviderAPI, Window, order_key, select
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.pretix import ORGANIZERS, PretixEvent
 from schema.pretix_inputs import (
@@ -35,13 +34,6 @@ from schema.pretix_inputs import (
 CURSOR = "pretix-list"
 DEFAULT_FIRST = 50
 MAX_FIRST = 200
-
-
-async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
-    """A pretix event by the key parts of its global id (organizer, slug)."""
-    key = key_of_parts(parts)
-    data = await events_loader(context).load(key)
-    return None if data is None else PretixEvent.from_upstream(data, key[0], context.settings.pretix_locale)
 
 
 def _digest(organizer: str, params: dict[str, str]) -> str:
@@ -123,7 +115,7 @@ async def pretix_events(
     digest = _digest(organizer, params)
     offset = _offset(after, digest) if after else 0
     context = info.context
-    client = context.client(pretix.SPEC)
+    client = PRETIX.client(context)
     # Registered before the first await: `node` in the same query waits for this list's priming.
     done = context.start_listing(pretix.NAME)
     try:
@@ -131,7 +123,10 @@ async def pretix_events(
     finally:
         done.set_result(None)
     edges = [
-        Edge(cursor=encode_id(CURSOR, offset + index + 1, digest), node=remember(context, organizer, data))
+        Edge(
+            cursor=encode_id(CURSOR, offset + index + 1, digest),
+            node=PRETIX.remember(context, data, organizer),
+        )
         for index, data in enumerate(items)
     ]
     return Connection(
@@ -145,9 +140,9 @@ async def pretix_events(
 
 async def _organizers(context: Context) -> list[str]:
     """`PRETIX_ORGANIZERS`, or every organizer the token can see (whose details are then known)."""
-    if context.settings.pretix_organizers:
-        return list(context.settings.pretix_organizers)
-    client = context.client(pretix.SPEC)
+    client = PRETIX.client(context)
+    if client.organizers:
+        return list(client.organizers)
     slugs = []
     for data in await client.list_organizers():
         slug = data.get("slug")
@@ -163,14 +158,14 @@ def _complete(admitted: list[Event], limit: int, latest: datetime | None) -> boo
     """Whether no later event (by start, as pretix orders them) can rank among the first `limit`."""
     if latest is None or len(admitted) < limit:
         return False
-    last_kept = sorted(admitted, key=event_key)[limit - 1].starts_at
+    last_kept = sorted(admitted, key=order_key)[limit - 1].starts_at
     return last_kept is not None and last_kept < latest
 
 
 async def _organizer_window(
     context: Context, organizer: str, params: dict[str, str], window: Window
 ) -> list[Event]:
-    client = context.client(pretix.SPEC)
+    client = PRETIX.client(context)
     admitted: list[Event] = []
     latest: datetime | None = None
     # Pages of 50 could take several round trips in sequence: ask for the ones `limit` needs at once.
@@ -178,7 +173,7 @@ async def _organizer_window(
     async with aclosing(client.pages(client.events_path(organizer), params, ahead=ahead)) as pages:
         async for page in pages:
             for data in page.items:
-                event = remember(context, organizer, data)
+                event = PRETIX.remember(context, data, organizer)
                 latest = event.starts_at
                 if window.admits(event):
                     admitted.append(event)
@@ -264,7 +259,7 @@ API = ProviderAPI(
     query=Query,
     mutation=Mutation,
     types=(PretixEvent,),
-    load_node=load_node,
+    load_node=PRETIX.node,
     list_window=list_window,
 )
 

@@ -6,12 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.context import Info
 from gateway.errors import NotFound
-from gateway.ids import encode_id
 from gateway.providers import pretix
+from gateway.request.context import Info
 from resolvers.mutations import deletion, payload
-from resolvers.pretix_common import event_key, events_loader, forget, remember, upstream
+from resolvers.pretix_common import PRETIX
 from schema.payloads import DeleteEventPayload, Payload
 from schema.pretix import PretixEvent
 from schema.pretix_inputs import (
@@ -33,12 +32,10 @@ async def create_pretix_event(
 
     async def run() -> PretixEvent:
         check_organizer(organizer)
-        body = create_body(input)
-        client = context.client(pretix.SPEC)
-        data = await upstream(client.create_event(organizer, body), missing="organizer")
-        return remember(context, organizer, data)
+        data = await PRETIX.client(context).create_event(organizer, create_body(input))
+        return PRETIX.remember(context, data, organizer)
 
-    return await payload(run())
+    return await payload(run(), missing="organizer")
 
 
 async def clone_pretix_event(
@@ -50,12 +47,11 @@ async def clone_pretix_event(
     context = info.context
 
     async def run() -> PretixEvent:
-        source = event_key(id)
-        body = create_body(input)
-        data = await upstream(context.client(pretix.SPEC).clone_event(source, body), missing="id")
-        return remember(context, source[0], data)
+        source = PRETIX.key_of(id)
+        data = await PRETIX.client(context).clone_event(source, create_body(input))
+        return PRETIX.remember(context, data, source[0])
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def update_pretix_event(
@@ -65,19 +61,18 @@ async def update_pretix_event(
     context = info.context
 
     async def run() -> PretixEvent:
-        key = event_key(id)
+        key = PRETIX.key_of(id)
         series: bool | None = None
         if input.has_subevents is not None:
             # Only a change is refused, so the current value is needed (often already loaded).
-            current = await events_loader(context).load(key)
+            current = await PRETIX.load(context, key)
             if current is None:
                 raise NotFound(f"no pretix event has the id {id!r}", provider=pretix.NAME, field=["id"])
             series = bool(current.get("has_subevents"))
-        body = update_body(input, key[1], series)
-        data = await upstream(context.client(pretix.SPEC).update_event(key, body), missing="id")
-        return remember(context, key[0], data)
+        data = await PRETIX.client(context).update_event(key, update_body(input, key[1], series))
+        return PRETIX.remember(context, data, key[0])
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -85,12 +80,12 @@ async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
     context = info.context
 
     async def run() -> strawberry.ID:
-        key = event_key(id)
-        await upstream(context.client(pretix.SPEC).delete_event(key), missing="id")
-        forget(context, key)
-        return strawberry.ID(encode_id(pretix.NAME, *key))
+        key = PRETIX.key_of(id)
+        await PRETIX.client(context).delete_event(key)
+        PRETIX.prime(context, key, None)
+        return id
 
-    return await deletion(run())
+    return await deletion(run(), missing="id")
 
 
 @strawberry.type

@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from gateway.context import Context
-from gateway.providers.base import ProviderSpec
+from gateway.providers.base import AnySpec
+from gateway.request.context import Context
 from schema.event import Event
 
 #: Sort key of the federated order: dated events first by instant, then provider, then upstream id,
 #: then the global id (unique even where an upstream id is not, e.g. one pretix slug in two organizers).
-EventKey = tuple[bool, datetime, str, str, str]
+OrderKey = tuple[bool, datetime, str, str, str]
 
 _NO_START = datetime.max.replace(tzinfo=UTC)
 
 
-def event_key(event: Event) -> EventKey:
+def order_key(event: Event) -> OrderKey:
     """Where an event sits in the federated order (`startsAt`, provider, provider id; no start last)."""
     starts = event.starts_at
     return (
@@ -42,7 +41,7 @@ class Window:
     starts_after: datetime | None = None
     starts_before: datetime | None = None
     search: str | None = None
-    after: EventKey | None = None
+    after: OrderKey | None = None
     limit: int = 50
 
     def admits(self, event: Event) -> bool:
@@ -54,7 +53,7 @@ class Window:
             return False
         if self.search and not _matches(event, self.search):
             return False
-        return self.after is None or event_key(event) > self.after
+        return self.after is None or order_key(event) > self.after
 
 
 def _matches(event: Event, search: str) -> bool:
@@ -64,7 +63,7 @@ def _matches(event: Event, search: str) -> bool:
 
 def select(events: Iterable[Event], window: Window) -> list[Event]:
     """The window's events in federated order, at most `limit` of them."""
-    return sorted((event for event in events if window.admits(event)), key=event_key)[: window.limit]
+    return sorted((event for event in events if window.admits(event)), key=order_key)[: window.limit]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +75,7 @@ class ProviderAPI:
     federated `events` query for this provider (already filtered with `select`).
     """
 
-    spec: ProviderSpec[Any]
+    spec: AnySpec
     query: type
     mutation: type
     types: tuple[type, ...]

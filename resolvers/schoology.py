@@ -9,17 +9,16 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import strawberry
-from aiodataloader import DataLoader
 
-from gateway.context import Context, Info
-from gateway.errors import BadUserInput, Forbidden, NotFound
+from gateway.errors import BadUserInput, Forbidden, NotFound, TooManyPages
 from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
-from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
-from gateway.replies import TooManyPages
+from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm
+from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
+from resolvers.provider_events import ProviderEvents
 from schema.event import Connection, Edge, Event, PageInfo
 from schema.payloads import DeleteEventPayload, Payload
 from schema.schoology import SchoologyEvent, SchoologyRealmInput, flag
@@ -30,60 +29,41 @@ from schema.schoology_inputs import (
     update_body,
 )
 
-EVENTS = "schoology.events"
 #: Stand-ins for the open side of a one-sided window: Schoology filters by dates only when both are given.
 _EARLIEST, _LATEST = date(1970, 1, 1), date(2100, 12, 31)
 #: Tag of `schoologyEvents` cursors: opaque like ids, the list offset inside (Schoology pages by offset).
 CURSOR = "schoology-list"
 
 
-def _client(context: Context) -> SchoologyClient:
-    return context.client(schoology.SPEC)
-
-
-def _events(context: Context) -> DataLoader[EventRef, JSONObject | None]:
-    return context.loaders.get(EVENTS, _client(context).load_events)
-
-
-def _ref(parts: tuple[str, ...], field: str = "id") -> EventRef:
+def _key(parts: tuple[str, ...]) -> EventRef | None:
+    """(realm kind, realm id, event id) as an `EventRef`; None when malformed."""
     if len(parts) != 3 or not parts[2].isdigit():
-        raise BadUserInput("malformed Schoology event id", field=[field])
+        return None
     try:
-        realm = Realm.parse(f"{parts[0]}/{parts[1]}")
+        return EventRef(Realm.parse(f"{parts[0]}/{parts[1]}"), parts[2])
     except ValueError:
-        raise BadUserInput("malformed Schoology event id", field=[field]) from None
-    return EventRef(realm, parts[2])
+        return None
 
 
-def _event_ref(global_id: strawberry.ID) -> EventRef:
-    decoded = decode_id(global_id)
-    if decoded.provider != schoology.NAME:
-        raise BadUserInput(f"{global_id!r} is not a Schoology event id", field=["id"])
-    return _ref(decoded.parts)
+def _event(context: Context, data: JSONObject, scope: tuple[str, ...]) -> SchoologyEvent:
+    realm = Realm(scope[0], scope[1])
+    return SchoologyEvent.from_upstream(data, realm, SCHOOLOGY.client(context).zone)
 
 
-def _global_id(ref: EventRef) -> strawberry.ID:
-    return strawberry.ID(encode_id(schoology.NAME, ref.realm.kind, ref.realm.id, ref.event_id))
+SCHOOLOGY = ProviderEvents(
+    spec=schoology.SPEC,
+    what="Schoology event",
+    batch=lambda client: client.load_events,
+    key=_key,
+    convert=_event,
+)
 
 
 def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
     """The page's events as GraphQL objects; each also primes the by-id loader."""
-    client = _client(context)
-    events = []
     realm = page.request.realm
-    for data in page.events:
-        # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
-        event = SchoologyEvent.from_upstream(data, realm, client.zone)
-        context.loaders.prime(EVENTS, client.load_events, EventRef(realm, event.provider_id), data)
-        events.append(event)
-    return events
-
-
-async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
-    """A Schoology event by the key parts of its global id (realm kind, realm id, event id)."""
-    ref = _ref(parts)
-    data = await _events(context).load(ref)
-    return None if data is None else SchoologyEvent.from_upstream(data, ref.realm, _client(context).zone)
+    # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
+    return [SCHOOLOGY.remember(context, data, realm.kind, realm.id) for data in page.events]
 
 
 def encode_offset(offset: int) -> str:
@@ -131,7 +111,7 @@ async def schoology_events(
     offset = 0 if after is None else decode_offset(after)
     request = PageRequest(target, offset, size, start_date, end_date)
     try:
-        page = await _client(info.context).list_events(request)
+        page = await SCHOOLOGY.client(info.context).list_events(request)
     except NotFound as error:
         raise NotFound(error.message, provider=schoology.NAME, field=["realm"]) from error
     events = _convert(info.context, page)
@@ -179,7 +159,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     inside the window. A realm still short after `GATEWAY_MAX_PAGES` rounds is an UPSTREAM_ERROR
     rather than a silently shortened list.
     """
-    client = _client(context)
+    client = SCHOOLOGY.client(context)
     if not client.realms:
         return []
     first_day, last_day = _window_days(window, client.zone)
@@ -210,7 +190,7 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
     Checked before sending because Schoology's refusal is a bare, empty 403 (the same status as a
     credentials problem), and because the update is validated against the current event.
     """
-    data = await _events(context).load(ref)
+    data = await SCHOOLOGY.load(context, ref)
     if data is None:
         raise NotFound(f"Schoology has no event {ref.event_id} in {ref.realm}", field=["id"])
     kind = str(data.get("type") or "event")
@@ -238,7 +218,7 @@ async def create_schoology_event(
 
     async def run() -> SchoologyEvent:
         target = realm.to_realm("realm")
-        client = _client(context)
+        client = SCHOOLOGY.client(context)
         body = create_body(input, client.zone)
         try:
             data = await client.create_event(target, body)
@@ -246,9 +226,7 @@ async def create_schoology_event(
             raise NotFound(
                 f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
             ) from error
-        event = SchoologyEvent.from_upstream(data, target, client.zone)
-        context.loaders.prime(EVENTS, client.load_events, EventRef(target, event.provider_id), data)
-        return event
+        return SCHOOLOGY.remember(context, data, target.kind, target.id)
 
     return await payload(run())
 
@@ -265,12 +243,12 @@ async def update_schoology_event(
     context = info.context
 
     async def run() -> SchoologyEvent:
-        ref = _event_ref(id)
-        client = _client(context)
+        ref = SCHOOLOGY.key_of(id)
+        client = SCHOOLOGY.client(context)
         current = await _changeable(context, ref)
         await client.update_event(ref, update_body(input, current, client.zone))
-        context.loaders.forget(EVENTS, client.load_events, ref)
-        data = await _events(context).load(ref)
+        SCHOOLOGY.stale(context, ref)
+        data = await SCHOOLOGY.load(context, ref)
         if data is None:
             raise NotFound("the event was deleted while it was being updated", field=["id"])
         return SchoologyEvent.from_upstream(data, ref.realm, client.zone)
@@ -283,12 +261,11 @@ async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPa
     context = info.context
 
     async def run() -> strawberry.ID:
-        ref = _event_ref(id)
-        client = _client(context)
+        ref = SCHOOLOGY.key_of(id)
         await _changeable(context, ref)
-        await client.delete_event(ref)
-        context.loaders.prime(EVENTS, client.load_events, ref, None)
-        return _global_id(ref)
+        await SCHOOLOGY.client(context).delete_event(ref)
+        SCHOOLOGY.prime(context, ref, None)
+        return id
 
     return await deletion(run())
 
@@ -326,7 +303,7 @@ API = ProviderAPI(
     query=Query,
     mutation=Mutation,
     types=(SchoologyEvent,),
-    load_node=load_node,
+    load_node=SCHOOLOGY.node,
     list_window=list_window,
 )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gateway.context import Info
-from gateway.resilience import BreakerState as Breaker
-from gateway.upstream import Upstream
+from gateway.request.context import Info
+from gateway.upstream.endpoint import Upstream
+from gateway.upstream.resilience import BreakerState
 from resolvers.registry import PROVIDERS
 from schema.event import Provider
-from schema.status import BreakerState, ProviderError, ProviderStatus
+from schema.status import ProviderError, ProviderStatus
 
 
 def _instant(epoch: float | None) -> datetime | None:
@@ -28,8 +28,8 @@ def _status(name: str, upstream: Upstream | None) -> ProviderStatus:
     return ProviderStatus(
         provider=provider,
         enabled=True,
-        healthy=state is Breaker.CLOSED,
-        breaker=BreakerState(state.value),
+        healthy=state is BreakerState.CLOSED,
+        breaker=state,
         calls=health.calls,
         failures=health.failures,
         last_error=ProviderError(
@@ -44,6 +44,8 @@ def _status(name: str, upstream: Upstream | None) -> ProviderStatus:
 async def providers(info: Info) -> list[ProviderStatus]:
     """Each registered provider, enabled or not, with its breaker state and last error."""
     clients = info.context.clients
-    return [
-        _status(api.spec.name, getattr(clients.get(api.spec.name), "upstream", None)) for api in PROVIDERS
-    ]
+    statuses = []
+    for api in PROVIDERS:
+        client = clients.get(api.spec.name)
+        statuses.append(_status(api.spec.name, None if client is None else client.upstream))
+    return statuses

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from aiodataloader import DataLoader
 
-from gateway.context import Context, Info
-from gateway.errors import BadUserInput
-from gateway.ids import decode_id, encode_id
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
+from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
+from resolvers.provider_events import ProviderEvents
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.strigo import (
@@ -22,38 +20,23 @@ from schema.strigo import (
     update_body,
 )
 
-EVENTS = "strigo.events"
+
+def _key(parts: tuple[str, ...]) -> str | None:
+    return parts[0] if len(parts) == 1 else None
 
 
-def _events(context: Context) -> DataLoader[str, JSONObject | None]:
-    return context.loaders.get(EVENTS, context.client(strigo.SPEC).load_events)
+def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> StrigoEvent:
+    return StrigoEvent.from_upstream(data)
 
 
-def _event_id(global_id: strawberry.ID) -> str:
-    decoded = decode_id(global_id)
-    if decoded.provider != strigo.NAME or len(decoded.parts) != 1:
-        raise BadUserInput(f"{global_id!r} is not a Strigo event id", field=["id"])
-    return decoded.parts[0]
-
-
-async def load_node(context: Context, parts: tuple[str, ...]) -> Event | None:
-    """A Strigo event by the key parts of its global id."""
-    if len(parts) != 1:
-        raise BadUserInput("malformed Strigo id", field=["id"])
-    data = await _events(context).load(parts[0])
-    return None if data is None else StrigoEvent.from_upstream(data)
-
-
-def _remember(context: Context, data: JSONObject) -> StrigoEvent:
-    """Build the event (refusing one without a usable id) and prime the loader with it."""
-    event = StrigoEvent.from_upstream(data)
-    context.loaders.prime(EVENTS, context.client(strigo.SPEC).load_events, event.provider_id, data)
-    return event
+STRIGO = ProviderEvents(
+    spec=strigo.SPEC, what="Strigo event", batch=lambda client: client.load_events, key=_key, convert=_convert
+)
 
 
 async def _list(context: Context) -> list[StrigoEvent]:
-    events = await context.client(strigo.SPEC).list_events()
-    return [_remember(context, data) for data in events]
+    events = await STRIGO.client(context).list_events()
+    return [STRIGO.remember(context, data) for data in events]
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
@@ -71,8 +54,8 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
     context = info.context
 
     async def run() -> StrigoEvent:
-        data = await context.client(strigo.SPEC).create_event(create_body(input))
-        return _remember(context, data)
+        data = await STRIGO.client(context).create_event(create_body(input))
+        return STRIGO.remember(context, data)
 
     return await payload(run())
 
@@ -84,12 +67,9 @@ async def update_strigo_event(
     context = info.context
 
     async def run() -> StrigoEvent:
-        event_id = _event_id(id)
-        body = update_body(input)
-        client = context.client(strigo.SPEC)
-        data = await client.update_event(event_id, body)
-        context.loaders.prime(EVENTS, client.load_events, event_id, data)
-        return StrigoEvent.from_upstream(data)
+        event_id = STRIGO.key_of(id)
+        data = await STRIGO.client(context).update_event(event_id, update_body(input))
+        return STRIGO.remember(context, data)
 
     return await payload(run())
 
@@ -99,11 +79,10 @@ async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
     context = info.context
 
     async def run() -> strawberry.ID:
-        event_id = _event_id(id)
-        client = context.client(strigo.SPEC)
-        await client.delete_event(event_id)
-        context.loaders.prime(EVENTS, client.load_events, event_id, None)
-        return strawberry.ID(encode_id(strigo.NAME, event_id))
+        event_id = STRIGO.key_of(id)
+        await STRIGO.client(context).delete_event(event_id)
+        STRIGO.prime(context, event_id, None)
+        return id
 
     return await deletion(run())
 
@@ -137,7 +116,7 @@ API = ProviderAPI(
     query=Query,
     mutation=Mutation,
     types=(StrigoEvent,),
-    load_node=load_node,
+    load_node=STRIGO.node,
     list_window=list_window,
 )
 

@@ -1,1 +1,1 @@
-"""The GraphQL contract: types, inputs, payloads and root types. Built by `schema.build`."""
+"""The GraphQL contract: types, inputs and payloads, no resolvers (`gateway.app` merges the roots)."""

@@ -1,4 +1,4 @@
-"""`build_schema()`: the one place the strawberry schema is assembled."""
+"""`gateway_schema()`: a strawberry schema of the gateway's kind from its root types (see `gateway.app`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from resolvers.registry import PROVIDERS
-from schema.mutation import Mutation
-from schema.query import Query
 from schema.scalars import SCALAR_MAP
 
 
@@ -22,7 +19,7 @@ class GatewaySchema(strawberry.Schema):
     """Strawberry's schema, minus its logging of every error with a stack trace.
 
     Errors raised on purpose are answers, not incidents; unexpected ones are logged (once, with
-    the request id) by `gateway.graphql.MaskUnexpectedErrors`.
+    the request id) by `gateway.edge.view.MaskUnexpectedErrors`.
     """
 
     def process_errors(
@@ -31,23 +28,22 @@ class GatewaySchema(strawberry.Schema):
         return None
 
 
-def build_schema(
+def gateway_schema(
+    *,
+    query: type,
+    mutation: type,
+    types: Sequence[type],
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
 ) -> strawberry.Schema:
-    """The gateway's schema; concrete event types are listed since they are reached via `Event`.
+    """The schema of these roots; `types` lists the concrete event types, reached only via `Event`.
 
     `execution_context_class` replaces graphql-core's executor (e.g. the compiled one)."""
     return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
-        types=[event_type for api in PROVIDERS for event_type in api.types],
+        query=query,
+        mutation=mutation,
+        types=list(types),
         extensions=list(extensions),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=execution_context_class,
     )
-
-
-def export_sdl() -> str:
-    """The schema as SDL (what `schema/schema.graphql` holds)."""
-    return build_schema().as_str() + "\n"

@@ -8,12 +8,13 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from gateway.context import Info
+from gateway.errors import MalformedItem
 from gateway.ids import encode_id
 from gateway.instants import from_epoch_ms
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
-from gateway.upstream_values import MalformedItem, flag, integer, required_id, text, texts
+from gateway.request.context import Info
+from gateway.upstream.values import flag, integer, required_id, text, texts
 from schema.event import Event, Provider
 from schema.scalars import JSON, as_json
 

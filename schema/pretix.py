@@ -15,13 +15,13 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.context import Info
 from gateway.errors import UpstreamFailure
 from gateway.ids import encode_id
 from gateway.instants import parse_instant
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
-from gateway.upstream_values import integer, text
+from gateway.request.context import Info
+from gateway.upstream.values import integer, text
 from schema.event import Event, Provider
 from schema.pretix_inputs import EVENT_SLUG
 from schema.scalars import JSON, as_json
@@ -84,7 +84,7 @@ class LocalizedText:
             strawberry.argument(description="Language code wanted, e.g. `de`; default: the gateway's."),
         ] = None,
     ) -> str | None:
-        return pick(self.values, locale, info.context.settings.pretix_locale)
+        return pick(self.values, locale, info.context.client(pretix.SPEC).locale)
 
     @classmethod
     def of(cls, value: Any) -> LocalizedText | None:

@@ -190,30 +190,27 @@ def check_organizer(value: str, field: str = "organizer") -> str:
     return value
 
 
-def _label(name: str) -> str:
-    return to_camel_case(name)
-
-
 def _translations(problems: Problems, name: str, value: list[TranslationInput], *, required: bool) -> None:
     if required and not value:
-        problems.add(_label(name), f"{_label(name)} needs at least one language")
+        problems.add(to_camel_case(name), f"{to_camel_case(name)} needs at least one language")
     seen: set[str] = set()
     for entry in value:
         locale = entry.locale.lower().replace("_", "-")
         if not _LOCALE.match(entry.locale):
             problems.add(
-                _label(name), f"{entry.locale!r} is not a language code such as 'en' or 'de-informal'"
+                to_camel_case(name), f"{entry.locale!r} is not a language code such as 'en' or 'de-informal'"
             )
         elif locale in seen:
-            problems.add(_label(name), f"language {entry.locale!r} is given twice")
+            problems.add(to_camel_case(name), f"language {entry.locale!r} is given twice")
         seen.add(locale)
         if not entry.text.strip():
-            problems.add(_label(name), f"the {entry.locale!r} text is blank; leave that language out instead")
+            blank = f"the {entry.locale!r} text is blank; leave that language out instead"
+            problems.add(to_camel_case(name), blank)
 
 
 def _string_object(problems: Problems, name: str, value: Any) -> None:
     if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
-        problems.add(_label(name), f"{_label(name)} must be an object whose values are strings")
+        problems.add(to_camel_case(name), f"{to_camel_case(name)} must be an object whose values are strings")
 
 
 def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> None:
@@ -229,7 +226,7 @@ def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> Non
         problems.add("live", "events cannot be created live; set up quotas and payment, then update `live`")
     for name, limit in (("geo_lat", 90), ("geo_lon", 180)):
         if fields.get(name) is not None and not -limit <= fields[name] <= limit:
-            problems.add(_label(name), f"{_label(name)} must be between -{limit} and {limit}")
+            problems.add(to_camel_case(name), f"{to_camel_case(name)} must be between -{limit} and {limit}")
     for name in ("meta_data", "item_meta_properties"):
         if name in fields:
             _string_object(problems, name, fields[name])
@@ -238,7 +235,8 @@ def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> Non
     problems.timezone("timezone", fields.get("timezone"))
     for start, end in (("date_from", "date_to"), ("presale_start", "presale_end")):
         if fields.get(start) is not None and fields.get(end) is not None and fields[end] < fields[start]:
-            problems.add(_label(end), f"{_label(end)} must not be before {_label(start)}")
+            later = to_camel_case(end)
+            problems.add(later, f"{later} must not be before {to_camel_case(start)}")
     if creating and fields.get("has_subevents") and fields.get("seating_plan") is not None:
         problems.add("seatingPlan", "an event series cannot have a seating plan of its own")
 

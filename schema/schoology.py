@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
-from gateway.context import Info
 from gateway.errors import BadUserInput
 from gateway.ids import encode_id
 from gateway.instants import representable
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
-from gateway.upstream_values import digits, required_id, text
+from gateway.request.context import Info
+from gateway.upstream.values import digits, required_id, text
 from schema.event import Event, Provider
 from schema.scalars import JSON, as_json
 

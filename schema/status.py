@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
+from gateway.upstream.resilience import BreakerState
 from schema.event import Provider
 
-
-@strawberry.enum(description="Circuit breaker state: CLOSED lets calls through, OPEN fails them fast.")
-class BreakerState(Enum):
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
+# The breaker's own states (one definition, in `gateway.upstream.resilience`), exposed as they are.
+strawberry.enum(
+    BreakerState, description="Circuit breaker state: CLOSED lets calls through, OPEN fails them fast."
+)
 
 
 @strawberry.type(description="The last failure the gateway saw from a provider.")

@@ -9,12 +9,12 @@ from typing import Any
 
 import strawberry
 
-from gateway.context import Info
 from gateway.ids import encode_id
 from gateway.instants import parse_instant
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
-from gateway.upstream_values import flag, required_id, text, texts, upstream_id
+from gateway.request.context import Info
+from gateway.upstream.values import flag, required_id, text, texts, upstream_id
 from schema.event import Event, Provider
 from schema.scalars import JSON, as_json
 from schema.validation import Problems

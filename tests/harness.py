@@ -15,7 +15,7 @@ from gateway.app import create_app
 from gateway.sandbox.recorder import CallLog, Fault, RecordedCall
 from gateway.sandbox.server import create_sandbox, sandbox_env
 from gateway.settings import Settings
-from resolvers.registry import PROVIDERS
+from resolvers.registry import NAMES
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Sandbox:
 async def running_sandbox() -> AsyncIterator[Sandbox]:
     """Serve every registered emulator on an ephemeral loopback port."""
     log = CallLog()
-    server = TestServer(create_sandbox([api.spec for api in PROVIDERS], log), host="127.0.0.1")
+    server = TestServer(create_sandbox(NAMES, log), host="127.0.0.1")
     await server.start_server()
     try:
         yield Sandbox(log=log, base_url=str(server.make_url("")).rstrip("/"))
@@ -48,7 +48,7 @@ async def running_sandbox() -> AsyncIterator[Sandbox]:
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:
     """Settings wired to the sandbox; keyword overrides use the field names (`gateway_api_keys=…`)."""
-    env = sandbox_env([api.spec for api in PROVIDERS], sandbox.base_url)
+    env = sandbox_env(NAMES, sandbox.base_url)
     values: dict[str, Any] = {key.lower(): value for key, value in env.items()}
     values.update(overrides)
     return Settings.from_values(values)

@@ -1,39 +1,68 @@
-"""The seam every provider meets: a `ProviderSpec` value and the shared batch-loading helpers."""
+"""The seam every provider meets: its `ProviderSpec`, the `ProviderClient` protocol, batch-loading helpers."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from aiohttp import web
+from typing import Any, Generic, Protocol, TypeVar
 
 from gateway.errors import NotFound
-from gateway.sandbox.recorder import CallLog
-from gateway.settings import Settings
-from gateway.upstream import Wiring
+from gateway.settings import ProviderSettings, SectionT, Settings
+from gateway.upstream.endpoint import Upstream, Wiring
 
-ClientT = TypeVar("ClientT")
 K = TypeVar("K")
 JSONObject = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProviderSpec(Generic[ClientT]):
-    """Everything the process needs to know about one upstream.
+class ProviderClient(Protocol):
+    """What shared code relies on in every client: the `Upstream` it calls through, whose breaker
+    and health `/readyz` and the `providers` query report."""
 
-    `open` builds the provider's client on the `Wiring` the lifespan owns (pooled session, where
-    cache and quota live), which it passes to `Upstream.configured`; `sandbox_app` and
-    `sandbox_env` come from the provider's emulator so `demo` and the tests can wire it up.
+    @property
+    def upstream(self) -> Upstream:
+        """The provider's one HTTP endpoint."""
+        ...
+
+
+ClientT = TypeVar("ClientT", bound=ProviderClient)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderSpec(Generic[SectionT, ClientT]):
+    """What the process knows of one upstream: its name, its settings section, how to open its client.
+
+    `open` builds the client from the provider's own settings and the `Wiring` the lifespan owns
+    (gateway-wide settings, pooled session, where cache and quota live, what to redact), which it
+    passes to `Upstream.configured`.
     """
 
     name: str
     title: str
-    is_enabled: Callable[[Settings], bool]
-    open: Callable[[Settings, Wiring], ClientT]
-    sandbox_app: Callable[[CallLog], web.Application]
-    sandbox_env: Callable[[str], dict[str, str]]
+    settings: type[SectionT]
+    open: Callable[[SectionT, Wiring], ClientT]
+
+    def section(self, settings: Settings) -> SectionT:
+        """This provider's section of `settings`."""
+        return settings.section(self.settings)
+
+    def is_enabled(self, settings: Settings) -> bool:
+        """Whether the deployment configured this provider's credentials."""
+        return self.section(settings).enabled
+
+    def open_client(self, settings: Settings, wiring: Wiring) -> ClientT:
+        """The provider's client on the lifespan's wiring."""
+        return self.open(self.section(settings), wiring)
+
+
+#: A spec of any provider (what registries and the lifespan hold).
+AnySpec = ProviderSpec[Any, Any]
+
+
+def deployment_secrets(settings: Settings, specs: Iterable[AnySpec]) -> tuple[str, ...]:
+    """Every credential of the deployment, the gateway's own and each provider's: what is redacted."""
+    sections: list[ProviderSettings] = [spec.section(settings) for spec in specs]
+    return (*settings.secrets(), *(secret for section in sections for secret in section.secrets()))
 
 
 async def gather_by_key(

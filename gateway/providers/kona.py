@@ -8,23 +8,41 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
 from gateway.errors import (
     BadUserInput,
     Forbidden,
     GatewayError,
     NotFound,
+    TooManyPages,
     UpstreamFailure,
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
-from gateway.sandbox import kona as sandbox
-from gateway.settings import Settings
-from gateway.upstream import Upstream, Wiring, path, static_authorization
-from gateway.upstream_values import integer
+from gateway.settings import ProviderSettings
+from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.values import integer
 
 NAME = "kona"
-EVENTS = "calendar_events"
+
+
+class KonaSettings(ProviderSettings):
+    """`KONA_*`: an OAuth 2 bearer token."""
+
+    model_config = SettingsConfigDict(env_prefix="KONA_")
+
+    base_url: str = Field(default="https://io.kona.com/api", description="Kona's API root")
+    access_token: SecretStr = Field(default=SecretStr(""), description="OAuth 2 bearer token (enables Kona)")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.access_token.get_secret_value())
+
+
+EVENTS_PATH = "calendar_events"
 
 #: Kona's documented default page size: its undocumented cap cannot be lower.
 DEFAULT_PAGE = 25
@@ -122,7 +140,7 @@ class KonaClient:
     async def get_event(self, event_id: str, num_in_series: int | None = None) -> JSONObject:
         """`GET /calendar_events/{id}[?num_in_series=N]` (the Nth instance of the event's series)."""
         params = None if num_in_series is None else {"num_in_series": num_in_series}
-        return _as_object(await self.upstream.get(path(EVENTS, event_id), params), EVENTS)
+        return _as_object(await self.upstream.get(path(EVENTS_PATH, event_id), params), EVENTS_PATH)
 
     async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
         """Batch function for the by-id event loader (Kona has no multi-get: concurrent GETs)."""
@@ -161,17 +179,17 @@ class KonaClient:
 
     async def create_event(self, fields: JSONObject) -> JSONObject:
         """`POST /calendar_events`: 201, a `Location` header and the new event."""
-        reply = await self.upstream.request("POST", EVENTS, json={EVENTS: [fields]})
-        return _as_object(reply, EVENTS)
+        reply = await self.upstream.request("POST", EVENTS_PATH, json={EVENTS_PATH: [fields]})
+        return _as_object(reply, EVENTS_PATH)
 
     async def update_event(self, event_id: str, fields: JSONObject) -> JSONObject:
         """`PUT /calendar_events/{id}`: only the keys sent change (Kona's PUT patches)."""
-        reply = await self.upstream.request("PUT", path(EVENTS, event_id), json={EVENTS: [fields]})
-        return _as_object(reply, EVENTS)
+        reply = await self.upstream.request("PUT", path(EVENTS_PATH, event_id), json={EVENTS_PATH: [fields]})
+        return _as_object(reply, EVENTS_PATH)
 
     async def delete_event(self, event_id: str) -> None:
         """`DELETE /calendar_events/{id}` (204)."""
-        await self.upstream.request("DELETE", path(EVENTS, event_id))
+        await self.upstream.request("DELETE", path(EVENTS_PATH, event_id))
 
 
 def _unwrap(reply: Reply, key: str) -> Any:
@@ -228,29 +246,23 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     if reply.status in (400, 422):
         field = named_field(details or "")
         message = f"Kona rejected the input: {details}" if details else "Kona rejected the input"
-        return BadUserInput(message, provider=NAME, field=[field] if field else None)
+        return BadUserInput(message, provider=NAME, upstream_field=[field] if field else None)
     return None
 
 
-def open_client(settings: Settings, wiring: Wiring) -> KonaClient:
+def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
     """The Kona client on the lifespan's wiring (pooled session, cache and quota)."""
     # Kona documents no rate limit, so none is imposed here.
     upstream = Upstream.configured(
-        settings,
         wiring,
         provider=NAME,
-        base_url=settings.kona_base_url,
-        auth=static_authorization(f"Bearer {settings.kona_access_token.get_secret_value()}"),
+        base_url=settings.base_url,
+        auth=static_authorization(f"Bearer {settings.access_token.get_secret_value()}"),
         read_error=read_error,
     )
     return KonaClient(upstream)
 
 
-SPEC: ProviderSpec[KonaClient] = ProviderSpec(
-    name=NAME,
-    title="Kona",
-    is_enabled=lambda settings: bool(settings.kona_access_token.get_secret_value()),
-    open=open_client,
-    sandbox_app=sandbox.create_app,
-    sandbox_env=sandbox.sandbox_env,
+SPEC: ProviderSpec[KonaSettings, KonaClient] = ProviderSpec(
+    name=NAME, title="Kona", settings=KonaSettings, open=open_client
 )

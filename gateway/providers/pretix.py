@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 from yarl import URL
 
 from gateway.errors import (
@@ -33,18 +35,48 @@ from gateway.errors import (
     GatewayError,
     InvalidInput,
     NotFound,
+    TooManyPages,
     UpstreamFailure,
     UpstreamRateLimited,
     UpstreamUnauthorized,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, TooManyPages, is_undecodable, object_list
-from gateway.sandbox import pretix as sandbox
-from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, Wiring, path, static_authorization
-from gateway.upstream_values import MAX_INTEGER, integer
+from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
+from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.values import MAX_INTEGER, integer
 
 NAME = "pretix"
+
+
+class PretixSettings(ProviderSettings):
+    """`PRETIX_*`: a team token, sent as `Authorization: Token <token>`, and what to list."""
+
+    model_config = SettingsConfigDict(env_prefix="PRETIX_")
+
+    base_url: str = Field(default="https://pretix.eu/api/v1", description="pretix's API root")
+    token: SecretStr = Field(
+        default=SecretStr(""), description="team token, sent as `Authorization: Token …`"
+    )
+    organizers: CsvList = Field(
+        default_factory=list,
+        description="organizers listed by the federated `events` query; empty = all the token can see",
+    )
+    locale: str = Field(
+        default="en",
+        description="default locale of multilingual text and `Accept-Language`",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    rate_per_minute: int = Field(
+        default=360,
+        description="client-side quota (pretix Hosted's limit)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token.get_secret_value())
+
 
 #: pretix's maximum (and default) `page_size`; larger values are silently capped.
 PAGE_SIZE = 50
@@ -81,8 +113,12 @@ class Page:
 class PretixClient:
     """Typed operations on the pretix API; every method returns plain upstream JSON."""
 
-    def __init__(self, upstream: Upstream) -> None:
+    def __init__(self, upstream: Upstream, *, locale: str = "en", organizers: Sequence[str] = ()) -> None:
         self.upstream = upstream
+        #: The language `Event.title` and `text` pick by default (`PRETIX_LOCALE`).
+        self.locale = locale
+        #: The organizers the federated `events` query lists (`PRETIX_ORGANIZERS`); empty: all visible.
+        self.organizers = tuple(organizers)
         #: Pages each list had when last read: how many to ask for at once next time.
         self._pages_seen: dict[str, int] = {}
 
@@ -316,7 +352,9 @@ def _validation_error(data: Any, detail: str | None) -> BadUserInput:
     if isinstance(data, list):
         return BadUserInput(f"pretix rejected the input: {_text(data)}", provider=NAME)
     problems = [
-        BadUserInput(_text(messages), provider=NAME, field=None if name == "non_field_errors" else [name])
+        BadUserInput(
+            _text(messages), provider=NAME, upstream_field=None if name == "non_field_errors" else [name]
+        )
         for name, messages in data.items()
     ]
     if not problems:
@@ -332,27 +370,21 @@ def _text(messages: Any) -> str:
     return str(messages)
 
 
-def open_client(settings: Settings, wiring: Wiring) -> PretixClient:
+def open_client(settings: PretixSettings, wiring: Wiring) -> PretixClient:
     """The pretix client on the lifespan's wiring (pooled session, cache and quota)."""
     upstream = Upstream.configured(
-        settings,
         wiring,
         provider=NAME,
-        base_url=settings.pretix_base_url,
-        auth=static_authorization(f"Token {settings.pretix_token.get_secret_value()}"),
+        base_url=settings.base_url,
+        auth=static_authorization(f"Token {settings.token.get_secret_value()}"),
         read_error=read_error,
-        rate=(settings.pretix_rate_per_minute, 60.0),
+        rate=(settings.rate_per_minute, 60.0),
         # Only pretix's messages depend on it: multilingual fields always come with every language.
-        headers={"Accept-Language": settings.pretix_locale},
+        headers={"Accept-Language": settings.locale},
     )
-    return PretixClient(upstream)
+    return PretixClient(upstream, locale=settings.locale, organizers=settings.organizers)
 
 
-SPEC: ProviderSpec[PretixClient] = ProviderSpec(
-    name=NAME,
-    title="pretix",
-    is_enabled=lambda settings: bool(settings.pretix_token.get_secret_value()),
-    open=open_client,
-    sandbox_app=sandbox.create_app,
-    sandbox_env=sandbox.sandbox_env,
+SPEC: ProviderSpec[PretixSettings, PretixClient] = ProviderSpec(
+    name=NAME, title="pretix", settings=PretixSettings, open=open_client
 )

@@ -12,6 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import oauthlib.oauth1
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 from yarl import URL
 
 from gateway.errors import (
@@ -22,13 +24,41 @@ from gateway.errors import (
     UpstreamFailure,
 )
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
-from gateway.replies import Reply, default_error, object_list
-from gateway.sandbox import schoology as sandbox
-from gateway.settings import Settings
-from gateway.upstream import READ_METHODS, Upstream, Wiring, path
-from gateway.upstream_values import digits
+from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
+from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path
+from gateway.upstream.replies import Reply, default_error, object_list
+from gateway.upstream.values import digits
 
 NAME = "schoology"
+
+
+class SchoologySettings(ProviderSettings):
+    """`SCHOOLOGY_*`: two-legged OAuth 1.0a (HMAC-SHA1), the realms to list, the zone of local times."""
+
+    model_config = SettingsConfigDict(env_prefix="SCHOOLOGY_")
+
+    base_url: str = Field(default="https://api.schoology.com/v1", description="Schoology's API root")
+    consumer_key: str = Field(default="", description="two-legged OAuth 1.0a (HMAC-SHA1) consumer key")
+    consumer_secret: SecretStr = Field(
+        default=SecretStr(""), description="its consumer secret (enables Schoology)"
+    )
+    realms: CsvList = Field(
+        default_factory=list,
+        description="realms listed by the federated `events` query, e.g. `sections/3719526,users/42`",
+    )
+    timezone: str = Field(default="UTC", description="zone of Schoology's offset-less `start`/`end`")
+    # Schoology publishes no limit; clients observe about 15 calls per 5 s (a multi-get counts once).
+    rate_limit: int = Field(
+        default=15, description="client-side quota: calls per period", json_schema_extra=BEYOND_CONTRACT
+    )
+    rate_period: float = Field(
+        default=5.0, description="the quota's period in seconds", json_schema_extra=BEYOND_CONTRACT
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.consumer_key and self.consumer_secret.get_secret_value())
+
 
 #: Realm kinds as Schoology spells them in paths, with the singular its events carry in `realm`.
 REALM_KINDS: Mapping[str, str] = {
@@ -273,10 +303,10 @@ def _text(value: Any) -> str | None:
 
 
 _FIELD_MESSAGE = re.compile(r"\bThe (\w+) (?:field|parameter)\b")
-_INPUT_NAMES = {
-    "title": "title", "description": "description", "start": "start", "end": "end", "has_end": "hasEnd",
-    "all_day": "allDay", "rsvp": "rsvp", "comments_enabled": "commentsEnabled",
-}  # fmt: skip
+#: The event keys the gateway writes: a 400 naming one points at that input field.
+_WRITTEN = frozenset(
+    {"title", "description", "start", "end", "has_end", "all_day", "rsvp", "comments_enabled"}
+)
 
 
 def read_error(reply: Reply, method: str) -> GatewayError | None:
@@ -287,11 +317,10 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     """
     if reply.status == 400:
         message = reply.data if isinstance(reply.data, str) and reply.data else None
-        field = None
-        if message and (named := _FIELD_MESSAGE.search(message)) and named.group(1) in _INPUT_NAMES:
-            field = ["input", _INPUT_NAMES[named.group(1)]]
+        named = _FIELD_MESSAGE.search(message) if message else None
+        key = [named.group(1)] if named and named.group(1) in _WRITTEN else None
         text = f"Schoology rejected the input: {message}" if message else "Schoology rejected the input"
-        return BadUserInput(text, provider=NAME, field=field)
+        return BadUserInput(text, provider=NAME, upstream_field=key)
     if reply.status == 403 and method not in READ_METHODS:
         return Forbidden(
             "Schoology does not let the gateway change this object (assignment and discussion "
@@ -303,17 +332,17 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     return None
 
 
-def open_client(settings: Settings, wiring: Wiring) -> SchoologyClient:
+def open_client(settings: SchoologySettings, wiring: Wiring) -> SchoologyClient:
     """The Schoology client on the lifespan's wiring (pooled session, cache and quota).
 
     A bad `SCHOOLOGY_TIMEZONE` or `SCHOOLOGY_REALMS` fails here, at start-up, rather than per request.
     """
-    zone = ZoneInfo(settings.schoology_timezone)
-    realms = [Realm.parse(text) for text in settings.schoology_realms]
+    zone = ZoneInfo(settings.timezone)
+    realms = [Realm.parse(text) for text in settings.realms]
     logging.getLogger("oauthlib").setLevel(OAUTHLIB_LOG_LEVEL)
     oauth = TwoLeggedClient(
-        settings.schoology_consumer_key,
-        client_secret=settings.schoology_consumer_secret.get_secret_value(),
+        settings.consumer_key,
+        client_secret=settings.consumer_secret.get_secret_value(),
         signature_method=oauthlib.oauth1.SIGNATURE_HMAC_SHA1,
         signature_type=oauthlib.oauth1.SIGNATURE_TYPE_AUTH_HEADER,
         realm="Schoology API",
@@ -328,25 +357,16 @@ def open_client(settings: Settings, wiring: Wiring) -> SchoologyClient:
         return {"Authorization": signed["Authorization"]}
 
     upstream = Upstream.configured(
-        settings,
         wiring,
         provider=NAME,
-        base_url=settings.schoology_base_url,
+        base_url=settings.base_url,
         auth=auth,
         read_error=read_error,
-        # Schoology publishes no limit; clients observe about 15 calls per 5 s (a multi-get counts once).
-        rate=(settings.schoology_rate_limit, settings.schoology_rate_period),
+        rate=(settings.rate_limit, settings.rate_period),
     )
     return SchoologyClient(upstream, zone=zone, realms=realms)
 
 
-SPEC: ProviderSpec[SchoologyClient] = ProviderSpec(
-    name=NAME,
-    title="Schoology",
-    is_enabled=lambda settings: bool(
-        settings.schoology_consumer_key and settings.schoology_consumer_secret.get_secret_value()
-    ),
-    open=open_client,
-    sandbox_app=sandbox.create_app,
-    sandbox_env=sandbox.sandbox_env,
+SPEC: ProviderSpec[SchoologySettings, SchoologyClient] = ProviderSpec(
+    name=NAME, title="Schoology", settings=SchoologySettings, open=open_client
 )

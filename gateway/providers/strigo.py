@@ -5,14 +5,45 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
 from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
-from gateway.replies import Reply, is_undecodable, object_list
-from gateway.sandbox import strigo as sandbox
-from gateway.settings import Settings
-from gateway.upstream import Upstream, Wiring, path, static_authorization
+from gateway.settings import BEYOND_CONTRACT, ProviderSettings
+from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.replies import Reply, is_undecodable, object_list
 
 NAME = "strigo"
+
+
+class StrigoSettings(ProviderSettings):
+    """`STRIGO_*`: the org's API key, sent as `Authorization: Bearer ORG_ID:API_KEY`."""
+
+    model_config = SettingsConfigDict(env_prefix="STRIGO_")
+
+    base_url: str = Field(default="https://app.strigo.io/api/v1", description="Strigo's API root")
+    org_id: str = Field(default="", description="sent as `Authorization: Bearer ORG_ID:API_KEY`")
+    api_key: SecretStr = Field(default=SecretStr(""), description="the org's API key (enables Strigo)")
+    rate_per_minute: int = Field(
+        default=120,
+        description="client-side quota (Strigo documents ~1xx-2xx RPM)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.org_id and self.api_key.get_secret_value())
+
+    @property
+    def bearer(self) -> str:
+        """The `Authorization` value of every call."""
+        return f"Bearer {self.org_id}:{self.api_key.get_secret_value()}"
+
+    def secrets(self) -> list[str]:
+        # A reply may echo the pair without the scheme.
+        return [*super().secrets(), f"{self.org_id}:{self.api_key.get_secret_value()}"]
+
 
 #: From this many distinct ids on, one `GET /events` (or `/classes`) is cheaper than one call per id:
 #: Strigo lists never page, so the list call returns every object of the org at once.
@@ -112,33 +143,23 @@ def _validation_error(error: Mapping[str, Any]) -> BadUserInput:
     details = "; ".join(f"{item.get('param')}: {item.get('msg')}" for item in items)
     param = str(first.get("param") or "")
     return BadUserInput(
-        f"Strigo rejected the input: {details}", provider=NAME, field=[param] if param else None
+        f"Strigo rejected the input: {details}", provider=NAME, upstream_field=[param] if param else None
     )
 
 
-def _bearer(settings: Settings) -> str:
-    return f"Bearer {settings.strigo_org_id}:{settings.strigo_api_key.get_secret_value()}"
-
-
-def open_client(settings: Settings, wiring: Wiring) -> StrigoClient:
+def open_client(settings: StrigoSettings, wiring: Wiring) -> StrigoClient:
     """The Strigo client on the lifespan's wiring (pooled session, cache and quota)."""
     upstream = Upstream.configured(
-        settings,
         wiring,
         provider=NAME,
-        base_url=settings.strigo_base_url,
-        auth=static_authorization(_bearer(settings)),
+        base_url=settings.base_url,
+        auth=static_authorization(settings.bearer),
         read_error=read_error,
-        rate=(settings.strigo_rate_per_minute, 60.0),
+        rate=(settings.rate_per_minute, 60.0),
     )
     return StrigoClient(upstream)
 
 
-SPEC: ProviderSpec[StrigoClient] = ProviderSpec(
-    name=NAME,
-    title="Strigo",
-    is_enabled=lambda settings: bool(settings.strigo_org_id and settings.strigo_api_key.get_secret_value()),
-    open=open_client,
-    sandbox_app=sandbox.create_app,
-    sandbox_env=sandbox.sandbox_env,
+SPEC: ProviderSpec[StrigoSettings, StrigoClient] = ProviderSpec(
+    name=NAME, title="Strigo", settings=StrigoSettings, open=open_client
 )

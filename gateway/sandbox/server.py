@@ -8,18 +8,17 @@ as JSON), `DELETE /_sandbox/faults`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from aiohttp import web
 
-from gateway.providers.base import ProviderSpec
+from gateway.sandbox.emulators import emulator
 from gateway.sandbox.recorder import CallLog, Fault, json_response, read_json
 
 LOG_KEY = web.AppKey("call_log", CallLog)
 
 
-def create_sandbox(specs: Sequence[ProviderSpec[Any]], log: CallLog | None = None) -> web.Application:
-    """One aiohttp app serving each provider's emulator at `/{name}`."""
+def create_sandbox(names: Sequence[str], log: CallLog | None = None) -> web.Application:
+    """One aiohttp app serving the emulator of each provider named at `/{name}`."""
     log = log if log is not None else CallLog()
     app = web.Application()
     app[LOG_KEY] = log
@@ -27,16 +26,16 @@ def create_sandbox(specs: Sequence[ProviderSpec[Any]], log: CallLog | None = Non
     app.router.add_delete("/_sandbox/calls", _clear_calls)
     app.router.add_put("/_sandbox/faults/{provider}", _set_fault)
     app.router.add_delete("/_sandbox/faults", _clear_faults)
-    for spec in specs:
-        app.add_subapp(f"/{spec.name}", spec.sandbox_app(log))
+    for name in names:
+        app.add_subapp(f"/{name}", emulator(name).create_app(log))
     return app
 
 
-def sandbox_env(specs: Sequence[ProviderSpec[Any]], base_url: str) -> dict[str, str]:
-    """Environment that points the gateway at a sandbox served at `base_url`."""
+def sandbox_env(names: Sequence[str], base_url: str) -> dict[str, str]:
+    """Environment that points the gateway at the named providers' emulators in a sandbox at `base_url`."""
     env: dict[str, str] = {}
-    for spec in specs:
-        env.update(spec.sandbox_env(f"{base_url.rstrip('/')}/{spec.name}"))
+    for name in names:
+        env.update(emulator(name).env(f"{base_url.rstrip('/')}/{name}"))
     return env
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import aiohttp
 
 from gateway.providers import pretix
-from gateway.upstream import Wiring
+from gateway.upstream.endpoint import Wiring
 from tests.harness import running_gateway
 from tests.integration.conftest import PretixTarget
 from tests.integration.pretix_queries import CLONE, CREATE, DELETE, NODE, UPDATE, create, new_event
@@ -188,7 +188,8 @@ async def test_a_repeated_idempotency_key_replays_the_first_answer(pretix_target
     target = pretix_target
     body = {"name": {"en": "Replayed"}, "slug": target.unique("replay"), "date_from": "2031-05-01T10:00:00Z"}
     async with aiohttp.ClientSession() as session:
-        client = pretix.open_client(target.settings(), Wiring(session))
+        settings = target.settings()
+        client = pretix.SPEC.open_client(settings, Wiring(settings=settings, session=session))
         relative = client.events_path(target.organizer)
         headers = {"X-Idempotency-Key": target.unique("key")}
         first = await client.upstream.request("POST", relative, json=body, headers=headers)

@@ -10,8 +10,8 @@ import pytest
 from gateway.errors import InvalidInput
 from gateway.ids import encode_id
 from gateway.providers.pretix import read_error
-from gateway.replies import Reply
 from gateway.sandbox import pretix as emulator
+from gateway.upstream.replies import Reply
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 PAYLOAD = "event { id slug title name { text } } userErrors { field message code }"
@@ -187,7 +187,8 @@ def test_pretix_error_bodies_are_read(status: int, body: Any, expected: list[tup
     error = read_error(Reply(status, {}, body, "http://pretix.test/api/v1/"), "POST")
     assert error is not None
     problems = error.problems if isinstance(error, InvalidInput) else [error]
-    assert [(problem.code, problem.field) for problem in problems] == expected
+    # pretix names its own keys: the resolvers point them at the GraphQL input (see `userErrors` above).
+    assert [(problem.code, problem.upstream_field) for problem in problems] == expected
 
 
 async def test_a_refused_write_costs_one_probe_and_a_delete_with_orders_none(sandbox: Sandbox) -> None:

@@ -10,7 +10,6 @@ from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 from gateway.errors import BadUserInput, Forbidden, UpstreamUnauthorized
 from gateway.ids import encode_id
 from gateway.providers.schoology import read_error
-from gateway.replies import Reply
 from gateway.sandbox.schoology_seed import (
     BUSY_SECTION_ID,
     DISTRICT_ID,
@@ -19,6 +18,8 @@ from gateway.sandbox.schoology_seed import (
     SCHOOL_IDS,
     USER_IDS,
 )
+from gateway.upstream.replies import Reply
+from resolvers.mutations import point_at_arguments
 from tests.harness import Gateway, Sandbox
 
 PLAIN = FIRST_EVENT_ID  # "Lecture 1", 2026-01-12 08:30-09:30
@@ -249,5 +250,7 @@ def test_error_reader_maps_schoologys_bare_statuses() -> None:
     assert not isinstance(read_error(Reply(401, {}, None, ""), "PUT"), Forbidden | UpstreamUnauthorized)
     rejected = read_error(Reply(400, {}, "The end field is required when has_end is 1", ""), "POST")
     assert isinstance(rejected, BadUserInput)
+    assert rejected.upstream_field == ("end",)
+    point_at_arguments(rejected)  # what every mutation does with an upstream's key
     assert rejected.field == ("input", "end")
     assert "required when has_end is 1" in rejected.message

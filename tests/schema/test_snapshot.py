@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schema.build import export_sdl
+from gateway.app import export_sdl
 
 SNAPSHOT = Path(__file__).parents[2] / "schema" / "schema.graphql"
 

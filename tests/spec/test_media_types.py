@@ -9,7 +9,7 @@ import pytest
 from strawberry.extensions import SchemaExtension
 
 from gateway import app as app_module
-from gateway.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NEW = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"

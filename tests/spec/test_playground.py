@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from gateway.playground import ASSETS_DIR, assets_built, assets_mount, graphiql_page
+from gateway.edge.playground import ASSETS_DIR, assets_built, assets_mount, graphiql_page
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 from tests.spec.conftest import INSTALL_HINT, LiveGateway, missing, run_node
 

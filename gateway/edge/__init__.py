@@ -1,0 +1,1 @@
+"""The HTTP edge: the GraphQL view, caller auth, body limits, media types, WebSocket, GraphiQL, logs."""

@@ -1,0 +1,72 @@
+"""Errors nobody raised on purpose become `INTERNAL_SERVER_ERROR` with a request id; pre-execution
+errors get their codes; partial failures a resolver recorded join the response."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway import error_shape
+from gateway.errors import ErrorCode, GatewayError
+from gateway.request.context import Context
+
+log = logging.getLogger("gateway.graphql")
+
+
+def mask(error: GraphQLError, request_id: str) -> GraphQLError:
+    """`error` itself if the gateway raised it on purpose (or graphql-core did), else a masked copy
+    whose detail (with its stack trace) goes to the log only."""
+    original = error.original_error
+    if original is None or isinstance(original, GatewayError | GraphQLError):
+        return error
+    log.error("unexpected error in request %s", request_id, exc_info=original)
+    return GraphQLError(
+        f"Internal server error (request id {request_id})",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value, "requestId": request_id},
+    )
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """Errors the gateway did not raise on purpose become `INTERNAL_SERVER_ERROR` with a request id.
+
+    The detail (with its stack trace) goes to the log only; GraphQL syntax and validation errors
+    and every `GatewayError` pass through, syntax errors coded `GRAPHQL_PARSE_FAILED` and
+    validation errors `GRAPHQL_VALIDATION_FAILED` (unless a rule gave its own code). Partial
+    failures a resolver recorded in the context (one provider down in a federated query) are
+    added here, beside the data.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        self._code_pre_execution_errors(ErrorCode.GRAPHQL_PARSE_FAILED)
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._code_pre_execution_errors(ErrorCode.GRAPHQL_VALIDATION_FAILED)
+
+    def _code_pre_execution_errors(self, code: ErrorCode) -> None:
+        errors = self.execution_context.pre_execution_errors
+        if errors:
+            # In place, since strawberry has already taken this list for its result; copies of the
+            # errors, since the validation cache hands the same error objects to every request.
+            errors[:] = [error_shape.with_code(error, code) for error in errors]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None:
+            return
+        context = self.execution_context.context
+        request_id = context.request_id if isinstance(context, Context) else "unknown"
+        errors = [mask(error, request_id) for error in result.errors or ()]
+        if isinstance(context, Context):
+            errors.extend(
+                GraphQLError(error.message, path=list(path), original_error=error)
+                for error, path in context.partial_errors
+            )
+        result.errors = errors or None

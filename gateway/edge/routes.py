@@ -1,0 +1,85 @@
+"""The Starlette app: its routes (health, readiness, metrics, GraphQL, GraphiQL's assets) and middleware.
+
+Handlers are module-level: what they need of the process comes from `request.state` (the
+lifespan's `Resources`), nothing from a closure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.edge.lifespan import lifespan
+from gateway.edge.playground import assets_mount
+from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
+from gateway.edge.view import GatewayGraphQL
+from gateway.metrics import REGISTRY
+from gateway.providers.base import AnySpec, ProviderClient
+from gateway.settings import Settings
+from gateway.upstream.redis_link import RedisLink
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: 200 while the process serves."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: 503 while any enabled provider's breaker is open; Redis is reported, never required."""
+    clients: dict[str, ProviderClient] = request.state.clients
+    link: RedisLink | None = request.state.redis
+    # Without Redis, state is per process: reported, but never a reason to take the replica out.
+    reachable = {"redis": await link.check()} if link is not None else {}
+    tripped = sorted(name for name, client in clients.items() if client.upstream.breaker.open)
+    if tripped:
+        unready = {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}
+        return JSONResponse(unready | reachable, 503)
+    return JSONResponse({"status": "ready", "providers": sorted(clients)} | reachable)
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    """Body limit, CORS and caller keys, outermost first."""
+    return [
+        Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.gateway_cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        ),
+        Middleware(ApiKeyMiddleware, keys=[key.get_secret_value() for key in settings.gateway_api_keys]),
+    ]
+
+
+def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequence[AnySpec]) -> Starlette:
+    """The gateway's ASGI app serving `schema`, with a client for each enabled one of `providers`."""
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+            # Every method reaches the view, so that a refused one is a JSON GraphQL error (405) too.
+            Route("/graphql", GatewayGraphQL(schema, settings=settings)),
+            assets_mount(),
+        ],
+        middleware=middleware(settings),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.providers = tuple(providers)
+    return app

@@ -1,0 +1,239 @@
+"""The GraphQL HTTP view: typed context, who may execute, status codes, error masking, disconnects.
+
+Responses are negotiated from `Accept`: `application/graphql-response+json` (with the spec's status
+codes: 400 for request errors, which carry no `data`) or `application/json` (200 with `data: null`,
+as legacy clients expect), chosen by `gateway.edge.media_types`. GraphiQL's page comes from
+`gateway.edge.playground`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.types import QueryParams
+from strawberry.types import ExecutionResult
+
+from gateway import error_shape
+from gateway.edge import request_body
+from gateway.edge.masking import mask
+from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.playground import graphiql_page
+from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
+from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
+from gateway.errors import ErrorCode
+from gateway.providers.base import ProviderClient
+from gateway.request.context import Context
+from gateway.request.disconnect import ClientGone, unless_disconnected
+from gateway.settings import Settings
+from gateway.upstream.endpoint import calls_in_request, current_request_id
+
+log = logging.getLogger("gateway.graphql")
+
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def request_id_of(request: Request | WebSocket) -> str:
+    """The caller's `X-Request-ID` when it is sane, else a fresh one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
+        return given
+    return uuid.uuid4().hex
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation or variable errors: nothing ran, so no error has a field path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
+    """400 for a request the client must fix; 500 when the gateway itself failed before executing."""
+    for error in response_data.get("errors") or ():
+        if (
+            isinstance(error, dict)
+            and (error.get("extensions") or {}).get("code") == ErrorCode.INTERNAL_SERVER_ERROR
+        ):
+            return 500
+    return 400
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with the gateway's context, media types, JSON encoding and GraphiQL.
+
+    It also decides who may execute: with API keys configured, a caller without one gets the
+    GraphiQL page when this request is one strawberry would answer with the page, and 401
+    otherwise. The decision reads the same parsed request the execution reads, so no spelling of
+    a URL can be a page to one and a query to the other.
+    """
+
+    graphql_transport_ws_handler_class = KeyedTransportWSHandler
+    graphql_ws_handler_class = KeyedLegacyWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
+
+    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+        self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            self._admit(request)
+            await request.body()  # read in full, so that `receive()` has only a disconnect left to say
+            response = await unless_disconnected(self.run(request), receive)
+        except HTTPException as error:
+            response = self.request_error_response(request, error)
+        except (ClientGone, ClientDisconnect):
+            log.info("client disconnected; its request was cancelled", extra={"path": scope["path"]})
+            return
+        except BodyTooLarge:
+            raise  # BodyLimitMiddleware answers it (413)
+        except Exception:
+            # A failure outside GraphQL's own error handling: still a JSON GraphQL error, never a trace.
+            request_id = current_request_id.get() or request_id_of(request)
+            log.exception("unexpected error in request %s", request_id)
+            response = self.request_error_response(
+                request, HTTPException(500, f"Internal server error (request id {request_id})")
+            )
+        await response(scope, receive, send)
+
+    def _admit(self, request: Request) -> None:
+        """Refuse (401) a keyless caller unless this request only asks for the GraphiQL page."""
+        if not self.caller_keys.required:
+            return
+        if self.caller_keys.in_headers(request.scope["headers"]) is Presented.VALID:
+            return
+        if not self.should_render_graphql_ide(self.request_adapter_class(request)):
+            raise HTTPException(401, UNAUTHENTICATED_MESSAGE)
+
+    def request_error_response(self, request: Request, error: HTTPException) -> Response:
+        """A request refused before execution: a JSON GraphQL error in the negotiated media type."""
+        headers = {"Vary": "Accept"}
+        if error.status_code == 405:
+            # A GET was refused for being a mutation; any other method for not being GET or POST.
+            headers["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        if error.status_code == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="event-gateway"'
+        code = _REFUSAL_CODES.get(error.status_code, ErrorCode.BAD_REQUEST)
+        message = error_shape.bounded(error.reason)
+        body = self.encode_json({"errors": [{"message": message, "extensions": {"code": code.value}}]})
+        media_type = response_media_type(_accept(request))
+        return Response(body, error.status_code, headers, _content_type(media_type))
+
+    def decode_json(self, data: str | bytes) -> object:
+        return request_body.decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Only request bodies come here: URL parameters go through `parse_query_params`.
+        try:
+            decoded = self.decode_json(data)
+        except json.JSONDecodeError as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        return request_body.require_request_shape(decoded)
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        # Starlette's QueryParams keeps every occurrence of a repeated parameter; a plain dict would
+        # silently keep the last one.
+        multi_items = getattr(params, "multi_items", None)
+        items: list[tuple[str, Any]] = multi_items() if multi_items else list(params.items())
+        return request_body.parse_json_parameters(request_body.single_parameters(items))
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(_accept(request))
+        return sub_response
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        clients: Mapping[str, ProviderClient] = request.state.clients
+        context = Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            settings=self.settings,
+            clients=clients,
+            request_id=request_id_of(request),
+        )
+        if isinstance(response, Response):
+            response.headers["X-Request-ID"] = context.request_id
+        calls_in_request.set(context.upstream_calls)
+        current_request_id.set(context.request_id)
+        return context
+
+    async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(request, request_adapter, *args, **kwargs)
+        except HTTPException as error:
+            # GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed, not 400.
+            if request_adapter.method == "GET" and error.status_code == 400 and "GET" in error.reason:
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        request_id = current_request_id.get() or "unknown"
+        omitted = 0
+        if result.errors:
+            # An exception before execution (in an extension, say) interrupts MaskUnexpectedErrors'
+            # hook, so its error arrives here unmasked.
+            masked = [mask(error, request_id) for error in result.errors]
+            result.errors, omitted = error_shape.shaped(masked)
+        response_data = await super().process_result(request, result)
+        if omitted:
+            extensions = response_data.get("extensions") or {}
+            response_data["extensions"] = {**extensions, "errorsOmitted": omitted}
+        # The spec's request errors carry no `data` in the new media type; `data: null` stays for
+        # application/json, where clients expect it.
+        if _is_request_error(result) and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON:
+            response_data.pop("data", None)
+        return response_data
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["Vary"] = "Accept"
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["Content-Type"] = _content_type(GRAPHQL_RESPONSE_JSON)
+            if (
+                not sub_response.status_code
+                and isinstance(response_data, dict)
+                and "data" not in response_data
+            ):
+                response.status_code = _request_error_status(response_data)
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)
+
+    def encode_json(self, data: object) -> bytes:
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            # orjson refuses integers beyond 64 bits (a cost the caller asked for, say); `json` does not.
+            return json.dumps(data, separators=(",", ":"), default=str).encode()
+
+
+_REFUSAL_CODES = {401: ErrorCode.UNAUTHENTICATED, 500: ErrorCode.INTERNAL_SERVER_ERROR}
+
+
+def _accept(request: Request | WebSocket) -> str | None:
+    values = request.headers.getlist("accept")
+    return ", ".join(values) if values else None
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8"

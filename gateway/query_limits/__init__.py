@@ -1,0 +1,1 @@
+"""What one query may cost: text, depth, cost and alias limits, checked cheaply before anything runs."""

@@ -1,0 +1,37 @@
+"""Which emulator serves which provider: the module `gateway.sandbox.<name>` of each provider's name.
+
+The sandbox imports no provider code. Its callers (the CLI, the tests, the benchmark) name the
+providers from the registry, and each name finds its emulator here by that convention, so a new
+provider's emulator needs no line in a shared file; `tests/test_layout.py` checks that every
+registered provider has one. An emulator module has `create_app(log)` and `sandbox_env(base_url)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
+from aiohttp import web
+
+from gateway.sandbox.recorder import CallLog
+
+
+@dataclass(frozen=True, slots=True)
+class Emulator:
+    """One provider's emulator: its aiohttp app, and the settings that point the gateway at it."""
+
+    name: str
+    create_app: Callable[[CallLog], web.Application]
+    env: Callable[[str], dict[str, str]]
+
+
+def emulator(name: str) -> Emulator:
+    """The emulator of the provider called `name` (ModuleNotFoundError when it has none)."""
+    module = importlib.import_module(f"{__package__}.{name}")
+    return Emulator(
+        name=name,
+        create_app=cast(Callable[[CallLog], web.Application], module.create_app),
+        env=cast(Callable[[str], dict[str, str]], module.sandbox_env),
+    )

@@ -1,0 +1,1 @@
+"""Talking to upstreams: the only aiohttp client, replies, redaction, retries, breaker, quota and cache."""

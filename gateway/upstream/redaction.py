@@ -1,0 +1,128 @@
+"""Credentials out of every upstream text the gateway passes on, in whatever spelling they come back.
+
+An upstream that echoes the request (an error quoting the `Authorization` header, a debugging
+page) would otherwise hand the gateway's credentials to any caller, and `providers { lastError }`
+would keep them there for every later one. Every reply body goes through a `Redactor` before any
+provider reads it (see `gateway.upstream.endpoint`), so no message, field or `raw` value built from it
+can carry a credential.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote
+
+import orjson
+
+REDACTED = "[redacted]"
+
+#: Shorter values would redact ordinary words, and no real credential is this short.
+MIN_SECRET = 4
+#: Base64 spellings shorter than this are too likely to occur by chance in other base64 text.
+MIN_ENCODED = 8
+
+# OAuth 1.0a signs every request afresh, so its signature and tokens cannot be listed in advance:
+# they are recognised by name instead, in a header (`oauth_signature="…"`), a query string
+# (`oauth_signature=…`) or percent-encoded (`oauth_signature%3D%22…`).
+_OAUTH = (
+    r"(?i:(?P<name>oauth_(?:signature|token|token_secret|verifier))"
+    r"(?P<sep>\s*(?:=|%3D|:)\s*(?:\\?\"|%22)?))"
+    r"(?P<value>[^\"&,\s\\%]+(?:%[0-9A-Fa-f]{2}[^\"&,\s\\%]*)*)"
+)
+#: OAuth parameter names are lower-case (RFC 5849); an echo shouting them is caught by its capitals.
+_OAUTH_HINTS = (b"oauth_", b"OAUTH_")
+_SIGNATURE = re.compile(r'oauth_signature="([^"]+)"')
+# A JSON string can spell any character as \uXXXX, which a byte scan for the plain form would miss.
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
+
+
+def spellings(secret: str) -> set[str]:
+    """The ways `secret` can come back inside other text: as is, percent- and JSON-escaped, in base64.
+
+    Base64 of a longer value containing the secret (`Basic` credentials, `ORG_ID:API_KEY`) encodes
+    it differently depending on where it starts modulo 3, so each of the three alignments is
+    listed, trimmed to the characters that depend on the secret alone.
+    """
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), orjson.dumps(secret).decode()[1:-1]}
+    forms |= {form.replace("/", "\\/") for form in list(forms)}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda escape: escape.group().lower(), form) for form in list(forms)}
+    raw = secret.encode()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw).decode()
+        first = -(-shift * 8 // 6)  # the first character that no prefix bit reaches
+        last = (shift + len(raw)) * 8 // 6  # past the last character made of the secret's bits only
+        core = encoded[first:last]
+        if len(core) >= MIN_ENCODED:
+            forms |= {core, core.translate(str.maketrans("+/", "-_"))}
+    return {form for form in forms if form}
+
+
+class Redactor:
+    """Replaces every known credential (and any OAuth signature or token) with `[redacted]`."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets = tuple(secrets)
+        forms: set[str] = set()
+        for secret in self._secrets:
+            if len(secret) >= MIN_SECRET:
+                forms |= spellings(secret)
+        ordered = sorted(forms, key=len, reverse=True)  # the longest spelling wins where they overlap
+        # A body holding a longer spelling holds a shorter one inside it too (the key inside
+        # `Bearer ORG:KEY`, in every base64 alignment), so the scan looks for the shortest only.
+        self._scan = [
+            form.encode() for form in ordered if not any(other != form and other in form for other in forms)
+        ]
+        self._pattern = re.compile("|".join([*(re.escape(form) for form in ordered), _OAUTH]))
+
+    def also(self, sent: str) -> Redactor:
+        """This redactor, plus one `Authorization` value signed for a single request (OAuth 1.0a):
+        the whole value and its signature on its own, in every spelling."""
+        signature = _SIGNATURE.search(sent)
+        extra = [sent, unquote(signature.group(1))] if signature else [sent]
+        return Redactor([*self._secrets, *extra])
+
+    def text(self, value: str) -> str:
+        """`value` with every credential replaced."""
+        return self._pattern.sub(_replacement, value)
+
+    def mentions(self, raw: bytes | bytearray) -> bool:
+        """Whether a raw body may spell a credential (a fast scan that never misses one)."""
+        return (
+            any(form in raw for form in self._scan)
+            or any(hint in raw for hint in _OAUTH_HINTS)
+            or _ESCAPED_ASCII.search(raw) is not None
+        )
+
+    def json(self, value: Any) -> Any:
+        """A decoded JSON value with every string (keys included) redacted, changed in place."""
+        if isinstance(value, str):
+            return self.text(value)
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                for index, item in enumerate(node):
+                    if isinstance(item, str):
+                        node[index] = self.text(item)
+                    elif isinstance(item, list | dict):
+                        stack.append(item)
+            elif isinstance(node, dict):
+                for key, item in list(node.items()):
+                    clean = self.text(key)
+                    if clean != key:
+                        del node[key]
+                    if isinstance(item, str):
+                        item = self.text(item)
+                    elif isinstance(item, list | dict):
+                        stack.append(item)
+                    node[clean] = item
+        return value
+
+
+def _replacement(match: re.Match[str]) -> str:
+    if match.group("name"):
+        return f"{match.group('name')}{match.group('sep')}{REDACTED}"
+    return REDACTED

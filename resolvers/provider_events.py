@@ -1,0 +1,96 @@
+"""What every provider's resolvers share about its events: the by-key loader, priming, global ids.
+
+A provider's event has the global id `encode_id(provider, *scope, own id)`: the scope is where
+the event lives upstream (a Schoology realm's kind and id, a pretix organizer; empty for most
+providers). A `ProviderEvents` turns such ids into the client's batch keys, loads through the
+request's loader, and primes it with every event a list or a write returns, so `node(id:)` later
+in the same request costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+
+from gateway.errors import BadUserInput
+from gateway.ids import decode_id
+from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
+from gateway.request.context import Context
+from schema.event import Event
+
+ClientT = TypeVar("ClientT", bound=ProviderClient)
+KeyT = TypeVar("KeyT", bound=Hashable)
+EventT = TypeVar("EventT", bound=Event)
+
+#: A client's batch function: objects by key, None where there is none.
+Batch = Callable[[Sequence[KeyT]], Awaitable[Sequence[JSONObject | None]]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderEvents(Generic[ClientT, KeyT, EventT]):
+    """One provider's events in a request: ids to keys, loads in batches, priming.
+
+    `batch` picks the client's by-key batch function; `key` turns the parts of a global id into
+    its key (None when they are malformed); `convert` builds the event from upstream JSON and the
+    scope parts (refusing, as `from_upstream` does, an object without a usable id).
+    """
+
+    spec: ProviderSpec[Any, ClientT]
+    #: What one is called in messages, e.g. "Strigo event".
+    what: str
+    batch: Callable[[ClientT], Batch[KeyT]]
+    key: Callable[[tuple[str, ...]], KeyT | None]
+    convert: Callable[[Context, JSONObject, tuple[str, ...]], EventT]
+
+    @property
+    def loader_name(self) -> str:
+        """The request's loader of these events."""
+        return f"{self.spec.name}.events"
+
+    def client(self, context: Context) -> ClientT:
+        """The provider's client (PROVIDER_NOT_CONFIGURED when it has no credentials here)."""
+        return context.client(self.spec)
+
+    def loader(self, context: Context) -> DataLoader[KeyT, JSONObject | None]:
+        """The request's by-key loader of these events."""
+        return context.loaders.get(self.loader_name, self.batch(self.client(context)))
+
+    async def load(self, context: Context, key: KeyT) -> JSONObject | None:
+        """The upstream object at `key` (batched with the request's other loads), None if missing."""
+        data: JSONObject | None = await self.loader(context).load(key)
+        return data
+
+    def key_of(self, global_id: str, field: str = "id") -> KeyT:
+        """The key of one of this provider's global ids; BAD_USER_INPUT (at `field`) for any other id."""
+        decoded = decode_id(global_id, field=field)
+        key = self.key(decoded.parts) if decoded.provider == self.spec.name else None
+        if key is None:
+            raise BadUserInput(f"{global_id!r} is not a {self.what} id", field=[field])
+        return key
+
+    async def node(self, context: Context, parts: tuple[str, ...]) -> EventT | None:
+        """`node(id:)` for this provider: the event with these global-id parts, or None."""
+        key = self.key(parts)
+        if key is None:
+            raise BadUserInput(f"malformed {self.what} id", field=["id"])
+        data = await self.load(context, key)
+        return None if data is None else self.convert(context, data, parts[:-1])
+
+    def remember(self, context: Context, data: JSONObject, *scope: str) -> EventT:
+        """The event built from a list's or a write's upstream JSON, primed for later loads."""
+        event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
+        key = self.key((*scope, event.provider_id))
+        if key is not None:
+            self.prime(context, key, data)
+        return event
+
+    def prime(self, context: Context, key: KeyT, data: JSONObject | None) -> None:
+        """Store `data` as what `key` holds now; None: the event is gone (after a delete)."""
+        context.loaders.prime(self.loader_name, self.batch(self.client(context)), key, data)
+
+    def stale(self, context: Context, key: KeyT) -> None:
+        """Drop `key` from the request's cache, so the next load reads the upstream again."""
+        context.loaders.clear(self.loader_name, self.batch(self.client(context)), key)

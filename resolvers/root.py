@@ -1,0 +1,32 @@
+"""The shared root fields (`node`, `nodes`, `events`, `providers`) every provider's `Query` is merged into."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.events import events
+from resolvers.nodes import node, nodes
+from resolvers.status import providers
+from schema.event import Connection, Event, Node
+from schema.status import ProviderStatus
+
+
+@strawberry.type
+class CoreQuery:
+    node: Node | None = strawberry.field(
+        resolver=node, description="Any object by its global id; null (with a NOT_FOUND error) if missing."
+    )
+    events: Connection[Event] = strawberry.field(
+        resolver=events,
+        description="Events of every enabled provider (or `filter.providers`) merged in one order: by "
+        "`startsAt`, then provider, then provider id; events without a start come last. Pages never "
+        "repeat or skip an event while the data is unchanged. A provider that fails adds one error "
+        "(with `extensions.provider`) and the others' events still come back.",
+    )
+    providers: list[ProviderStatus] = strawberry.field(
+        resolver=providers, description="Every provider this gateway knows, with its health."
+    )
+    nodes: list[Node | None] = strawberry.field(
+        resolver=nodes,
+        description="Objects by global id, in the order asked; one batched round per provider.",
+    )
