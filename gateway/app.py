@@ -15,10 +15,12 @@ from strawberry.tools import merge_types
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
+from gateway.edge.websocket import OwnRequestState
 from gateway.execution import compiled_execution_context
 from gateway.providers.base import AnySpec
 from gateway.query_limits.guard import DocumentLimits, query_guard
 from gateway.settings import Settings
+from resolvers.event_changes import Subscription
 from resolvers.registry import PROVIDERS
 from resolvers.root import CoreQuery
 from schema.build import gateway_schema
@@ -37,6 +39,7 @@ def build_schema(
     return gateway_schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=EVENT_TYPES,
         extensions=extensions,
         execution_context_class=execution_context_class,
@@ -57,9 +60,15 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         max_length=settings.gateway_max_query_length,
         max_tokens=settings.gateway_max_query_tokens,
     )
-    # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
-    # with the request's variables: see gateway/query_limits/guard.py.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
+    # First, a WebSocket operation gets its own context; the guard parses (cached), checks the
+    # limits, validates (cached) and re-checks the cost with the request's variables (see
+    # gateway/query_limits/guard.py): subscriptions included.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        OwnRequestState,
+        RequestLog,
+        MaskUnexpectedErrors,
+        query_guard(limits),
+    ]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions

@@ -10,8 +10,11 @@
     ├── BadRequest                    BAD_REQUEST        a malformed HTTP request, refused before GraphQL
     ├── Unauthenticated               UNAUTHENTICATED    the caller's own API key is missing or wrong
     ├── QueryTooComplex               QUERY_TOO_COMPLEX  over a limit of `GATEWAY_MAX_*`
-    │   └── CallBudgetSpent                              the request's upstream calls are used up
+    │   ├── CallBudgetSpent                              the request's upstream calls are used up
+    │   ├── TooManySubscriptions                         GATEWAY_MAX_SUBSCRIPTIONS(_PER_CONNECTION)
+    │   └── SlowConsumer                                 a subscriber fell GATEWAY_MAX_PENDING_CHANGES behind
     ├── ProviderNotConfigured         PROVIDER_NOT_CONFIGURED
+    ├── Relayed                       (its own)          an error met elsewhere (a poll), told as it was
     └── UpstreamFailure               UPSTREAM_ERROR     5xx or a malformed reply
         ├── MalformedItem                                an object without the id that identifies it
         ├── TooManyItems  TooManyPages  ReplyTooLarge    over GATEWAY_MAX_REPLY_ITEMS / _PAGES / _BYTES
@@ -163,10 +166,43 @@ class CallBudgetSpent(QueryTooComplex):
         )
 
 
+class TooManySubscriptions(QueryTooComplex):
+    """One subscription more than this process, or this connection, may serve at once."""
+
+    def __init__(self, limit: int, setting: str) -> None:
+        super().__init__(
+            f"this gateway serves at most {limit} subscriptions at once ({setting}); try again later"
+        )
+
+
+class SlowConsumer(QueryTooComplex):
+    """A subscriber read its changes more slowly than they came: it was dropped rather than buffered."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"dropped: more than {limit} changes were waiting for this subscriber "
+            "(GATEWAY_MAX_PENDING_CHANGES); read faster, or subscribe again to a narrower filter"
+        )
+
+
 class ProviderNotConfigured(GatewayError):
     """The provider has no credentials in this deployment."""
 
     code = ErrorCode.PROVIDER_NOT_CONFIGURED
+
+
+class Relayed(GatewayError):
+    """An error met elsewhere (a change detector's poll, maybe on another replica), told as it was."""
+
+    def __init__(self, code: str, message: str, *, provider: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.relayed_code = (
+            ErrorCode(code) if code in ErrorCode.__members__ else ErrorCode.INTERNAL_SERVER_ERROR
+        )
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions, "code": self.relayed_code.value}
 
 
 class UpstreamFailure(GatewayError):

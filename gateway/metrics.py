@@ -78,3 +78,34 @@ RATE_LIMIT_WAIT_SECONDS = Histogram(
     ["provider"],
     registry=REGISTRY,
 )
+LIVE_SUBSCRIBERS = Gauge(
+    "gateway_live_subscribers", "eventChanges subscriptions this process serves.", registry=REGISTRY
+)
+LIVE_FEEDS = Gauge(
+    "gateway_live_feeds",
+    "Watched (provider, window, credential) keys with subscribers in this process.",
+    registry=REGISTRY,
+)
+LIVE_POLLERS = Gauge(
+    "gateway_live_pollers",
+    "Keys this process polls for changes (with Redis: the ones whose lock it holds).",
+    ["provider"],
+    registry=REGISTRY,
+)
+LIVE_POLLS = Counter(
+    "gateway_live_polls",
+    "Change-detector polls by provider and outcome.",
+    ["provider", "outcome"],
+    registry=REGISTRY,
+)
+LIVE_CHANGES = Counter(
+    "gateway_live_changes",
+    "Changes detected or written, by provider and kind.",
+    ["provider", "kind"],
+    registry=REGISTRY,
+)
+LIVE_DROPPED = Counter(
+    "gateway_live_dropped_subscribers",
+    "Subscribers dropped for reading more slowly than changes came.",
+    registry=REGISTRY,
+)

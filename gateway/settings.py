@@ -161,6 +161,39 @@ class Settings(BaseSettings):
         "are refused (`QUERY_TOO_COMPLEX`)",
         json_schema_extra=BEYOND_CONTRACT,
     )
+    gateway_poll_interval: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds between two polls of one provider's list for the `eventChanges` subscribers "
+        "watching the same window (one poll per provider, window and credential, shared by them all)",
+    )
+    gateway_max_subscriptions: int = Field(
+        default=10_000,
+        ge=0,
+        description="subscriptions one process serves at once, every connection together; one more is "
+        "refused (`QUERY_TOO_COMPLEX`)",
+    )
+    gateway_max_subscriptions_per_connection: int = Field(
+        default=100,
+        gt=0,
+        description="operations one WebSocket runs at once (subscriptions included); one more is refused "
+        "(`QUERY_TOO_COMPLEX`)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_pending_changes: int = Field(
+        default=100,
+        gt=0,
+        description="changes waiting for one subscriber that reads too slowly; one more drops it (WebSocket "
+        "close 4008, or a last SSE `next` with a `QUERY_TOO_COMPLEX` error)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_poll_lock_ttl: float = Field(
+        default=15.0,
+        gt=0,
+        description="with Redis: seconds a replica's claim to poll a window lasts unless renewed; another "
+        "replica takes over within this time after the poller dies",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     gateway_compiled_execution: bool = Field(
         default=True,
         description="run GraphQL through cached per-operation plans that read plain fields directly "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 import strawberry
@@ -37,9 +38,8 @@ class EventFilter:
     )
 
 
-def _window(filter: EventFilter | None, first: int, after: str | None) -> Window:
-    if not 1 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
+def filter_window(filter: EventFilter | None, *, limit: int) -> Window:
+    """The window a filter describes (its dates in UTC), `limit` events at most; BAD_USER_INPUT if empty."""
     filter = filter or EventFilter()
     # In UTC from here on, so no provider's date arithmetic meets an instant UTC cannot express
     # (year 1 at +14:00 becomes the first instant there is: "from the beginning").
@@ -48,29 +48,34 @@ def _window(filter: EventFilter | None, first: int, after: str | None) -> Window
     if starts_after and starts_before and starts_before <= starts_after:
         raise BadUserInput("startsBefore must be after startsAfter", field=["filter", "startsBefore"])
     return Window(
-        starts_after=starts_after,
-        starts_before=starts_before,
-        search=filter.search or None,
-        after=decode_cursor(after) if after else None,
-        limit=first + 1,
+        starts_after=starts_after, starts_before=starts_before, search=filter.search or None, limit=limit
     )
 
 
-def _chosen(context: Context, filter: EventFilter | None) -> list[ProviderAPI]:
+def _window(filter: EventFilter | None, first: int, after: str | None) -> Window:
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
+    window = filter_window(filter, limit=first + 1)
+    return replace(window, after=decode_cursor(after)) if after else window
+
+
+def chosen_providers(
+    context: Context, filter: EventFilter | None
+) -> tuple[list[ProviderAPI], list[ProviderNotConfigured]]:
+    """The enabled providers a filter covers, in registry order, and an error for each one it names
+    that is not configured here."""
     wanted = {provider.value for provider in filter.providers} if filter and filter.providers else None
-    chosen = []
+    chosen, missing = [], []
     for api in PROVIDERS:
         name = api.spec.name
         if wanted is not None and name not in wanted:
             continue
         if name not in context.clients:
             if wanted is not None:
-                context.partial_errors.append(
-                    (ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name), ("events",))
-                )
+                missing.append(ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name))
             continue
         chosen.append(api)
-    return chosen
+    return chosen, missing
 
 
 async def _list(
@@ -96,7 +101,8 @@ async def events(
     """Events from every enabled provider, merged by start; a failing provider adds one error."""
     context = info.context
     window = _window(filter, first, after)
-    chosen = _chosen(context, filter)
+    chosen, missing = chosen_providers(context, filter)
+    context.partial_errors.extend((error, ("events",)) for error in missing)
     # Registered before the first await, so `node`/`nodes` later in the same query can wait for
     # these lists to prime the loaders instead of fetching the same events again.
     lists = [_list(context, api, window, context.start_listing(api.spec.name)) for api in chosen]

@@ -205,7 +205,7 @@ async def create_kona_calendar_event(
 
     async def run() -> KonaCalendarEvent:
         data = await KONA.client(context).create_event(create_body(input))
-        return KONA.remember(context, data)
+        return await KONA.written(context, data)
 
     return await payload(run())
 
@@ -219,7 +219,7 @@ async def update_kona_calendar_event(
     async def run() -> KonaCalendarEvent:
         event_id = KONA.key_of(id)
         data = await KONA.client(context).update_event(event_id, update_body(input))
-        return KONA.remember(context, data)
+        return await KONA.written(context, data)
 
     return await payload(run())
 
@@ -231,7 +231,7 @@ async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEve
     async def run() -> strawberry.ID:
         event_id = KONA.key_of(id)
         await KONA.client(context).delete_event(event_id)
-        KONA.prime(context, event_id, None)
+        await KONA.erased(context, event_id, id)
         return id
 
     return await deletion(run())
@@ -280,6 +280,7 @@ API = ProviderAPI(
     types=(KonaCalendarEvent,),
     load_node=KONA.node,
     list_window=list_window,
+    convert=KONA.convert,
 )
 
 __all__ = ["API"]

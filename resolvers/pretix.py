@@ -261,6 +261,7 @@ API = ProviderAPI(
     types=(PretixEvent,),
     load_node=PRETIX.node,
     list_window=list_window,
+    convert=PRETIX.convert,
 )
 
 __all__ = ["API"]

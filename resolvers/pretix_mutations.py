@@ -33,7 +33,7 @@ async def create_pretix_event(
     async def run() -> PretixEvent:
         check_organizer(organizer)
         data = await PRETIX.client(context).create_event(organizer, create_body(input))
-        return PRETIX.remember(context, data, organizer)
+        return await PRETIX.written(context, data, organizer)
 
     return await payload(run(), missing="organizer")
 
@@ -49,7 +49,7 @@ async def clone_pretix_event(
     async def run() -> PretixEvent:
         source = PRETIX.key_of(id)
         data = await PRETIX.client(context).clone_event(source, create_body(input))
-        return PRETIX.remember(context, data, source[0])
+        return await PRETIX.written(context, data, source[0])
 
     return await payload(run(), missing="id")
 
@@ -70,7 +70,7 @@ async def update_pretix_event(
                 raise NotFound(f"no pretix event has the id {id!r}", provider=pretix.NAME, field=["id"])
             series = bool(current.get("has_subevents"))
         data = await PRETIX.client(context).update_event(key, update_body(input, key[1], series))
-        return PRETIX.remember(context, data, key[0])
+        return await PRETIX.written(context, data, key[0])
 
     return await payload(run(), missing="id")
 
@@ -82,7 +82,7 @@ async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
     async def run() -> strawberry.ID:
         key = PRETIX.key_of(id)
         await PRETIX.client(context).delete_event(key)
-        PRETIX.prime(context, key, None)
+        await PRETIX.erased(context, key, id)
         return id
 
     return await deletion(run(), missing="id")

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gateway.providers.base import AnySpec
+from gateway.providers.base import AnySpec, JSONObject
 from gateway.request.context import Context
 from schema.event import Event
 
@@ -68,11 +68,13 @@ def select(events: Iterable[Event], window: Window) -> list[Event]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderAPI:
-    """One provider's contribution: root fields, concrete types, and two ways in for shared queries.
+    """One provider's contribution: root fields, concrete types, and the ways in for shared fields.
 
     `load_node` takes the key parts of a decoded global id and resolves through the request's
     loaders, so many ids of one provider cost one batched round. `list_window` answers the
-    federated `events` query for this provider (already filtered with `select`).
+    federated `events` query for this provider (already filtered with `select`), and is what the
+    `eventChanges` change detectors poll. `convert` builds an event from upstream JSON and the
+    scope parts of its global id (what a change carries to each subscriber).
     """
 
     spec: AnySpec
@@ -81,3 +83,4 @@ class ProviderAPI:
     types: tuple[type, ...]
     load_node: Callable[[Context, tuple[str, ...]], Awaitable[Event | None]]
     list_window: Callable[[Context, Window], Awaitable[list[Event]]]
+    convert: Callable[[Context, JSONObject, tuple[str, ...]], Event]

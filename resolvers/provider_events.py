@@ -4,7 +4,8 @@ A provider's event has the global id `encode_id(provider, *scope, own id)`: the 
 the event lives upstream (a Schoology realm's kind and id, a pretix organizer; empty for most
 providers). A `ProviderEvents` turns such ids into the client's batch keys, loads through the
 request's loader, and primes it with every event a list or a write returns, so `node(id:)` later
-in the same request costs nothing.
+in the same request costs nothing. A write also goes to the `eventChanges` subscribers it
+concerns, at once (`written`, `erased`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aiodataloader import DataLoader
 
 from gateway.errors import BadUserInput
 from gateway.ids import decode_id
+from gateway.live.changes import Written
 from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
 from gateway.request.context import Context
 from schema.event import Event
@@ -86,6 +88,23 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         if key is not None:
             self.prime(context, key, data)
         return event
+
+    async def written(self, context: Context, data: JSONObject, *scope: str) -> EventT:
+        """`remember` for a write's upstream JSON, which also goes to the subscribers it concerns now."""
+        event = self.remember(context, data, *scope)
+        await self._publish(context, str(event.id), data)
+        return event
+
+    async def erased(self, context: Context, key: KeyT, global_id: str) -> None:
+        """The event at `key` (global id `global_id`) was deleted: forget it, tell its subscribers."""
+        self.prime(context, key, None)
+        await self._publish(context, global_id, None)
+
+    async def _publish(self, context: Context, global_id: str, data: JSONObject | None) -> None:
+        if context.live is not None:
+            name = self.spec.name
+            credential = context.credential_key(name)
+            await context.live.publish(Written(provider=name, credential=credential, id=global_id, raw=data))
 
     def prime(self, context: Context, key: KeyT, data: JSONObject | None) -> None:
         """Store `data` as what `key` holds now; None: the event is gone (after a delete)."""

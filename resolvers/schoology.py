@@ -226,7 +226,7 @@ async def create_schoology_event(
             raise NotFound(
                 f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
             ) from error
-        return SCHOOLOGY.remember(context, data, target.kind, target.id)
+        return await SCHOOLOGY.written(context, data, target.kind, target.id)
 
     return await payload(run())
 
@@ -251,7 +251,7 @@ async def update_schoology_event(
         data = await SCHOOLOGY.load(context, ref)
         if data is None:
             raise NotFound("the event was deleted while it was being updated", field=["id"])
-        return SchoologyEvent.from_upstream(data, ref.realm, client.zone)
+        return await SCHOOLOGY.written(context, data, ref.realm.kind, ref.realm.id)
 
     return await payload(run())
 
@@ -264,7 +264,7 @@ async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPa
         ref = SCHOOLOGY.key_of(id)
         await _changeable(context, ref)
         await SCHOOLOGY.client(context).delete_event(ref)
-        SCHOOLOGY.prime(context, ref, None)
+        await SCHOOLOGY.erased(context, ref, id)
         return id
 
     return await deletion(run())
@@ -305,6 +305,7 @@ API = ProviderAPI(
     types=(SchoologyEvent,),
     load_node=SCHOOLOGY.node,
     list_window=list_window,
+    convert=SCHOOLOGY.convert,
 )
 
 __all__ = ["API"]

@@ -55,7 +55,7 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
 
     async def run() -> StrigoEvent:
         data = await STRIGO.client(context).create_event(create_body(input))
-        return STRIGO.remember(context, data)
+        return await STRIGO.written(context, data)
 
     return await payload(run())
 
@@ -69,7 +69,7 @@ async def update_strigo_event(
     async def run() -> StrigoEvent:
         event_id = STRIGO.key_of(id)
         data = await STRIGO.client(context).update_event(event_id, update_body(input))
-        return STRIGO.remember(context, data)
+        return await STRIGO.written(context, data)
 
     return await payload(run())
 
@@ -81,7 +81,7 @@ async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
     async def run() -> strawberry.ID:
         event_id = STRIGO.key_of(id)
         await STRIGO.client(context).delete_event(event_id)
-        STRIGO.prime(context, event_id, None)
+        await STRIGO.erased(context, event_id, id)
         return id
 
     return await deletion(run())
@@ -118,6 +118,7 @@ API = ProviderAPI(
     types=(StrigoEvent,),
     load_node=STRIGO.node,
     list_window=list_window,
+    convert=STRIGO.convert,
 )
 
 __all__ = ["API"]

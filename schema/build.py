@@ -32,6 +32,7 @@ def gateway_schema(
     *,
     query: type,
     mutation: type,
+    subscription: type | None = None,
     types: Sequence[type],
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
@@ -42,6 +43,7 @@ def gateway_schema(
     return GatewaySchema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=list(types),
         extensions=list(extensions),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

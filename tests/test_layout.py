@@ -23,11 +23,11 @@ LAYERS = ("gateway/providers", "gateway/sandbox", "schema", "resolvers")
 #: Modules of those layers that every provider shares.
 SHARED = {
     "gateway/providers": {"__init__", "base"},
-    "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
-    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build"},
+    "gateway/sandbox": {"__init__", "recorder", "server", "emulators", "churn"},
+    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build", "changes"},
     "resolvers": {
         "__init__", "provider", "provider_events", "registry", "mutations", "events", "nodes", "cursor",
-        "status", "root",
+        "status", "root", "event_changes",
     },
 }  # fmt: skip
 

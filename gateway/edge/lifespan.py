@@ -1,5 +1,6 @@
 """What the process opens once and closes at shutdown: a pooled session and a client per enabled
-provider, and the Redis link. Handlers find them in `request.state` (Starlette's lifespan state)."""
+provider, the Redis link and the live-update hub. Handlers find them in `request.state` (Starlette's
+lifespan state)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import TypedDict
 import aiohttp
 from starlette.applications import Starlette
 
+from gateway.live.hub import Coordination, Hub
+from gateway.live.local import LocalCoordination
+from gateway.live.redis_coordination import RedisCoordination
 from gateway.providers.base import AnySpec, ProviderClient, deployment_secrets
 from gateway.settings import Settings
 from gateway.upstream.endpoint import Wiring
@@ -24,6 +28,25 @@ class Resources(TypedDict):
     clients: dict[str, ProviderClient]
     #: The shared Redis, when `GATEWAY_REDIS_URL` is set.
     redis: RedisLink | None
+    #: The `eventChanges` feeds and their pollers.
+    live: Hub
+
+
+def open_hub(settings: Settings, link: RedisLink | None) -> Hub:
+    """The live-update hub: coordinated through Redis when there is one, else within this process."""
+    coordination: Coordination = (
+        LocalCoordination()
+        if link is None
+        else RedisCoordination(
+            link.client, lock_ttl=settings.gateway_poll_lock_ttl, interval=settings.gateway_poll_interval
+        )
+    )
+    return Hub(
+        coordination,
+        interval=settings.gateway_poll_interval,
+        max_subscriptions=settings.gateway_max_subscriptions,
+        max_pending=settings.gateway_max_pending_changes,
+    )
 
 
 def open_session(settings: Settings) -> aiohttp.ClientSession:
@@ -48,6 +71,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[Resources]:
     link = RedisLink(redis) if redis is not None else None
     state = StateFactory(link)
     sessions = {spec.name: open_session(settings) for spec in enabled}
+    live = open_hub(settings, link)
     try:
         clients = {
             spec.name: spec.open_client(
@@ -55,8 +79,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[Resources]:
             )
             for spec in enabled
         }
-        yield {"clients": clients, "redis": link}
+        yield {"clients": clients, "redis": link, "live": live}
     finally:
+        await live.close()
         for session in sessions.values():
             await session.close()
         if redis is not None:

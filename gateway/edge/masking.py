@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from gateway import error_shape
 from gateway.errors import ErrorCode, GatewayError
 from gateway.request.context import Context
 
 log = logging.getLogger("gateway.graphql")
+
+#: What strawberry raises for a request the caller must fix before anything runs. Over HTTP the view
+#: answers them with 400; over SSE and WebSockets they arrive here, as the operation's error.
+_REQUEST_MISTAKES = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 
 
 def mask(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -22,6 +31,8 @@ def mask(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
     if original is None or isinstance(original, GatewayError | GraphQLError):
         return error
+    if isinstance(original, _REQUEST_MISTAKES):
+        return error_shape.with_code(error, ErrorCode.BAD_REQUEST)
     log.error("unexpected error in request %s", request_id, exc_info=original)
     return GraphQLError(
         f"Internal server error (request id {request_id})",
@@ -59,8 +70,17 @@ class MaskUnexpectedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None:
-            return
+        if result is not None:
+            self._finish(result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # Over SSE and WebSockets each result goes out as it comes, before `on_operation` ends.
+        if isinstance(result, ExecutionResult | GraphQLExecutionResult):
+            self._finish(result)
+        yield
+
+    def _finish(self, result: ExecutionResult | GraphQLExecutionResult | Any) -> None:
+        """Mask the result's errors and add the partial failures recorded since the last result."""
         context = self.execution_context.context
         request_id = context.request_id if isinstance(context, Context) else "unknown"
         errors = [mask(error, request_id) for error in result.errors or ()]
@@ -69,4 +89,5 @@ class MaskUnexpectedErrors(SchemaExtension):
                 GraphQLError(error.message, path=list(path), original_error=error)
                 for error, path in context.partial_errors
             )
+            context.partial_errors.clear()  # reported once, with this result
         result.errors = errors or None

@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway.edge.lifespan import lifespan
 from gateway.edge.playground import assets_mount
@@ -68,13 +68,15 @@ def middleware(settings: Settings) -> list[Middleware]:
 
 def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequence[AnySpec]) -> Starlette:
     """The gateway's ASGI app serving `schema`, with a client for each enabled one of `providers`."""
+    view = GatewayGraphQL(schema, settings=settings)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             # Every method reaches the view, so that a refused one is a JSON GraphQL error (405) too.
-            Route("/graphql", GatewayGraphQL(schema, settings=settings)),
+            Route("/graphql", view),
+            WebSocketRoute("/graphql", view),
             assets_mount(),
         ],
         middleware=middleware(settings),

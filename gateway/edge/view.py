@@ -23,6 +23,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.types import QueryParams
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from gateway import error_shape
@@ -31,18 +33,26 @@ from gateway.edge.masking import mask
 from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
-from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
+from gateway.edge.websocket import (
+    KeyedLegacyWSHandler,
+    KeyedTransportWSHandler,
+    TextWebSocketAdapter,
+    abandoner,
+)
 from gateway.errors import ErrorCode
 from gateway.providers.base import ProviderClient
 from gateway.request.context import Context
 from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
-from gateway.upstream.endpoint import calls_in_request, current_request_id
+from gateway.upstream.endpoint import current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
 
 REQUEST_ID_HEADER = "x-request-id"
+#: graphql-transport-ws and the legacy graphql-ws on the WebSocket; GraphQL over SSE (the graphql-sse
+#: protocol's distinct connections mode) for a request that accepts `text/event-stream`.
+SUBSCRIPTION_PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -83,8 +93,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = KeyedLegacyWSHandler
     websocket_adapter_class = TextWebSocketAdapter
 
-    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, schema: BaseSchema, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(
+            schema,
+            subscription_protocols=SUBSCRIPTION_PROTOCOLS,
+            max_subscriptions_per_connection=settings.gateway_max_subscriptions_per_connection,
+            **kwargs,
+        )
         self.settings = settings
         self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
 
@@ -167,11 +182,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
             settings=self.settings,
             clients=clients,
             request_id=request_id_of(request),
+            live=request.state.live,
+            abandon=abandoner(request) if isinstance(request, WebSocket) else None,
         )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
-        calls_in_request.set(context.upstream_calls)
-        current_request_id.set(context.request_id)
+        context.enter()
         return context
 
     async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The GraphQL WebSocket transports: callers prove a key, and messages go out as text frames.
+"""The GraphQL WebSocket transports: callers prove a key, operations keep to themselves, text frames.
 
 A caller proves a key on the upgrade's headers or, from browsers, in `connection_init`.
 
@@ -6,27 +6,80 @@ Browsers cannot set headers on a WebSocket, so graphql-transport-ws clients send
 `connection_init`'s payload `{"authorization": "Bearer <key>"}` (CONTRACT §8). Until a connection
 is acknowledged the protocol refuses every operation (4401), so checking the key here is enough:
 a connection without one is closed with 4403 Forbidden before it can run anything.
+
+Strawberry gives every operation of a connection the connection's one context; `OwnRequestState`
+hands each its own copy, so operations never share loaders, partial errors or a call budget.
+A connection runs at most `GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION` operations at once; one that
+falls `GATEWAY_MAX_PENDING_CHANGES` behind on a subscription is closed with 4008.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from starlette.websockets import WebSocketDisconnect
+from graphql import GraphQLError
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.extensions import SchemaExtension
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
 
 from gateway.edge.security import CallerKeys, Presented
+from gateway.errors import TooManySubscriptions
 from gateway.request.context import Context
 
 FORBIDDEN = 4403
+#: The close code for a subscriber that read too slowly (4000-4999 are the application's; clients
+#: such as graphql-ws treat it as retryable, like 1008 Policy Violation it mirrors).
+SLOW_CONSUMER = 4008
+#: A close frame's reason may hold 123 bytes.
+_MAX_REASON = 123
+_closing: set[asyncio.Task[None]] = set()
+
+
+def abandoner(websocket: WebSocket) -> Callable[[str], None]:
+    """What a context calls to end its WebSocket when a subscriber falls behind: a 4008 close, soon.
+
+    It never waits: it runs inside the fan-out of a change, which must not block on one socket.
+    """
+
+    def abandon(reason: str) -> None:
+        task = asyncio.get_running_loop().create_task(_close(websocket, reason))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    return abandon
+
+
+async def _close(websocket: WebSocket, reason: str) -> None:
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+        await websocket.close(
+            code=SLOW_CONSUMER, reason=reason.encode()[:_MAX_REASON].decode(errors="ignore")
+        )
+
+
+class OwnRequestState(SchemaExtension):
+    """Gives each operation on a WebSocket a context of its own (first among the extensions)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket):
+            own = context.for_operation()
+            own.enter()
+            self.execution_context.context = own
+        yield
 
 
 def admitted(view: Any, context: Context, payload: object) -> bool:
@@ -37,6 +90,7 @@ def admitted(view: Any, context: Context, payload: object) -> bool:
     keys: CallerKeys = view.caller_keys
     if not keys.required:
         return True
+    assert context.request is not None  # a connection's context always has its request
     on_upgrade = keys.in_headers(context.request.scope["headers"])
     if on_upgrade is not Presented.NONE:
         return on_upgrade is Presented.VALID
@@ -53,6 +107,21 @@ class KeyedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
             return
         await super().handle_connection_init(message)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Strawberry's own refusal carries no code; the limit is the gateway's, so is the error.
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message.get("id") not in self.operations
+            and len(self.operations) >= limit
+        ):
+            error = TooManySubscriptions(limit, "GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION")
+            refusal = GraphQLError(error.message, extensions=error.extensions)
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[refusal.formatted]))
+            return
+        await super().handle_subscribe(message)
 
 
 class KeyedLegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
@@ -72,5 +141,6 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
             await self.ws.send_text(self.view.encode_json_string(message))
-        except WebSocketDisconnect as error:
+        except (WebSocketDisconnect, RuntimeError) as error:
+            # RuntimeError: the socket was closed meanwhile (a slow consumer dropped, say).
             raise WebSocketDisconnected from error

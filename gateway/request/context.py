@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias, TypeVar, cast
 
 import strawberry
@@ -13,23 +14,36 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from gateway.errors import GatewayError, ProviderNotConfigured
+from gateway.live.hub import Hub
 from gateway.providers.base import ProviderClient, ProviderSpec
 from gateway.request.loaders import Loaders
 from gateway.settings import Settings
 from gateway.upstream.budget import CallBudget
+from gateway.upstream.endpoint import calls_in_request, current_request_id
+
+#: The credential key of the deployment's own credentials (`context.credential_key`).
+SERVICE_CREDENTIAL = "service"
 
 ClientT = TypeVar("ClientT", bound=ProviderClient)
 
 
 @dataclass(slots=True)
 class Context:
-    """What one GraphQL request may use: settings, the open provider clients, fresh loaders."""
+    """What one GraphQL operation may use: settings, the open provider clients, fresh loaders.
 
-    request: Request | WebSocket
+    `request` is None for work no caller asked for (a change detector's poll). Over a WebSocket,
+    every operation gets its own copy (`for_operation`): loaders and partial errors are never shared.
+    """
+
+    request: Request | WebSocket | None
     response: Response | None
     settings: Settings
     clients: Mapping[str, ProviderClient]
     request_id: str
+    #: The live-update hub (`eventChanges`, and the writes it publishes); None where there is none.
+    live: Hub | None = None
+    #: Ends the operation's connection when its subscriber falls too far behind (set for WebSockets).
+    abandon: Callable[[str], None] | None = None
     loaders: Loaders = field(default_factory=Loaders)
     #: The request's upstream calls: what it sent, and what it may still send.
     upstream_calls: CallBudget = field(init=False)
@@ -40,6 +54,28 @@ class Context:
 
     def __post_init__(self) -> None:
         self.upstream_calls = CallBudget(self.settings.gateway_max_upstream_calls)
+
+    def for_operation(self) -> Context:
+        """A context for one more operation on the same connection: same caller, fresh request state."""
+        return replace(
+            self,
+            request_id=uuid.uuid4().hex,
+            loaders=Loaders(),
+            listing={},
+            partial_errors=[],
+        )
+
+    def enter(self) -> None:
+        """Make this context's call budget and id the ones upstream calls in the current task count on."""
+        calls_in_request.set(self.upstream_calls)
+        current_request_id.set(self.request_id)
+
+    def credential_key(self, provider: str) -> str:
+        """An opaque key of the credential this operation uses for `provider` (never the credential).
+
+        Shared state that depends on who asks (a change detector's polls) is keyed by it.
+        """
+        return SERVICE_CREDENTIAL
 
     def start_listing(self, provider: str) -> asyncio.Future[None]:
         """Mark a list of `provider`'s events as in flight; resolve the future when it is done."""

@@ -1,7 +1,8 @@
 """Fuzzing the HTTP edge: random bytes, JSON shapes, GraphQL-ish token soup, headers and URLs.
 
 Whatever arrives, the gateway answers below 500, in JSON (or the GraphiQL page, for a browser
-GET), and every error it sends carries `extensions.code`. With keys configured, no keyless GET
+GET, or an event stream for a caller that accepts only that), and every error it sends carries
+`extensions.code`. With keys configured, no keyless GET
 ever gets anything but the page or a 401. A fixed seed and a bounded number of examples keep CI
 fast and every failure reproducible.
 """
@@ -85,15 +86,28 @@ def assert_graphql_answer(response: httpx.Response, *, page_allowed: bool = Fals
         assert page_allowed, response.text[:200]
         assert response.status_code == 200
         return
-    assert content_type.startswith(("application/json", "application/graphql-response+json")), content_type
-    body: Any = response.json()
-    answers = body if isinstance(body, list) else [body]
+    if content_type.startswith("text/event-stream"):
+        answers: list[Any] = sse_answers(response.text)
+    else:
+        assert content_type.startswith(("application/json", "application/graphql-response+json")), content_type
+        body: Any = response.json()
+        answers = body if isinstance(body, list) else [body]
     for answer in answers:
         errors = answer.get("errors") or []
         if response.status_code >= 400:
             assert errors, answer
         for error in errors:
             assert error["extensions"]["code"], error
+
+
+def sse_answers(stream: str) -> list[Any]:
+    """The results of a graphql-sse stream (distinct connections mode): `next` events, then `complete`."""
+    events = [block for block in stream.split("\r\n\r\n") if block and not block.startswith(":")]
+    parsed = [dict(line.split(": ", 1) for line in block.split("\r\n")) for block in events]
+    assert parsed, stream
+    assert parsed[-1] == {"event": "complete", "data": ""}, stream
+    assert all(event["event"] == "next" for event in parsed[:-1]), stream
+    return [json.loads(event["data"]) for event in parsed[:-1]]
 
 
 @FUZZ
