@@ -89,7 +89,8 @@ def assert_graphql_answer(response: httpx.Response, *, page_allowed: bool = Fals
     if content_type.startswith("text/event-stream"):
         answers: list[Any] = sse_answers(response.text)
     else:
-        assert content_type.startswith(("application/json", "application/graphql-response+json")), content_type
+        json_types = ("application/json", "application/graphql-response+json")
+        assert content_type.startswith(json_types), content_type
         body: Any = response.json()
         answers = body if isinstance(body, list) else [body]
     for answer in answers:
