@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
@@ -10,7 +11,9 @@ from graphql import GraphQLError
 from graphql.execution import Executor as GraphQLExecutionContext
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from schema.scalars import SCALAR_MAP
 
@@ -26,6 +29,24 @@ class GatewaySchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def stream(self, *args: Any, **kwargs: Any) -> StreamResult:
+        """Strawberry's, with a GraphQL error raised by a parse hook (the query limits') reported as
+        the pre-execution error it is, as `execute` does, instead of breaking the stream (SSE, WS)."""
+        return _early_errors_reported(await super().stream(*args, **kwargs))
+
+
+async def _early_errors_reported(source: StreamResult) -> AsyncGenerator[Any, None]:
+    started = False
+    try:
+        async with aclosing(source):
+            async for result in source:
+                started = True
+                yield result
+    except GraphQLError as error:
+        if started:
+            raise
+        yield PreExecutionError(data=None, errors=[error])
 
 
 def gateway_schema(

@@ -15,17 +15,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.types import QueryParams
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from gateway import error_shape
 from gateway.edge import request_body
@@ -50,6 +53,10 @@ log = logging.getLogger("gateway.graphql")
 
 
 REQUEST_ID_HEADER = "x-request-id"
+SUBSCRIPTION_NEEDS_A_STREAM = (
+    "Subscriptions need a stream: send `Accept: text/event-stream` (GraphQL over SSE) or connect a "
+    "WebSocket (graphql-transport-ws)."
+)
 #: graphql-transport-ws and the legacy graphql-ws on the WebSocket; GraphQL over SSE (the graphql-sse
 #: protocol's distinct connections mode) for a request that accepts `text/event-stream`.
 SUBSCRIPTION_PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
@@ -190,14 +197,38 @@ class GatewayGraphQL(GraphQL[Context, None]):
         context.enter()
         return context
 
-    async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Strawberry's own, but subscriptions need a stream (SSE or a WebSocket), and a mutation sent
+        # with GET is 405 Method Not Allowed, as GraphQL over HTTP says, not 400.
+        method = request_adapter.method
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
         try:
-            return await super().execute_single(request, request_adapter, *args, **kwargs)
-        except HTTPException as error:
-            # GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed, not 400.
-            if request_adapter.method == "GET" and error.status_code == 400 and "GET" in error.reason:
-                raise HTTPException(405, error.reason) from error
-            raise
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(400, SUBSCRIPTION_NEEDS_A_STREAM) from error
+            status = 405 if method == "GET" else 400
+            raise HTTPException(status, error.as_http_error_reason(method)) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         request_id = current_request_id.get() or "unknown"

@@ -14,7 +14,6 @@ from typing import Any
 import aiohttp
 import pytest
 from asgi_lifespan import LifespanManager
-from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message
 
 from gateway.app import create_app
@@ -186,10 +185,8 @@ async def test_a_graphql_parameter_given_twice_is_a_bad_request(keyed: Gateway, 
 
 @asynccontextmanager
 async def _websocket_gateway(sandbox: Sandbox) -> AsyncIterator[str]:
-    """The real app with the WebSocket transport on /graphql (CONTRACT §8), served by uvicorn."""
+    """The real app with its WebSocket transport on /graphql (CONTRACT §8), served by uvicorn."""
     app = create_app(settings_for(sandbox, gateway_api_keys=KEY))
-    view = next(route.endpoint for route in app.routes if isinstance(route, Route) and route.path == GRAPHQL)
-    app.router.routes.append(WebSocketRoute("/graphql", view))
     async with serving(app) as base_url:
         yield base_url.replace("http://", "ws://") + "/graphql"
 
