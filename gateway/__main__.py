@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,8 +39,13 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     )
 
 
-async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(create_sandbox(NAMES), access_log=None)
+#: The demo's poll interval while its data churns (unless GATEWAY_POLL_INTERVAL says otherwise), so
+#: a change shows in GraphiQL within seconds rather than half a minute.
+DEMO_POLL_INTERVAL = 5.0
+
+
+async def _start_sandbox(host: str, port: int, churn: float) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(create_sandbox(NAMES, churn_per_minute=churn), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -48,13 +54,18 @@ async def _start_sandbox(host: str, port: int) -> tuple[web.AppRunner, int]:
     return runner, int(bound)
 
 
-async def _demo(host: str, port: int, sandbox_port: int) -> None:
+async def _demo(host: str, port: int, sandbox_port: int, churn: float) -> None:
     print("preparing GraphiQL (first run only) …", flush=True)
     print(await asyncio.to_thread(build_assets), flush=True)
-    runner, bound = await _start_sandbox("127.0.0.1", sandbox_port)
+    runner, bound = await _start_sandbox("127.0.0.1", sandbox_port, churn)
     env = sandbox_env(NAMES, f"http://127.0.0.1:{bound}")
-    settings = Settings.from_values({key.lower(): value for key, value in env.items()})
+    values: dict[str, object] = {key.lower(): value for key, value in env.items()}
+    if churn and "GATEWAY_POLL_INTERVAL" not in os.environ:
+        values["gateway_poll_interval"] = DEMO_POLL_INTERVAL
+    settings = Settings.from_values(values)
     print(f"sandbox upstreams on http://127.0.0.1:{bound}", flush=True)
+    if churn:
+        print(f"the sandbox changes {churn:g} events a minute: try the eventChanges subscription", flush=True)
     print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
     configure_logging(settings.gateway_log_level)
     config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, log_config=None)
@@ -64,8 +75,8 @@ async def _demo(host: str, port: int, sandbox_port: int) -> None:
         await runner.cleanup()
 
 
-async def _sandbox(host: str, port: int) -> None:
-    runner, bound = await _start_sandbox(host, port)
+async def _sandbox(host: str, port: int, churn: float) -> None:
+    runner, bound = await _start_sandbox(host, port, churn)
     print(f"sandbox upstreams on http://{host}:{bound}", flush=True)
     try:
         await asyncio.Event().wait()
@@ -88,6 +99,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox_cmd = commands.add_parser("sandbox", help="serve only the emulated upstream APIs")
     sandbox_cmd.add_argument("--host", default="127.0.0.1")
     sandbox_cmd.add_argument("--port", type=int, default=8001)
+    for command in (demo_cmd, sandbox_cmd):
+        command.add_argument(
+            "--churn",
+            type=float,
+            default=0.0,
+            metavar="PER_MINUTE",
+            help="move, create or delete this many sandbox events a minute (default 0; see /_sandbox/churn)",
+        )
     commands.add_parser("export-schema", help="print the schema as SDL")
     args = parser.parse_args(argv)
 
@@ -95,10 +114,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         serve(args.host, args.port, args.workers)
     elif args.command == "demo":
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_demo(args.host, args.port, args.sandbox_port))
+            asyncio.run(_demo(args.host, args.port, args.sandbox_port, args.churn))
     elif args.command == "sandbox":
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_sandbox(args.host, args.port))
+            asyncio.run(_sandbox(args.host, args.port, args.churn))
     else:
         sys.stdout.write(export_sdl())
 

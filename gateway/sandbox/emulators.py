@@ -3,7 +3,8 @@
 The sandbox imports no provider code. Its callers (the CLI, the tests, the benchmark) name the
 providers from the registry, and each name finds its emulator here by that convention, so a new
 provider's emulator needs no line in a shared file; `tests/test_layout.py` checks that every
-registered provider has one. An emulator module has `create_app(log)` and `sandbox_env(base_url)`.
+registered provider has one. An emulator module has `create_app(log)` and `sandbox_env(base_url)`, and
+may have `churn(app, kind, rng, ours)` (see `gateway.sandbox.churn`).
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from typing import cast
 
 from aiohttp import web
 
+from gateway.sandbox.churn import ChurnFn
 from gateway.sandbox.recorder import CallLog
 
 
 @dataclass(frozen=True, slots=True)
 class Emulator:
-    """One provider's emulator: its aiohttp app, and the settings that point the gateway at it."""
+    """One provider's emulator: its aiohttp app, the settings that point the gateway at it, its churn."""
 
     name: str
     create_app: Callable[[CallLog], web.Application]
     env: Callable[[str], dict[str, str]]
+    churn: ChurnFn | None = None
 
 
 def emulator(name: str) -> Emulator:
@@ -34,4 +37,5 @@ def emulator(name: str) -> Emulator:
         name=name,
         create_app=cast(Callable[[CallLog], web.Application], module.create_app),
         env=cast(Callable[[str], dict[str, str]], module.sandbox_env),
+        churn=cast(ChurnFn | None, getattr(module, "churn", None)),
     )

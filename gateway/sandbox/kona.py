@@ -65,6 +65,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from gateway.sandbox.kona_churn import churn as churn  # the emulator's `churn` (gateway.sandbox.churn)
 from gateway.sandbox.kona_directory import get_space, get_user, list_spaces, list_users, userinfo
 from gateway.sandbox.kona_events import create_event, delete_event, get_event, list_events, update_event
 from gateway.sandbox.kona_http import (

@@ -62,6 +62,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.sandbox.pretix_churn import churn as churn  # the emulator's `churn` (gateway.sandbox.churn)
 from gateway.sandbox.pretix_filters import date_params, matches, ordered
 from gateway.sandbox.pretix_http import (
     CLONE_ALLOW,

@@ -28,8 +28,9 @@ Choices where the provider research says UNCONFIRMED (providers.md §2):
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -37,8 +38,10 @@ from typing import Any, cast
 from aiohttp import web
 from yarl import URL
 
+from gateway.sandbox.churn import Churned, ChurnKind
 from gateway.sandbox.recorder import CallLog, Handler, json_response, read_json, recording_middleware
 from gateway.sandbox.schoology_auth import OAuthGate, oauth_middleware
+from gateway.sandbox.schoology_churn import churn_realms
 from gateway.sandbox.schoology_events import BadRequest, new_event_fields, render_event, updated_event_fields
 from gateway.sandbox.schoology_format import XML_CONTENT_TYPE, XML_TYPES, from_xml, to_xml, wants_json
 from gateway.sandbox.schoology_seed import (
@@ -327,6 +330,13 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     event.add_route("PUT", _endpoint(update_event))
     event.add_route("DELETE", _endpoint(delete_event))
     router.add_route("POST", "/v1/multiget", multiget)
+
+
+def churn(
+    app: web.Application, kind: ChurnKind, rng: random.Random, ours: Sequence[Churned]
+) -> Churned | None:
+    """One change of `kind` to the events of the realms the gateway lists (`gateway.sandbox.churn`)."""
+    return churn_realms(app[STATE], SEEDED_REALMS, kind, rng, ours)
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

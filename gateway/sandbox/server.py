@@ -2,7 +2,8 @@
 
 Control endpoints (for tests, benchmarks and fault drills run from other processes):
 `GET /_sandbox/calls`, `DELETE /_sandbox/calls`, `PUT /_sandbox/faults/{provider}` (a `Fault`
-as JSON), `DELETE /_sandbox/faults`.
+as JSON), `DELETE /_sandbox/faults`; and the data's churn (`gateway.sandbox.churn`):
+`GET`/`PUT /_sandbox/churn` (`{"perMinute": 6}`), `POST /_sandbox/churn` (changes now).
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from gateway.sandbox import churn
 from gateway.sandbox.emulators import emulator
 from gateway.sandbox.recorder import CallLog, Fault, json_response, read_json
 
 LOG_KEY = web.AppKey("call_log", CallLog)
 
 
-def create_sandbox(names: Sequence[str], log: CallLog | None = None) -> web.Application:
-    """One aiohttp app serving the emulator of each provider named at `/{name}`."""
+def create_sandbox(
+    names: Sequence[str], log: CallLog | None = None, churn_per_minute: float = 0.0
+) -> web.Application:
+    """One aiohttp app serving the emulator of each provider named at `/{name}`; its data changes by
+    itself `churn_per_minute` times a minute (0: only when asked at `POST /_sandbox/churn`)."""
     log = log if log is not None else CallLog()
     app = web.Application()
     app[LOG_KEY] = log
@@ -26,8 +31,18 @@ def create_sandbox(names: Sequence[str], log: CallLog | None = None) -> web.Appl
     app.router.add_delete("/_sandbox/calls", _clear_calls)
     app.router.add_put("/_sandbox/faults/{provider}", _set_fault)
     app.router.add_delete("/_sandbox/faults", _clear_faults)
+    app.router.add_get("/_sandbox/churn", churn.get_churn)
+    app.router.add_put("/_sandbox/churn", churn.put_churn)
+    app.router.add_post("/_sandbox/churn", churn.post_churn)
+    targets = {}
     for name in names:
-        app.add_subapp(f"/{name}", emulator(name).create_app(log))
+        found = emulator(name)
+        subapp = found.create_app(log)
+        app.add_subapp(f"/{name}", subapp)
+        if found.churn is not None:
+            targets[name] = (subapp, found.churn)
+    app[churn.CHURNER] = churn.Churner(targets, per_minute=churn_per_minute)
+    app.cleanup_ctx.append(churn.running)
     return app
 
 

@@ -43,6 +43,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from gateway.sandbox.recorder import CallLog, Handler, json_response, read_json, recording_middleware
+from gateway.sandbox.strigo_churn import churn as churn  # the emulator's `churn` (gateway.sandbox.churn)
 from gateway.sandbox.strigo_http import (
     bearer,
     class_not_found,
