@@ -1,16 +1,18 @@
 """Live updates across replicas through Redis: one poller per key, everyone's subscribers served.
 
-- Who polls: the replica holding `live:{key}:lock` (`SET NX` with a TTL, renewed every third of it
+Names start with `event-gateway:live:`; `{key}` is the feed key's opaque name.
+
+- Who polls: the replica holding `…:{key}:lock` (`SET NX` with a TTL, renewed every third of it
   while it polls). A replica that dies stops renewing; another with subscribers for the key takes
   the lock within the TTL.
-- The snapshot lives in `live:{key}:snapshot` (id → hash, and an empty field (no id is empty) that
+- The snapshot lives in `…:{key}:snapshot` (id → hash, and an empty field (no id is empty) that
   marks a recorded baseline, so that an empty window's snapshot exists too),
   so a new poller diffs against its predecessor's last poll: nothing re-emitted, nothing lost.
-- A poll's changes are published on `live:{key}:changes` by the same Lua script that records them
+- A poll's changes are published on `…:{key}:changes` by the same Lua script that records them
   in the snapshot, and only while the script's caller still holds the lock: a change is published
   exactly when it is recorded, and a poller whose lock lapsed publishes nothing.
 - Every replica with subscribers for a key listens on its channel; writes through the gateway go to
-  `live:writes`, where the key's poller (wherever it runs) applies them.
+  `…:writes`, where the key's poller (wherever it runs) applies them.
 
 Pub/sub delivers at most once: a replica whose connection to Redis drops misses what was published
 meanwhile. While Redis does not answer, nobody polls; the snapshot in Redis lets the next poller
@@ -38,7 +40,9 @@ from gateway.upstream.redis_link import REDIS_ERRORS
 
 log = logging.getLogger("gateway.live")
 
-WRITES = b"live:writes"
+#: Every key, channel and lock the gateway keeps in Redis starts with this (the reply cache's too).
+PREFIX = "event-gateway:live"
+WRITES = f"{PREFIX}:writes".encode()
 #: Seconds the reader waits for a message before looking again (it also notices a lost connection).
 READ_WAIT = 1.0
 
@@ -71,17 +75,17 @@ return 0
 
 def lock_key(key: FeedKey) -> str:
     """The poller's lock (the braces keep a key's entries in one Redis Cluster slot)."""
-    return f"live:{{{key.name}}}:lock"
+    return f"{PREFIX}:{{{key.name}}}:lock"
 
 
 def snapshot_key(key: FeedKey) -> str:
     """The last poll's snapshot."""
-    return f"live:{{{key.name}}}:snapshot"
+    return f"{PREFIX}:{{{key.name}}}:snapshot"
 
 
 def channel(name: str) -> bytes:
     """The channel of a key's notices."""
-    return f"live:{name}:changes".encode()
+    return f"{PREFIX}:{name}:changes".encode()
 
 
 def _text(value: bytes | str) -> str:
@@ -89,8 +93,9 @@ def _text(value: bytes | str) -> str:
 
 
 def _name_of(channel: bytes) -> str | None:
-    parts = channel.split(b":")
-    return parts[1].decode() if len(parts) == 3 and parts[0] == b"live" and parts[2] == b"changes" else None
+    head, _, rest = channel.decode().partition(f"{PREFIX}:")
+    name, _, tail = rest.partition(":")
+    return name if not head and name and tail == "changes" else None
 
 
 class RedisLease:
