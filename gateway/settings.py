@@ -109,7 +109,8 @@ class Settings(BaseSettings):
     gateway_redis_url: str = Field(
         default="",
         description="e.g. `redis://redis:6379/0`: the reply cache and the client-side quotas live in "
-        "Redis, shared by all replicas (per process while Redis does not answer)",
+        "Redis, shared by all replicas (per process while Redis does not answer); one replica polls "
+        "each `eventChanges` feed and every replica's subscribers get its changes",
     )
     gateway_cors_origins: CsvList = Field(
         default_factory=list,

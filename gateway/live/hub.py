@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -116,7 +117,11 @@ class Feed:
     async def start(self) -> None:
         """Receive the key's notices, and campaign to poll it."""
         await self.hub.coordination.join(self.key)
-        self.task = asyncio.create_task(self._lead(), name=f"live feed {self.key.provider}")
+        # A context of its own: the poller outlives the subscriber that started it, and must not run
+        # as part of that subscriber's request (its call budget, its disconnect).
+        self.task = asyncio.create_task(
+            self._lead(), name=f"live feed {self.key.provider}", context=contextvars.Context()
+        )
 
     async def stop(self) -> None:
         """Stop polling and receiving."""
@@ -127,22 +132,26 @@ class Feed:
         await self.hub.coordination.leave(self.key)
 
     async def _lead(self) -> None:
+        """Poll while this process holds the key's lease; when it is lost, campaign again."""
         coordination, provider = self.hub.coordination, self.key.provider
         while True:
             lease = await coordination.claim(self.key)
             self.detector = ChangeDetector(self.source, lease, self.hub.interval)
             metrics.LIVE_POLLERS.labels(provider).inc()
+            failed = False
             try:
                 await self.detector.run()
             except LeaseLost:
-                log.info("another replica polls %s window %s now", provider, self.key.name)
+                log.info("stopped polling %s window %s: its lease went elsewhere", provider, self.key.name)
             except Exception:
                 log.exception("the %s change detector failed; it starts again", provider)
-                await asyncio.sleep(self.hub.interval)
+                failed = True
             finally:
                 self.detector = None
                 metrics.LIVE_POLLERS.labels(provider).dec()
                 await lease.release()
+            if failed:
+                await asyncio.sleep(self.hub.interval)
 
 
 class Hub:

@@ -113,7 +113,10 @@ class RedisLease:
         return self._lost
 
     async def load(self) -> Snapshot | None:
-        stored = await self.coordination.client.hgetall(snapshot_key(self.key))
+        try:
+            stored = await self.coordination.client.hgetall(snapshot_key(self.key))
+        except REDIS_ERRORS as error:
+            raise self._unsure(error, "reading a snapshot") from error
         found = {_text(id): _text(digest) for id, digest in stored.items()}
         if "" not in found:  # the baseline mark
             return None
@@ -137,12 +140,22 @@ class RedisLease:
         args += deletes
         args += [encode_notice(notice) for notice in notices]
         keys = [lock_key(self.key), snapshot_key(self.key)]
-        outcome = await self.coordination.client.eval(_COMMIT, 2, *keys, *args)
+        try:
+            outcome = await self.coordination.client.eval(_COMMIT, 2, *keys, *args)
+        except REDIS_ERRORS as error:
+            raise self._unsure(error, "publishing changes") from error
         if outcome == 0:
             self._lost = True
             raise LeaseLost
         if outcome == 2:
             raise SnapshotGone
+
+    def _unsure(self, error: Exception, doing: str) -> LeaseLost:
+        """Redis failed: whether this replica still holds the lock is unknown, so it stops polling and
+        campaigns again (the claim waits for Redis); the snapshot in Redis keeps what was recorded."""
+        self.coordination.warn(error, doing)
+        self._lost = True
+        return LeaseLost()
 
     async def release(self) -> None:
         self._renewer.cancel()
@@ -211,7 +224,10 @@ class RedisCoordination:
             await asyncio.sleep(self.retry)
 
     async def publish_write(self, written: Written) -> None:
-        await self.client.publish(WRITES, encode_written(written))
+        try:
+            await self.client.publish(WRITES, encode_written(written))
+        except REDIS_ERRORS as error:  # the write stands; the poller's next poll finds its change
+            self.warn(error, "publishing a write")
 
     async def close(self) -> None:
         if self._reader is not None:
