@@ -88,6 +88,16 @@ def diff(snapshot: Snapshot, observed: Sequence[Observed], at: datetime, skip: s
     return changes
 
 
+def _updated(snapshot: Snapshot, updates: Mapping[str, str | None]) -> Snapshot:
+    """`snapshot`, changed in place by `updates` (id → hash; None: gone)."""
+    for id, digest in updates.items():
+        if digest is None:
+            snapshot.pop(id, None)
+        else:
+            snapshot[id] = digest
+    return snapshot
+
+
 class ChangeDetector:
     """Polls `source` every `interval` seconds while `lease` holds, and applies writes as they come."""
 
@@ -151,11 +161,10 @@ class ChangeDetector:
             if self._touched is not None:
                 self._touched.add(written.id)
             before = self.snapshot.get(written.id)
-            inside = observed is not None and self.source.admits(observed)
-            if observed is not None and inside:
-                kind = ChangeKind.CREATED if before is None else ChangeKind.UPDATED
+            if observed is not None and self.source.admits(observed):
                 if before == observed.digest:
                     return
+                kind = ChangeKind.CREATED if before is None else ChangeKind.UPDATED
                 change = Change(kind, written.id, self.clock(), observed.raw)
                 updates: dict[str, str | None] = {written.id: observed.digest}
             elif before is not None:  # deleted, or moved out of the window
@@ -169,17 +178,11 @@ class ChangeDetector:
     async def _commit(self, notices: Sequence[Notice], updates: Mapping[str, str | None]) -> None:
         """Publish and record together; the in-memory snapshot follows only once that succeeded."""
         assert self.snapshot is not None
-        after = dict(self.snapshot)
-        for id, digest in updates.items():
-            if digest is None:
-                after.pop(id, None)
-            else:
-                after[id] = digest
         try:
             await self.lease.commit(notices, updates)
         except SnapshotGone:
-            await self.lease.commit(notices, after, baseline=True)
-        self.snapshot = after
+            await self.lease.commit(notices, _updated(dict(self.snapshot), updates), baseline=True)
+        _updated(self.snapshot, updates)
 
     async def _failed(self, error: GatewayError, cause: Exception | None = None) -> None:
         """Tell subscribers once that polls fail; the snapshot stays, so nothing is lost meanwhile."""
