@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
+from gateway.edge.explicit_nulls import ExplicitNulls
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
@@ -59,7 +60,14 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     )
     # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
     # with the request's variables: see gateway/query_limits/guard.py.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
+    # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
+    # after the guard, whose validation it filters.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequestLog,
+        MaskUnexpectedErrors,
+        query_guard(limits),
+        ExplicitNulls,
+    ]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions

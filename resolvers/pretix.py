@@ -248,7 +248,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
                 "token cannot see it",
                 provider=pretix.NAME,
             )
-            context.partial_errors.append((problem, ("events",)))
+            context.partial_errors.append((problem, window.path))
         elif isinstance(result, BaseException):
             raise result
         else:
