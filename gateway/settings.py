@@ -127,9 +127,13 @@ class Settings(BaseSettings):
     gateway_breaker_failures: int = Field(
         default=5, description="failures that open a provider's breaker", json_schema_extra=BEYOND_CONTRACT
     )
+    # Short, so that a provider's error ends with its fault: with 30 s every caller kept seeing it
+    # for up to half a minute after the upstream had recovered.
     gateway_breaker_reset: float = Field(
-        default=30.0,
-        description="seconds until an open breaker lets one probe through",
+        default=1.0,
+        ge=0,
+        description="seconds an open breaker fails calls fast before the next call probes the provider "
+        "(one probe at a time)",
         json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_log_level: str = Field(
