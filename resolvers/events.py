@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -58,7 +59,7 @@ def _window(filter: EventFilter | None, first: int, after: str | None, path: tup
 
 
 def _chosen(context: Context, filter: EventFilter | None, path: tuple[str | int, ...]) -> list[ProviderAPI]:
-    wanted = {provider.value for provider in filter.providers} if filter and filter.providers else None
+    wanted = {str(provider.value) for provider in filter.providers} if filter and filter.providers else None
     chosen = []
     for api in PROVIDERS:
         name = api.spec.name
@@ -92,7 +93,15 @@ def _unexpected(context: Context, provider: str, error: Exception) -> GatewayErr
 
 
 async def events(
-    info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
+    info: Info,
+    filter: Annotated[
+        EventFilter | None,
+        strawberry.argument(description="Which events; default: every enabled provider's."),
+    ] = None,
+    first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE} (default 50).")] = 50,
+    after: Annotated[
+        str | None, strawberry.argument(description="`endCursor` of the previous page (same `filter`).")
+    ] = None,
 ) -> Connection[Event]:
     """Events from every enabled provider, merged by start; a failing provider adds one error."""
     context = info.context
