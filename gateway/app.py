@@ -52,6 +52,7 @@ EVENT_TYPES = tuple(event_type for api in PROVIDERS for event_type in api.types)
 def build_schema(
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
+    max_batch: int = 0,
 ) -> strawberry.Schema:
     """The gateway's schema: the shared root fields plus every registered provider's."""
     return gateway_schema(
@@ -60,6 +61,7 @@ def build_schema(
         types=EVENT_TYPES,
         extensions=extensions,
         execution_context_class=execution_context_class,
+        max_batch=max_batch,
     )
 
 
@@ -96,6 +98,10 @@ def create_app(settings: Settings | None = None, providers: Sequence[AnySpec] | 
     """The gateway as an ASGI app; `providers` (whose clients it opens) defaults to the registry's."""
     settings = settings or Settings()
     compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
-    schema = build_schema(extensions=schema_extensions(settings), execution_context_class=compiled)
+    schema = build_schema(
+        extensions=schema_extensions(settings),
+        execution_context_class=compiled,
+        max_batch=settings.gateway_max_batch,
+    )
     specs = [api.spec for api in PROVIDERS] if providers is None else list(providers)
     return starlette_app(settings, schema, specs)

@@ -103,17 +103,31 @@ def limit_errors(
     values could make acceptable. With them (as sent, defaults filled in), lists count by their
     length and `first` by its value.
     """
+    return measured(schema, document, limits, variables, operation_name)[0]
+
+
+def measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: QueryLimits,
+    variables: Mapping[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> tuple[list[GraphQLError], int]:
+    """`limit_errors`, and the estimated cost of the operations measured (what a batch adds up)."""
     walker = _Walker(schema, document, variables)
     errors = []
+    total = 0
     for operation in _operations(document, operation_name):
         try:
-            measured = walker.operation(operation)
+            measurement = walker.operation(operation)
         except (TooComplexToMeasure, RecursionError):
             reason = f"it needs more than {WORK_BUDGET} selections (or fragment levels) to measure"
             errors.append(_error(reason, operation, None))
             continue
-        errors.extend(_problems(measured, limits, operation))
-    return errors
+        cost = _rounded(measurement.cost)
+        total += cost
+        errors.extend(_problems(measurement, cost, limits, operation))
+    return errors, total
 
 
 def _operations(document: DocumentNode, name: str | None) -> Iterable[OperationDefinitionNode]:
@@ -124,12 +138,15 @@ def _operations(document: DocumentNode, name: str | None) -> Iterable[OperationD
             yield definition
 
 
-def _problems(
-    measured: Measurement, limits: QueryLimits, operation: OperationDefinitionNode
-) -> list[GraphQLError]:
+def _rounded(cost: float) -> int:
     # Introspection's mean list lengths make the cost a float: round up, past float noise.
-    nearest = round(measured.cost)
-    cost = nearest if abs(measured.cost - nearest) < 1e-6 else math.ceil(measured.cost)
+    nearest = round(cost)
+    return nearest if abs(cost - nearest) < 1e-6 else math.ceil(cost)
+
+
+def _problems(
+    measured: Measurement, cost: int, limits: QueryLimits, operation: OperationDefinitionNode
+) -> list[GraphQLError]:
     problems = []
     if measured.depth > limits.max_depth:
         problems.append(f"depth {measured.depth} exceeds the limit of {limits.max_depth}")
