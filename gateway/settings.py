@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         default=False,
         description="`true` runs only the documents of `GATEWAY_PERSISTED_DOCUMENTS` (trusted documents)",
     )
+    gateway_subgraph: bool = Field(
+        default=False,
+        description="`true` serves the schema as an Apollo Federation v2 subgraph: `_service`, `_entities`, "
+        'and `@key(fields: "id")` on every `Node` type',
+    )
     gateway_max_body_bytes: int = Field(
         default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
     )
