@@ -40,11 +40,13 @@ from gateway.errors import (
     UpstreamRateLimited,
     UpstreamUnauthorized,
 )
-from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, pick_by_key, token
 from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
-from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path, static_authorization
+from gateway.upstream.auth import CallerCredential, static_authorization
+from gateway.upstream.endpoint import READ_METHODS, Upstream, path
 from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.values import MAX_INTEGER, integer
+from gateway.upstream.wiring import Wiring
 
 NAME = "pretix"
 
@@ -385,6 +387,16 @@ def open_client(settings: PretixSettings, wiring: Wiring) -> PretixClient:
     return PretixClient(upstream, locale=settings.locale, organizers=settings.organizers)
 
 
+def caller_credential(value: str, settings: PretixSettings) -> CallerCredential:
+    """`X-Pretix-Token: <token>`: the caller's team (or OAuth) token, sent as `Authorization: Token …`."""
+    team_token = token(value, "token")
+    return CallerCredential(static_authorization(f"Token {team_token}"), secrets=(team_token,))
+
+
 SPEC: ProviderSpec[PretixSettings, PretixClient] = ProviderSpec(
-    name=NAME, title="pretix", settings=PretixSettings, open=open_client
+    name=NAME,
+    title="pretix",
+    settings=PretixSettings,
+    open=open_client,
+    caller=CallerHeader(name="X-Pretix-Token", form="<token>", read=caller_credential),
 )

@@ -238,4 +238,8 @@ async def test_spaces_users_and_userinfo(client: Client) -> None:
 
 def test_sandbox_env_points_at_the_api_root() -> None:
     env = kona.sandbox_env("http://127.0.0.1:8000/kona")
-    assert env == {"KONA_BASE_URL": "http://127.0.0.1:8000/kona/api", "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN}
+    assert env == {
+        "KONA_BASE_URL": "http://127.0.0.1:8000/kona/api",
+        "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN,
+        "KONA_TOKEN_URL": "http://127.0.0.1:8000/kona/oauth/token",
+    }
