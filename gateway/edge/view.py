@@ -45,6 +45,8 @@ log = logging.getLogger("gateway.graphql")
 
 
 REQUEST_ID_HEADER = "x-request-id"
+#: Where a request's checked caller credentials wait in its ASGI scope for `get_context`.
+CALLER_CREDENTIALS = "event_gateway.caller_credentials"
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -104,7 +106,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         try:
             self._admit(request)
             # Callers' credentials are checked for shape before anything runs (let alone is sent).
-            request.state.caller_credentials = _read_caller_credentials(request)
+            # Kept in this request's own scope: `request.state` may be shared by concurrent requests.
+            scope[CALLER_CREDENTIALS] = _read_caller_credentials(request)
             await request.body()  # read in full, so that `receive()` has only a disconnect left to say
             response = await unless_disconnected(self.run(request), receive)
         except HTTPException as error:
@@ -179,7 +182,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        presented = getattr(request.state, "caller_credentials", None)
+        presented = request.scope.get(CALLER_CREDENTIALS)
         if presented is None:  # a WebSocket: its headers were checked before it was accepted
             presented = _read_caller_credentials(request)
         directory: ClientDirectory = request.state.directory
