@@ -3,7 +3,7 @@ loaders that never answer one client's load from another's."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from aiohttp import web
@@ -99,7 +99,7 @@ async def test_a_loader_belongs_to_the_client_it_loads_through() -> None:
         def __init__(self, name: str) -> None:
             self.name = name
 
-        async def load(self, keys: list[str]) -> list[str]:
+        async def load(self, keys: Sequence[str]) -> list[str]:
             return [f"{self.name}:{key}" for key in keys]
 
     loaders = Loaders()
