@@ -43,7 +43,11 @@ class SchoologySettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="SCHOOLOGY_")
 
     base_url: str = Field(default="https://api.schoology.com/v1", description="Schoology's API root")
-    consumer_key: str = Field(default="", description="two-legged OAuth 1.0a (HMAC-SHA1) consumer key")
+    consumer_key: str = Field(
+        default="",
+        description="the app's OAuth 1.0a (HMAC-SHA1) consumer key: two-legged, and with callers' "
+        "`X-Schoology-Token` three-legged",
+    )
     consumer_secret: SecretStr = Field(
         default=SecretStr(""), description="its consumer secret (enables Schoology)"
     )
