@@ -255,7 +255,7 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     details = str(body.get("details") or body.get("error_description") or "") or None
     if reply.status == 401:
         return UpstreamUnauthorized(
-            f"Kona refused the gateway's access token{f': {details}' if details else ''}", provider=NAME
+            f"Kona refused the access token{f': {details}' if details else ''}", provider=NAME
         )
     if reply.status == 403:
         # Kona answers 403 to a known user who may not change this object, not for bad credentials.
@@ -293,7 +293,7 @@ def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
         wiring,
         provider=NAME,
         base_url=settings.base_url,
-        auth=service_auth(settings, wiring) if wiring.caller is None else static_authorization(""),
+        auth=service_auth(settings, wiring),
         read_error=read_error,
     )
     return KonaClient(upstream)

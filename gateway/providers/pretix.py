@@ -324,9 +324,7 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     detail = str(data["detail"]) if isinstance(data, dict) and "detail" in data else None
     status = reply.status
     if status == 401:
-        return UpstreamUnauthorized(
-            f"pretix refused the gateway's token: {detail or 'HTTP 401'}", provider=NAME
-        )
+        return UpstreamUnauthorized(f"pretix refused the token: {detail or 'HTTP 401'}", provider=NAME)
     if status == 403:
         if method in READ_METHODS:
             return Hidden("pretix has no such organizer or event, or the gateway's token cannot see it")

@@ -59,6 +59,7 @@ async def test_one_callers_failures_never_open_anothers_breaker(sandbox: Sandbox
             gateway_breaker_failures=2,
         )  # fmt: skip
         open_before = gauge("gateway_caller_breakers_open")
+        provider_before = gauge("gateway_breaker_open")  # one registry per process: earlier tests count
         async with running_gateway(settings) as gateway:
             codes = [await code_of(gateway, "flaky") for _ in range(3)]
             steady = await code_of(gateway, "steady")
@@ -69,7 +70,7 @@ async def test_one_callers_failures_never_open_anothers_breaker(sandbox: Sandbox
     assert steady is None
     assert seen == ["flaky", "flaky", "steady"]  # the open breaker sent nothing; the other org's went out
     assert opened == 1
-    assert provider_gauge == 0  # the provider's own breaker (the deployment's credentials) is not it
+    assert provider_gauge == provider_before  # the provider's own breaker (the deployment's) is not it
     assert ready.status_code == 200  # one caller's breaker never takes the replica out
 
 
