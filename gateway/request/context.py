@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias, TypeVar, cast
 
 import strawberry
@@ -49,6 +49,13 @@ class Context:
 
     def __post_init__(self) -> None:
         self.upstream_calls = CallBudget(self.settings.gateway_max_upstream_calls)
+
+    def sibling(self) -> Context:
+        """A context for another operation of the same HTTP request (a batch): the same caller,
+        clients, loaders and upstream call budget; partial errors and lists in flight of its own."""
+        twin = replace(self, listing={}, partial_errors=[])
+        twin.upstream_calls = self.upstream_calls  # not an init field: `replace` made a fresh one
+        return twin
 
     def start_listing(self, provider: str) -> asyncio.Future[None]:
         """Mark a list of `provider`'s events as in flight; resolve the future when it is done."""

@@ -31,7 +31,7 @@ QUERIES = (
     "{ strigoEvents { id } }",
     "{ konaCalendarEvents(first: 5) { edges { node { id } } } }",
     '{ pretixEvents(organizer: "demo-conf") { edges { node { id } } } }',
-    '{ schoologyEvents(realm: {kind: SECTION, id: "3719526"}) { edges { node { id } } } }',
+    '{ schoologyEvents(realm: {kind: SECTION, providerId: "3719526"}) { edges { node { id } } } }',
     "{ events(first: 5) { edges { node { id } } } }",
     "{ providers { lastError { message } } }",
 )
