@@ -1,0 +1,33 @@
+"""One live gateway per test module (settings from the module's `GATEWAY_SETTINGS`), and inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from gateway.sandbox import strigo
+from tests.clients.live import LiveGateway, serving_gateway
+
+#: No retries and a breaker that never opens: a fault a test injects ends with that test.
+RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
+
+
+@pytest.fixture(scope="module")
+def live_gateway(request: pytest.FixtureRequest) -> Iterator[LiveGateway]:
+    overrides = {**RESILIENCE_OFF, **getattr(request.module, "GATEWAY_SETTINGS", {})}
+    with serving_gateway(**overrides) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def strigo_input() -> dict[str, Any]:
+    """A `CreateStrigoEventInput` the Strigo emulator accepts."""
+    return {
+        "name": "Client conventions workshop",
+        "owner": strigo.OWNER_EMAIL,
+        "classId": strigo.CLASS_IDS[0],
+        "dateStart": "2026-12-01T09:00:00+01:00",
+        "dateEnd": "2026-12-01T12:00:00+01:00",
+    }
