@@ -4,8 +4,10 @@
 //   node apollo/events.mjs <graphql url> page post|get|none   pages `events` (persisted queries
 //                                                             sent by POST, by GET, or not at all)
 //   node apollo/events.mjs <graphql url> partial          one provider failing: both error policies
+//   node apollo/events.mjs <graphql url> batch <id> ...   one `node` query per id through BatchHttpLink
 import { createHash } from "node:crypto";
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client/core/index.js";
+import { BatchHttpLink } from "@apollo/client/link/batch-http/index.js";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries/index.js";
 import { relayStylePagination } from "@apollo/client/utilities/index.js";
 import {
@@ -19,7 +21,7 @@ import {
 } from "../lib/report.mjs";
 import { eventFragment } from "../lib/selection.mjs";
 
-const [url, command, method] = process.argv.slice(2);
+const [url, command, ...args] = process.argv.slice(2);
 const PAGE_SIZE = 25;
 
 /** The client; `persisted` is "post" or "get" (hash-only requests by GET), or "none". */
@@ -71,6 +73,7 @@ async function page() {
   const warnings = captureWarnings();
   const schema = await fetchSchema(url);
   const recording = recordingFetch();
+  const [method] = args;
   const apollo = client(recording, method);
   // One operation name per transport, so each run starts with a hash the gateway has not seen.
   const query = pageQuery(schema, `ApolloEventPage_${method}`);
@@ -126,4 +129,23 @@ async function partial() {
   });
 }
 
-runMain(command === "partial" ? partial : page);
+/** Queries issued together leave as one HTTP request with a JSON array body. */
+async function batch() {
+  const recording = recordingFetch();
+  const apollo = new ApolloClient({
+    link: new BatchHttpLink({ uri: url, fetch: recording.fetch, batchMax: 10, batchInterval: 20 }),
+    cache: new InMemoryCache(),
+  });
+  const query = gql`
+    query ApolloBatchedNode($id: ID!) {
+      node(id: $id) { id ... on Event { title } }
+    }
+  `;
+  const results = await Promise.all(args.map((id) => apollo.query({ query, variables: { id } })));
+  printReport({
+    nodes: results.map((result) => result.data.node),
+    exchanges: recording.exchanges,
+  });
+}
+
+runMain({ page, partial, batch }[command]);

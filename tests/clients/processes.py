@@ -63,4 +63,3 @@ def answers(url: str) -> Callable[[], bool]:
             return False
 
     return check
-

@@ -75,3 +75,15 @@ def test_error_policy_all_keeps_the_healthy_providers_events(live_gateway: LiveG
     assert all(error["code"] for error in kept["errors"])
     # Apollo's default policy ("none") throws the whole result away: why the README says "all".
     assert report["errorPolicyNone"]["threw"] is True
+
+
+@pytest.mark.xfail(strict=True, reason="waits for branch clients: array batching")
+def test_batch_http_link_sends_one_request_for_concurrent_queries(live_gateway: LiveGateway) -> None:
+    ids = [event["id"] for event in all_events(live_gateway.graphql_url)[:3]]
+
+    report = run_node("apollo/events.mjs", live_gateway.graphql_url, "batch", *ids)
+
+    assert [node["id"] for node in report["nodes"]] == ids
+    [exchange] = report["exchanges"]
+    assert (exchange["method"], exchange["batch"], exchange["status"]) == ("POST", 3, 200)
+    assert exchange["errorCodes"] == []
