@@ -8,10 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.sandbox import strigo
-from tests.clients.live import LiveGateway, serving_gateway
-
-#: No retries and a breaker that never opens: a fault a test injects ends with that test.
-RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
+from tests.clients.live import RESILIENCE_OFF, LiveGateway, serving_gateway
 
 
 @pytest.fixture(scope="module")

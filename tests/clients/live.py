@@ -20,6 +20,9 @@ from gateway.app import create_app
 from gateway.sandbox.recorder import Fault
 from tests.harness import Sandbox, running_sandbox, settings_for
 
+#: No retries and a breaker that never opens: a fault a test injects ends with that test.
+RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
+
 
 @dataclass(frozen=True)
 class LiveGateway:
