@@ -14,7 +14,7 @@ from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.provider import ProviderAPI, Window, order_key
 from resolvers.registry import PROVIDERS
-from schema.event import Connection, Edge, Event, PageInfo, Provider
+from schema.event import Connection, Edge, Event, Provider, page_info
 
 MAX_PAGE = 200
 
@@ -117,5 +117,6 @@ async def events(
     edges = [Edge(cursor=encode_cursor(order_key(event)), node=event) for event in page]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=len(merged) > first, end_cursor=edges[-1].cursor if edges else None),
+        # A cursor points just after an event of the list: with one, an event comes before this page.
+        page_info=page_info(edges, has_next_page=len(merged) > first, has_previous_page=after is not None),
     )

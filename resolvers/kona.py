@@ -17,8 +17,10 @@ from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload, pointing_at_arguments
 from resolvers.provider import ProviderAPI, Window, order_key, select
 from resolvers.provider_events import ProviderEvents
-from schema.event import Connection, Edge, Event, PageInfo
-from schema.kona import KonaCalendarEvent, KonaOrder, to_ms
+from resolvers.provider_objects import ProviderObjects, one_number
+from schema.event import Connection, Edge, Event, Node, page_info
+from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaOrder, to_ms
+from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
     CreateKonaCalendarEventInput,
     UpdateKonaCalendarEventInput,
@@ -57,6 +59,28 @@ KONA = ProviderEvents(
     key=_key,
     convert=_convert,
 )
+SPACE = ProviderObjects(
+    spec=kona.SPEC,
+    what="Kona space",
+    loader_name=SPACES,
+    batch=lambda client: client.load_spaces,
+    key=one_number,
+    convert=lambda data, key: KonaSpace.from_upstream(data),
+)
+USER = ProviderObjects(
+    spec=kona.SPEC,
+    what="Kona user",
+    loader_name=USERS,
+    batch=lambda client: client.load_users,
+    key=one_number,
+    convert=lambda data, key: KonaUser.from_upstream(data),
+)
+
+
+async def _external_object(context: Context, parts: tuple[str, ...]) -> Node | None:
+    """`node(id:)` of an event's link to an outside record: read from the event (batched)."""
+    event = await KONA.node(context, parts)
+    return None if event is None else event.external_object
 
 
 def _cursor(offset: int, page_size: int) -> str:
@@ -67,7 +91,7 @@ def _position(cursor: str) -> tuple[int, int]:
     """The list position a cursor points at, and the page size that reaches it."""
     decoded = decode_id(cursor, field="after")
     parts = decoded.parts
-    if decoded.provider == CURSOR and len(parts) == 2 and all(part.isdigit() for part in parts):
+    if decoded.is_of(CURSOR) and len(parts) == 2 and all(part.isdigit() for part in parts):
         offset, size = int(parts[0]), int(parts[1])
         if 1 <= size <= kona.PER_PAGE:
             return offset, size
@@ -122,8 +146,7 @@ async def kona_calendar_events(
         for index, data in enumerate(found.items)
     ]
     return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=found.has_more, end_cursor=edges[-1].cursor if edges else None),
+        edges=edges, page_info=page_info(edges, has_next_page=found.has_more, has_previous_page=offset > 0)
     )
 
 
@@ -277,9 +300,10 @@ API = ProviderAPI(
     spec=kona.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(KonaCalendarEvent,),
+    types=(KonaCalendarEvent, KonaSpace, KonaUser),
     load_node=KONA.node,
     list_window=list_window,
+    objects={SPACE_KIND: SPACE.node, USER_KIND: USER.node, EXTERNAL_KIND: _external_object},
 )
 
 __all__ = ["API"]

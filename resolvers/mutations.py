@@ -9,7 +9,7 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from gateway.errors import GatewayError, InvalidInput, NotFound, UserFixable
-from schema.payloads import DeleteEventPayload, Payload, UserError
+from schema.payloads import DeleteEventPayload, Payload, UserError, UserErrorCode
 
 T = TypeVar("T")
 
@@ -48,7 +48,7 @@ def user_errors(error: UserFixable) -> list[UserError]:
         UserError(
             field=list(problem.field) if problem.field else None,
             message=problem.message,
-            code=problem.code.value,
+            code=UserErrorCode(problem.code.value),
         )
         for problem in problems
     ]

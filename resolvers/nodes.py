@@ -17,10 +17,11 @@ from schema.event import Node
 async def _load(info: Info, global_id: str, field: str) -> Node:
     decoded = decode_id(global_id, field=field)
     api = BY_NAME.get(decoded.provider)
-    if api is None:
+    load = None if api is None else api.load_node if decoded.kind is None else api.objects.get(decoded.kind)
+    if load is None:
         raise BadUserInput(f"{quoted(global_id)} is not a valid id", field=[field])
     await info.context.lists_settled(decoded.provider)
-    node = await api.load_node(info.context, decoded.parts)
+    node = await load(info.context, decoded.parts)
     # An upstream may find an object under another spelling of its key (`007` for `7`); that
     # object's id is not the one asked for, and an object answers to its own id only.
     if node is None or node.id != global_id:

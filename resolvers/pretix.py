@@ -19,8 +19,9 @@ from gateway.request.context import Context, Info
 from resolvers.pretix_common import PRETIX
 from resolvers.pretix_mutations import Mutation
 from resolvers.provider import ProviderAPI, Window, order_key, select
-from schema.event import Connection, Edge, Event, PageInfo
-from schema.pretix import ORGANIZERS, PretixEvent
+from resolvers.provider_objects import ProviderObjects
+from schema.event import Connection, Edge, Event, page_info
+from schema.pretix import ORGANIZER_KIND, ORGANIZERS, PretixEvent, PretixOrganizer
 from schema.pretix_inputs import (
     ORGANIZER_SLUG,
     PretixEventFilter,
@@ -42,7 +43,7 @@ def _digest(organizer: str, params: dict[str, str]) -> str:
 
 def _offset(cursor: str, digest: str) -> int:
     decoded = decode_id(cursor, field="after")
-    if decoded.provider == CURSOR and len(decoded.parts) == 2 and decoded.parts[0].isdigit():
+    if decoded.is_of(CURSOR) and len(decoded.parts) == 2 and decoded.parts[0].isdigit():
         if decoded.parts[1] == digest:
             return int(decoded.parts[0])
         raise BadUserInput("this cursor belongs to a query with other arguments", field=["after"])
@@ -131,9 +132,7 @@ async def pretix_events(
     ]
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=offset + len(edges) < total, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=page_info(edges, has_next_page=offset + len(edges) < total, has_previous_page=offset > 0),
         total_count=total,
     )
 
@@ -180,6 +179,20 @@ async def _organizer_window(
             if _complete(admitted, window.limit, latest):
                 break
     return admitted
+
+
+def _organizer_key(parts: tuple[str, ...]) -> str | None:
+    return parts[0] if len(parts) == 1 and ORGANIZER_SLUG.match(parts[0]) else None
+
+
+ORGANIZER = ProviderObjects(
+    spec=pretix.SPEC,
+    what="pretix organizer",
+    loader_name=ORGANIZERS,
+    batch=lambda client: client.load_organizers,
+    key=_organizer_key,
+    convert=lambda data, slug: PretixOrganizer.from_upstream(data),
+)
 
 
 #: What non-ASCII letters casefold to in ASCII: ß → ss and the ligatures U+FB00…U+FB06. (The long s
@@ -258,9 +271,10 @@ API = ProviderAPI(
     spec=pretix.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(PretixEvent,),
+    types=(PretixEvent, PretixOrganizer),
     load_node=PRETIX.node,
     list_window=list_window,
+    objects={ORGANIZER_KIND: ORGANIZER.node},
 )
 
 __all__ = ["API"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from gateway.providers.base import AnySpec
 from gateway.request.context import Context
+from resolvers.provider_objects import LoadNode
 from schema.event import Event
 
 #: Sort key of the federated order: dated events first by instant, then provider, then upstream id,
@@ -68,11 +69,12 @@ def select(events: Iterable[Event], window: Window) -> list[Event]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProviderAPI:
-    """One provider's contribution: root fields, concrete types, and two ways in for shared queries.
+    """One provider's contribution: root fields, concrete types, and the ways in for shared queries.
 
-    `load_node` takes the key parts of a decoded global id and resolves through the request's
-    loaders, so many ids of one provider cost one batched round. `list_window` answers the
-    federated `events` query for this provider (already filtered with `select`).
+    `load_node` takes the key parts of a decoded event id and resolves through the request's
+    loaders, so many ids of one provider cost one batched round; `objects` does the same for each
+    kind of its other objects (`encode_id(..., kind=)`). `list_window` answers the federated
+    `events` query for this provider (already filtered with `select`).
     """
 
     spec: AnySpec
@@ -81,3 +83,4 @@ class ProviderAPI:
     types: tuple[type, ...]
     load_node: Callable[[Context, tuple[str, ...]], Awaitable[Event | None]]
     list_window: Callable[[Context, Window], Awaitable[list[Event]]]
+    objects: Mapping[str, LoadNode] = field(default_factory=dict)

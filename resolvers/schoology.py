@@ -19,9 +19,10 @@ from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
-from schema.event import Connection, Edge, Event, PageInfo
+from resolvers.provider_objects import ProviderObjects
+from schema.event import Connection, Edge, Event, page_info
 from schema.payloads import DeleteEventPayload, Payload
-from schema.schoology import SchoologyEvent, SchoologyRealmInput, flag
+from schema.schoology import REALM_KIND, REALMS, SchoologyEvent, SchoologyRealm, SchoologyRealmInput, flag
 from schema.schoology_inputs import (
     CreateSchoologyEventInput,
     UpdateSchoologyEventInput,
@@ -59,6 +60,26 @@ SCHOOLOGY = ProviderEvents(
 )
 
 
+def _realm_key(parts: tuple[str, ...]) -> Realm | None:
+    """(realm kind, realm id) as a `Realm`; None when malformed (or a number spelt with leading zeros)."""
+    if len(parts) != 2 or (parts[1].startswith("0") and parts[1] != "0"):
+        return None
+    try:
+        return Realm.parse("/".join(parts))
+    except ValueError:
+        return None
+
+
+REALM = ProviderObjects(
+    spec=schoology.SPEC,
+    what="Schoology realm",
+    loader_name=REALMS,
+    batch=lambda client: client.load_realms,
+    key=_realm_key,
+    convert=lambda data, realm: SchoologyRealm.of(realm),
+)
+
+
 def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
     """The page's events as GraphQL objects; each also primes the by-id loader."""
     realm = page.request.realm
@@ -74,7 +95,7 @@ def encode_offset(offset: int) -> str:
 def decode_offset(cursor: str) -> int:
     """The offset a cursor points at; BAD_USER_INPUT when it is not one of ours."""
     decoded = decode_id(cursor, field="after")
-    if decoded.provider != CURSOR or len(decoded.parts) != 1 or not decoded.parts[0].isdigit():
+    if not decoded.is_of(CURSOR) or len(decoded.parts) != 1 or not decoded.parts[0].isdigit():
         raise BadUserInput(f"{cursor!r} is not a cursor of schoologyEvents", field=["after"])
     return int(decoded.parts[0])
 
@@ -118,9 +139,7 @@ async def schoology_events(
     edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.next_start is not None, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=page_info(edges, has_next_page=page.next_start is not None, has_previous_page=offset > 0),
         total_count=page.total,
     )
 
@@ -302,9 +321,10 @@ API = ProviderAPI(
     spec=schoology.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(SchoologyEvent,),
+    types=(SchoologyEvent, SchoologyRealm),
     load_node=SCHOOLOGY.node,
     list_window=list_window,
+    objects={REALM_KIND: REALM.node},
 )
 
 __all__ = ["API"]

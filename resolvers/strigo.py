@@ -10,11 +10,18 @@ from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
+from resolvers.provider_objects import ProviderObjects, one_part
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.strigo import (
+    CLASS_KIND,
+    CLASSES,
+    MEMBERS,
+    OWNER_KIND,
     CreateStrigoEventInput,
+    StrigoClass,
     StrigoEvent,
+    StrigoOwner,
     UpdateStrigoEventInput,
     create_body,
     update_body,
@@ -31,6 +38,22 @@ def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> Stri
 
 STRIGO = ProviderEvents(
     spec=strigo.SPEC, what="Strigo event", batch=lambda client: client.load_events, key=_key, convert=_convert
+)
+CLASS = ProviderObjects(
+    spec=strigo.SPEC,
+    what="Strigo class",
+    loader_name=CLASSES,
+    batch=lambda client: client.load_classes,
+    key=one_part,
+    convert=lambda data, key: StrigoClass.from_upstream(data),
+)
+OWNER = ProviderObjects(
+    spec=strigo.SPEC,
+    what="Strigo member",
+    loader_name=MEMBERS,
+    batch=lambda client: client.load_members,
+    key=one_part,
+    convert=lambda data, key: StrigoOwner.from_upstream(data),
 )
 
 
@@ -115,9 +138,10 @@ API = ProviderAPI(
     spec=strigo.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(StrigoEvent,),
+    types=(StrigoEvent, StrigoClass, StrigoOwner),
     load_node=STRIGO.node,
     list_window=list_window,
+    objects={CLASS_KIND: CLASS.node, OWNER_KIND: OWNER.node},
 )
 
 __all__ = ["API"]

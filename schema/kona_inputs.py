@@ -24,9 +24,14 @@ from schema.validation import Problems
 
 @strawberry.input(description="A link from a Kona calendar event to a record outside Kona.")
 class KonaExternalObjectInput:
-    id: str = strawberry.field(description="The record's id in its own system.")
+    external_id: str = strawberry.field(description="The record's id in its own system.")
     name: str = strawberry.field(description="A name to show for the record.")
-    url: str | None = None
+    url: str | None = strawberry.field(default=None, description="A link to the record.")
+
+    def to_upstream(self) -> JSONObject:
+        """Kona's `external_object`."""
+        found = {"id": self.external_id, "name": self.name, "url": self.url}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 @strawberry.input(description="A new Kona calendar event. Times need a UTC offset; Kona stores UTC.")
@@ -106,7 +111,7 @@ def _wire(key: str, value: Any) -> Any:
         return value[0].value if value else None  # documented as one integer
     if key == "external_object":
         # external_objects.md: `{}` removes the link.
-        return {} if value is None else {k: v for k, v in vars(value).items() if v is not None}
+        return {} if value is None else value.to_upstream()
     return value
 
 

@@ -26,8 +26,8 @@ SHARED = {
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
     "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build"},
     "resolvers": {
-        "__init__", "provider", "provider_events", "registry", "mutations", "events", "nodes", "cursor",
-        "status", "root",
+        "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
+        "nodes", "cursor", "status", "root",
     },
 }  # fmt: skip
 

@@ -81,6 +81,11 @@ class StrigoClient:
 
         return await gather_by_key(ids, one)
 
+    async def load_members(self, ids: Sequence[str]) -> list[JSONObject | None]:
+        """Batch function for the by-id member loader: `GET /members` (Strigo has no by-id member call)."""
+        members = self._list(await self.upstream.get("members"), "members")
+        return pick_by_key(ids, members, lambda member: str(member.get("id")))
+
     async def create_event(self, body: JSONObject) -> JSONObject:
         """`POST /events` (200 or 201 — the docs disagree; both are accepted)."""
         return _as_object(await self.upstream.request("POST", "events", json=body))

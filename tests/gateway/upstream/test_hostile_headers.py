@@ -88,7 +88,7 @@ async def test_an_impossible_total_is_unknown_and_a_next_link_cannot_skip(
     # The next link may not skip ahead: the page had one event, so the next starts after it.
     page = {"event": events, "total": 2**40, "links": {"next": "https://x/v1/sections/1/events?start=10000"}}
     hostile.on("GET", "/schoology/v1/sections/1/events", json_reply(page))
-    query = """query($after: String) { schoologyEvents(realm: {kind: SECTION, id: "1"}, first: 1,
+    query = """query($after: String) { schoologyEvents(realm: {kind: SECTION, providerId: "1"}, first: 1,
       after: $after) { totalCount pageInfo { hasNextPage endCursor } } }"""
     async with running_gateway(settings_for(sandbox, **STANDS["schoology"].settings(hostile))) as gateway:
         connection = (await gateway.data(query))["schoologyEvents"]
