@@ -7,9 +7,11 @@
 //   node apollo/events.mjs <graphql url> batch <id> ...   one `node` query per id through BatchHttpLink
 import { createHash } from "node:crypto";
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client/core/index.js";
+import { loadDevMessages, loadErrorMessages } from "@apollo/client/dev/index.js";
 import { BatchHttpLink } from "@apollo/client/link/batch-http/index.js";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries/index.js";
 import { relayStylePagination } from "@apollo/client/utilities/index.js";
+import { isAbstractType } from "graphql";
 import {
   captureWarnings,
   fetchSchema,
@@ -22,10 +24,25 @@ import {
 import { eventFragment } from "../lib/selection.mjs";
 
 const [url, command, ...args] = process.argv.slice(2);
+// Warnings in words rather than as links to Apollo's error page.
+loadDevMessages();
+loadErrorMessages();
 const PAGE_SIZE = 25;
 
+/**
+ * Which object types each interface stands for: Apollo matches a fragment on an interface
+ * (`... on Event`, `... on Node`) only with this, and silently writes nothing for it without.
+ */
+function possibleTypes(schema) {
+  return Object.fromEntries(
+    Object.values(schema.getTypeMap())
+      .filter((type) => isAbstractType(type) && !type.name.startsWith("__"))
+      .map((type) => [type.name, schema.getPossibleTypes(type).map((possible) => possible.name)]),
+  );
+}
+
 /** The client; `persisted` is "post" or "get" (hash-only requests by GET), or "none". */
-function client(recording, persisted = "post") {
+function client(schema, recording, persisted = "post") {
   const sha256 = (text) => createHash("sha256").update(text).digest("hex");
   const http = new HttpLink({ uri: url, fetch: recording.fetch });
   return new ApolloClient({
@@ -34,6 +51,7 @@ function client(recording, persisted = "post") {
         ? http
         : createPersistedQueryLink({ sha256, useGETForHashedQueries: persisted === "get" }).concat(http),
     cache: new InMemoryCache({
+      possibleTypes: possibleTypes(schema),
       typePolicies: { Query: { fields: { events: relayStylePagination(["filter"]) } } },
     }),
   });
@@ -74,12 +92,14 @@ async function page() {
   const schema = await fetchSchema(url);
   const recording = recordingFetch();
   const [method] = args;
-  const apollo = client(recording, method);
+  const apollo = client(schema, recording, method);
   // One operation name per transport, so each run starts with a hash the gateway has not seen.
   const query = pageQuery(schema, `ApolloEventPage_${method}`);
   const events = apollo.watchQuery({ query, variables: { first: PAGE_SIZE } });
-  const subscription = events.subscribe(() => {});
-  let current = await events.result();
+  let subscription;
+  let current = await new Promise((resolve, reject) => {
+    subscription = events.subscribe({ next: (result) => !result.loading && resolve(result), error: reject });
+  });
   let pages = 1;
   while (current.data.events.pageInfo.hasNextPage) {
     await events.fetchMore({ variables: { after: current.data.events.pageInfo.endCursor } });
@@ -108,10 +128,10 @@ async function partial() {
   const schema = await fetchSchema(url);
   const query = pageQuery(schema, "ApolloPartialEvents");
   const variables = { first: 50 };
-  const all = await client(recordingFetch()).query({ query, variables, errorPolicy: "all" });
+  const all = await client(schema, recordingFetch(), "none").query({ query, variables, errorPolicy: "all" });
   let byDefault;
   try {
-    const result = await client(recordingFetch()).query({ query, variables });
+    const result = await client(schema, recordingFetch(), "none").query({ query, variables });
     byDefault = { threw: false, events: result.data?.events?.edges?.length ?? null };
   } catch (error) {
     byDefault = { threw: true, codes: error.graphQLErrors.map((e) => e.extensions?.code) };

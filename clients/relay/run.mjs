@@ -3,14 +3,28 @@
 //
 //   node relay/run.mjs <graphql url> <project dir compiled> text|persisted '<CreateStrigoEventInput JSON>'
 // `text` sends each operation's text; `persisted` sends only its id (the persisted document's hash).
+//   node relay/run.mjs <graphql url> <project dir compiled> partial
+// reads the list while a provider fails: what a component would get, and the field errors.
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import RelayRuntime from "relay-runtime";
 import { captureWarnings, identityProblems, printReport, recordingFetch, runMain } from "../lib/report.mjs";
 
-const { ConnectionHandler, Environment, Network, RecordSource, Store, commitMutation, fetchQuery } = RelayRuntime;
+const {
+  ConnectionHandler,
+  Environment,
+  Network,
+  RecordSource,
+  Store,
+  commitMutation,
+  createOperationDescriptor,
+  fetchQuery,
+  getSelector,
+} = RelayRuntime;
 const [url, project, mode, inputJson] = process.argv.slice(2);
-const artifact = (name) => createRequire(import.meta.url)(join(project, "src", "__generated__", `${name}.graphql.js`));
+/** A compiled artifact (CommonJS: `eagerEsModules: false`, so node runs them without a bundler). */
+const artifact = async (name) =>
+  createRequire(import.meta.url)(join(project, "src", "__generated__", `${name}.graphql.js`));
 
 function environment(recording) {
   const network = Network.create(async (params, variables) => {
@@ -53,8 +67,8 @@ async function main() {
   const warnings = captureWarnings();
   const recording = recordingFetch();
   const env = environment(recording);
-  const AppQuery = artifact("AppQuery");
-  const PageQuery = artifact("EventListPaginationQuery");
+  const AppQuery = await artifact("AppQuery");
+  const PageQuery = await artifact("EventListPaginationQuery");
   await fetchQuery(env, AppQuery, {}).toPromise();
   const connectionId = ConnectionHandler.getConnectionID("client:root", "EventList_events");
   let pageInfo = pageInfoOf(env, connectionId);
@@ -66,12 +80,13 @@ async function main() {
   }
   const merged = connectionIds(env, connectionId);
 
-  await fetchQuery(env, artifact("EventCardRefetchQuery"), { id: merged.at(-1) }).toPromise();
+  await fetchQuery(env, await artifact("EventCardRefetchQuery"), { id: merged.at(-1) }).toPromise();
   const refetched = recording.bodies.at(-1);
 
+  const mutation = await artifact("CreateStrigoEventMutation");
   const created = await new Promise((resolve, reject) =>
     commitMutation(env, {
-      mutation: artifact("CreateStrigoEventMutation"),
+      mutation,
       variables: { input: JSON.parse(inputJson), connections: [connectionId] },
       onCompleted: (response, errors) => resolve({ response, errors: errors ?? null }),
       onError: reject,
@@ -92,4 +107,26 @@ async function main() {
   });
 }
 
-runMain(main);
+/** A provider failing: the query still resolves, and reading the list as a component does. */
+async function partial() {
+  const warnings = captureWarnings();
+  const recording = recordingFetch();
+  const env = environment(recording);
+  const AppQuery = await artifact("AppQuery");
+  await fetchQuery(env, AppQuery, {}).toPromise();
+  const root = env.lookup(createOperationDescriptor(AppQuery, {}).fragment);
+  const list = env.lookup(getSelector(await artifact("EventList_query"), root.data));
+  printReport({
+    edges: list.data.events.edges.length,
+    fieldErrors: (list.fieldErrors ?? []).map((error) => ({
+      kind: error.kind,
+      fieldPath: error.fieldPath,
+      shouldThrow: error.shouldThrow,
+    })),
+    // What only the network layer sees: the fetch function is where an app notices them.
+    networkErrors: recording.bodies[0].errors.map((error) => error.extensions),
+    warnings,
+  });
+}
+
+runMain(mode === "partial" ? partial : main);
