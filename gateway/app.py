@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
+from gateway.edge.explicit_nulls import ExplicitNulls
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
@@ -23,8 +24,27 @@ from resolvers.registry import PROVIDERS
 from resolvers.root import CoreQuery
 from schema.build import gateway_schema
 
-Query = merge_types("Query", (CoreQuery, *(api.query for api in PROVIDERS)))
-Mutation = merge_types("Mutation", tuple(api.mutation for api in PROVIDERS))
+
+def _root(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type from the fields of `parts` (as `merge_types`), with a description."""
+    merged = merge_types(name, parts)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
+
+
+Query = _root(
+    "Query",
+    (CoreQuery, *(api.query for api in PROVIDERS)),
+    "Reads. `events` merges every provider's events in one order; `node`/`nodes` fetch any object by "
+    "its global id; the `<provider>Events` fields page through one provider with its own filters.",
+)
+Mutation = _root(
+    "Mutation",
+    tuple(api.mutation for api in PROVIDERS),
+    "Writes, one provider each. A refusal the caller can act on comes back in the payload's "
+    "`userErrors` (with the field it is about); a failure of the provider itself is a GraphQL error. "
+    "Writes are never retried blindly.",
+)
 #: The concrete event types: reached only through the `Event` interface, so listed explicitly.
 EVENT_TYPES = tuple(event_type for api in PROVIDERS for event_type in api.types)
 
@@ -59,7 +79,14 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     )
     # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
     # with the request's variables: see gateway/query_limits/guard.py.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
+    # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
+    # after the guard, whose validation it filters.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequestLog,
+        MaskUnexpectedErrors,
+        query_guard(limits),
+        ExplicitNulls,
+    ]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions

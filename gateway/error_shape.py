@@ -50,6 +50,16 @@ def with_code(error: GraphQLError, code: ErrorCode) -> GraphQLError:
     return _copy(error, error.message, {**(error.extensions or {}), "code": code.value})
 
 
+def as_callers(error: GraphQLError) -> GraphQLError:
+    """A validation error without the exception behind it: a scalar that could not parse the caller's
+    value raises `ValueError`, and the message graphql-core built from it is the answer, not a bug."""
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
+        return error
+    return GraphQLError(
+        error.message, error.nodes, error.source, error.positions, error.path, None, error.extensions
+    )
+
+
 def shaped(errors: Sequence[GraphQLError]) -> tuple[list[GraphQLError], int]:
     """The errors to send, each with a code and a bounded message, and how many were left out.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
@@ -29,12 +30,19 @@ async def _load(info: Info, global_id: str, field: str) -> Node:
     return node
 
 
-async def node(info: Info, id: strawberry.ID) -> Node | None:
+async def node(
+    info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global id (any `id` field).")]
+) -> Node | None:
     """One object by its global id; null plus a NOT_FOUND error when it does not exist."""
     return await _load(info, id, "id")
 
 
-async def nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+async def nodes(
+    info: Info,
+    ids: Annotated[
+        list[strawberry.ID], strawberry.argument(description="Global ids, of any types and providers.")
+    ],
+) -> list[Node | None]:
     """Objects by global id, in request order; each missing one is null with its own error."""
     results = await asyncio.gather(*(_load(info, value, "ids") for value in ids), return_exceptions=True)
     for result in results:

@@ -53,7 +53,7 @@ def test_every_provider_module_belongs_to_a_registered_provider(layer: str) -> N
 
 
 def test_the_provider_enum_names_exactly_the_registered_providers() -> None:
-    assert sorted(member.value for member in Provider) == sorted(NAMES)
+    assert sorted(str(member.value) for member in Provider) == sorted(NAMES)
 
 
 @pytest.mark.parametrize("api", PROVIDERS, ids=lambda api: api.spec.name)
