@@ -30,6 +30,7 @@ export function recordingFetch() {
           : operations.some((op) => op.extensions?.persistedQuery?.sha256Hash),
       status: response.status,
       contentType: response.headers.get("content-type"),
+      contentEncoding: response.headers.get("content-encoding"),
       errorCodes: errorCodes(text),
     });
     bodies.push(parseOrNull(text));

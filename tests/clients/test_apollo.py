@@ -43,6 +43,9 @@ def test_pages_every_event_into_one_normalised_cache(
     assert report["cacheEntries"] == report["identity"]["distinct"] + 1
     assert report["identity"]["distinct"] > len(expected)
     assert report["warnings"] == []
+    # Pages of 25 events are well over 1 KB: fetch asked for gzip and got it.
+    pages = [exchange for exchange in report["exchanges"] if exchange["errorCodes"] == []]
+    assert {exchange["contentEncoding"] for exchange in pages} == {"gzip"}
 
 
 @pytest.mark.xfail(strict=True, reason="waits for branch clients: APQ over POST and GET")
