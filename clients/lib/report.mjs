@@ -24,10 +24,14 @@ export function recordingFetch() {
       method,
       batch: Array.isArray(parsed) ? parsed.length : null,
       sentQuery: method === "GET" ? url.searchParams.has("query") : operations.some((op) => "query" in op),
+      // Named by hash or id: APQ's `extensions.persistedQuery`, GraphQL over HTTP's `documentId`,
+      // Relay's `doc_id`.
       sentHash:
         method === "GET"
-          ? (url.searchParams.get("extensions") ?? "").includes("sha256Hash")
-          : operations.some((op) => op.extensions?.persistedQuery?.sha256Hash),
+          ? (url.searchParams.get("extensions") ?? "").includes("sha256Hash") ||
+            url.searchParams.has("documentId") ||
+            url.searchParams.has("doc_id")
+          : operations.some((op) => op.extensions?.persistedQuery?.sha256Hash || op.documentId || op.doc_id),
       status: response.status,
       contentType: response.headers.get("content-type"),
       contentEncoding: response.headers.get("content-encoding"),

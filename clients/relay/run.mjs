@@ -2,7 +2,7 @@
 // by the connection handler, a node refetched by id, a mutation appending to the connection.
 //
 //   node relay/run.mjs <graphql url> <project dir compiled> text|persisted '<CreateStrigoEventInput JSON>'
-// `text` sends each operation's text; `persisted` sends only its id (the persisted document's hash).
+// `text` sends each operation's text; `persisted` sends only its id (`doc_id`, the document's hash).
 //   node relay/run.mjs <graphql url> <project dir compiled> partial
 // reads the list while a provider fails: what a component would get, and the field errors.
 import { createRequire } from "node:module";
@@ -28,9 +28,10 @@ const artifact = async (name) =>
 
 function environment(recording) {
   const network = Network.create(async (params, variables) => {
+    // Relay's own convention for a persisted operation: its id as `doc_id`, no text.
     const body =
       mode === "persisted"
-        ? { operationName: params.name, variables, extensions: { persistedQuery: { version: 1, sha256Hash: params.id } } }
+        ? { operationName: params.name, variables, doc_id: params.id }
         : { operationName: params.name, variables, query: params.text };
     const response = await recording.fetch(url, {
       method: "POST",
