@@ -37,6 +37,13 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return f"{text[:limit]!r}… ({len(text)} characters)"
 
 
+def is_request_error(result: Any) -> bool:
+    """Whether an execution result (graphql-core's or strawberry's) is a request error: parse,
+    validation or variable errors, so nothing ran and no error has a field path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
 def code_of(error: GraphQLError) -> str | None:
     """The error's `extensions.code`, if it has one."""
     code = (error.extensions or {}).get("code")

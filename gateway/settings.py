@@ -102,6 +102,26 @@ class Settings(BaseSettings):
         description="query text in tokens, checked while parsing (`QUERY_TOO_COMPLEX`)",
         json_schema_extra=BEYOND_CONTRACT,
     )
+    gateway_max_batch: int = Field(
+        default=10,
+        ge=0,
+        description="operations one JSON array body may hold, run together within the request's limits "
+        "(0: batches are refused)",
+    )
+    gateway_persisted_documents: str = Field(
+        default="",
+        description="a JSON file of trusted documents, id → document (Relay's `persistConfig`, "
+        "graphql-codegen's client preset, or Apollo's manifest); clients send `documentId`",
+    )
+    gateway_persisted_only: bool = Field(
+        default=False,
+        description="`true` runs only the documents of `GATEWAY_PERSISTED_DOCUMENTS` (trusted documents)",
+    )
+    gateway_subgraph: bool = Field(
+        default=False,
+        description="`true` serves the schema as an Apollo Federation v2 subgraph: `_service`, `_entities`, "
+        'and `@key(fields: "id")` on every `Node` type',
+    )
     gateway_max_body_bytes: int = Field(
         default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
     )
@@ -197,6 +217,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "GATEWAY_CORS_CREDENTIALS=true needs the allowed origins listed in GATEWAY_CORS_ORIGINS, "
                 "not `*` (browsers refuse credentials with a wildcard origin)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _persisted_only_needs_documents(self) -> Settings:
+        if self.gateway_persisted_only and not self.gateway_persisted_documents:
+            raise ValueError(
+                "GATEWAY_PERSISTED_ONLY=true needs GATEWAY_PERSISTED_DOCUMENTS: nothing could run"
             )
         return self
 

@@ -19,7 +19,7 @@ from resolvers.provider import ProviderAPI, Window, order_key, select
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
 from schema.event import Connection, Edge, Event, Node, page_info
-from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaOrder, to_ms
+from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaExternalObject, KonaOrder, to_ms
 from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
     CreateKonaCalendarEventInput,
@@ -301,7 +301,7 @@ API = ProviderAPI(
     spec=kona.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(KonaCalendarEvent, KonaSpace, KonaUser),
+    types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject),
     load_node=KONA.node,
     list_window=list_window,
     objects={SPACE_KIND: SPACE.node, USER_KIND: USER.node, EXTERNAL_KIND: _external_object},

@@ -8,12 +8,15 @@ the location of the value (see `gateway.edge.masking` for why those are never ma
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, NewType, cast
 
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition, scalar
 
-__all__ = ["DATE", "DATETIME", "JSON", "SCALAR_MAP", "as_json", "parse_datetime"]
+__all__ = ["DATE", "DATETIME", "JSON", "SCALAR_MAP", "Representation", "as_json", "parse_datetime"]
+
+#: Apollo Federation's `_Any`: an entity representation a supergraph router sends (subgraph mode only).
+Representation = NewType("Representation", object)
 
 
 def as_json(value: Any) -> JSON:
@@ -78,5 +81,12 @@ DATE: ScalarDefinition = scalar(
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
 )
 
+REPRESENTATION: ScalarDefinition = scalar(
+    name="_Any",
+    description="An entity representation, as a supergraph router sends it: `{__typename, id}`.",
+    serialize=lambda value: value,
+    parse_value=lambda value: value,
+)
+
 #: Pass as `StrawberryConfig(scalar_map=SCALAR_MAP)`.
-SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DATETIME, date: DATE}
+SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DATETIME, date: DATE, Representation: REPRESENTATION}
