@@ -26,7 +26,6 @@ def paged(live_gateway: LiveGateway, request: pytest.FixtureRequest) -> dict[str
     return {**report, "method": method}
 
 
-@pytest.mark.xfail(strict=True, reason="waits for branch clients: PageInfo, non-colliding fields, APQ")
 def test_pages_every_event_into_one_normalised_cache(
     live_gateway: LiveGateway, paged: dict[str, Any]
 ) -> None:
@@ -48,7 +47,6 @@ def test_pages_every_event_into_one_normalised_cache(
     assert {exchange["contentEncoding"] for exchange in pages} == {"gzip"}
 
 
-@pytest.mark.xfail(strict=True, reason="waits for branch clients: APQ over POST and GET")
 def test_persisted_query_link_registers_once_then_sends_only_the_hash(paged: dict[str, Any]) -> None:
     method = paged["method"]
     miss, register, *hits = paged["exchanges"]
@@ -81,7 +79,6 @@ def test_error_policy_all_keeps_the_healthy_providers_events(live_gateway: LiveG
     assert report["errorPolicyNone"]["threw"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="waits for branch clients: array batching")
 def test_batch_http_link_sends_one_request_for_concurrent_queries(live_gateway: LiveGateway) -> None:
     ids = [event["id"] for event in all_events(live_gateway.graphql_url)[:3]]
 

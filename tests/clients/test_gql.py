@@ -6,13 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.clients.live import LiveGateway
 from tests.clients.tools import run_python
 
 
-@pytest.mark.xfail(strict=True, reason="waits for branch clients: array batching")
 def test_introspects_validates_locally_queries_mutates_and_batches(
     live_gateway: LiveGateway, strigo_input: dict[str, Any]
 ) -> None:

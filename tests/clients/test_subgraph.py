@@ -17,8 +17,6 @@ from tests.clients.tools import CLIENTS, bin_path, node, run_node
 
 GATEWAY_SETTINGS = {"gateway_subgraph": True}
 
-pytestmark = pytest.mark.xfail(strict=True, reason="waits for branch clients: subgraph mode")
-
 
 @dataclass(frozen=True)
 class Supergraph:
