@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.sandbox import strigo
-from tests.clients.live import RESILIENCE_OFF, LiveGateway, serving_gateway
+from tests.live_gateway import RESILIENCE_OFF, LiveGateway, serving_gateway
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.clients.events import all_events
-from tests.clients.live import LiveGateway
 from tests.clients.tools import run_node
+from tests.live_gateway import LiveGateway
 
 PAGE_SIZE = 25  # clients/apollo/events.mjs
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.clients.live import LiveGateway
 from tests.clients.tools import run_python
+from tests.live_gateway import LiveGateway
 
 
 def test_introspects_validates_locally_queries_mutates_and_batches(

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.clients.events import all_events
-from tests.clients.live import LiveGateway
 from tests.clients.relay_project import RelayProject, compile_relay, sha256
 from tests.clients.tools import ROOT, run_node
+from tests.live_gateway import LiveGateway
 
 
 @pytest.fixture(scope="module")

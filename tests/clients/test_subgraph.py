@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.clients.events import post
-from tests.clients.live import LiveGateway
 from tests.clients.processes import answers, background, free_port, wait_until
 from tests.clients.tools import CLIENTS, bin_path, node, run_node
+from tests.live_gateway import LiveGateway
 
 GATEWAY_SETTINGS = {"gateway_subgraph": True}
 

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.clients.live import RESILIENCE_OFF, LiveGateway, serving_gateway
 from tests.clients.relay_project import RelayProject, compile_relay, sha256
 from tests.clients.tools import ROOT, run_node
+from tests.live_gateway import RESILIENCE_OFF, LiveGateway, serving_gateway
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.clients.live import LiveGateway
 from tests.clients.tools import run_node
+from tests.live_gateway import LiveGateway
 
 
 def test_query_and_mutation_with_the_default_exchanges(
