@@ -171,7 +171,8 @@ def _local_day(moment: datetime, zone: ZoneInfo, widen: int) -> date:
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down.
+    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down (with
+    a caller's own credential, every one of them the caller may read).
 
     The first pages of all realms come in one multi-get; a realm is paged further (all such realms
     together, one multi-get per round) only while it has given fewer than `window.limit` events
@@ -184,12 +185,14 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     first_day, last_day = _window_days(window, client.zone)
     size = min(max(window.limit, schoology.DEFAULT_LIMIT), schoology.MAX_LIMIT)
     pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
+    # A caller's own credential sees the realms it belongs to; the others are not its events.
+    skip_hidden = context.uses_caller_credentials(schoology.NAME)
     events: list[Event] = []
     admitted: Counter[Realm] = Counter()
     for _ in range(client.upstream.max_pages):
         if not pending:
             break
-        pages = await client.list_pages(pending)
+        pages = await client.list_pages(pending, skip_hidden=skip_hidden)
         pending = []
         for page in pages:
             converted = _convert(context, page)
