@@ -30,7 +30,7 @@ S2 = "{ strigoEvents { id title startsAt endsAt status availability classId url 
 S3 = {
     "strigo": "{ strigoEvents { id title class { name } } }",
     "schoology": "{ events(first: 100, filter: {providers: [SCHOOLOGY]}) { edges { node { id "
-    "... on SchoologyEvent { realm { title } } } } } }",
+    "... on SchoologyEvent { realm { name } } } } } }",
     "kona": '{ konaCalendarEvents(dateRangeStart: "2024-03-01T00:00:00Z", '
     'dateRangeEnd: "2024-03-31T23:59:59Z", first: 100) '
     "{ edges { node { id space { name } creator { name } } } } }",

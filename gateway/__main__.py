@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import uvicorn
 from aiohttp import web
 
-from gateway.app import create_app, export_sdl
+from gateway.app import create_app, export_sdl, export_subgraph_sdl
 from gateway.edge.observability import configure_logging
 from gateway.edge.playground import build_assets
 from gateway.sandbox.server import create_sandbox, sandbox_env
@@ -107,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             metavar="PER_MINUTE",
             help="move, create or delete this many sandbox events a minute (default 0; see /_sandbox/churn)",
         )
-    commands.add_parser("export-schema", help="print the schema as SDL")
+    export_cmd = commands.add_parser("export-schema", help="print the schema as SDL")
+    export_cmd.add_argument(
+        "--subgraph", action="store_true", help="the Apollo Federation v2 subgraph SDL (GATEWAY_SUBGRAPH)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -119,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_sandbox(args.host, args.port, args.churn))
     else:
-        sys.stdout.write(export_sdl())
+        sys.stdout.write(export_subgraph_sdl() if args.subgraph else export_sdl())
 
 
 if __name__ == "__main__":

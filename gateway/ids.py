@@ -1,4 +1,9 @@
-"""Global Relay ids: opaque base64url of `provider:key part:key part…`, in exactly one spelling."""
+"""Global Relay ids: opaque base64url of `provider:key part:key part…`, in exactly one spelling.
+
+A provider's events have ids of its name (`kona:1001`); its other objects (spaces, users, classes,
+realms, organizers…) name their kind too (`kona.space:7`), so no id of one type can be read as an
+id of another, and every event id stays what it always was.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,29 @@ from gateway.error_shape import quoted
 from gateway.errors import BadUserInput
 
 _PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_KIND = re.compile(r"[a-z]{1,32}")
 #: Longer than any id `encode_id` makes from valid parts: refused before decoding.
 _MAX_LENGTH = 1024
 
 
 @dataclass(frozen=True, slots=True)
 class GlobalId:
-    """A decoded global id: which provider, and the upstream key parts (e.g. realm kind, realm id, id)."""
+    """A decoded global id: which provider, the upstream key parts (e.g. realm kind, realm id, id),
+    and the kind of object (None for the provider's events)."""
 
     provider: str
     parts: tuple[str, ...]
+    kind: str | None = None
+
+    def is_of(self, provider: str, kind: str | None = None) -> bool:
+        """Whether this is an id of `provider`'s objects of `kind` (None: its events)."""
+        return self.provider == provider and self.kind == kind
 
 
-def encode_id(provider: str, *parts: str | int) -> str:
-    """The opaque global id of an upstream object."""
-    raw = ":".join((provider, *(str(part) for part in parts)))
+def encode_id(provider: str, *parts: str | int, kind: str | None = None) -> str:
+    """The opaque global id of an upstream object (`kind` names what it is, for all but events)."""
+    head = provider if kind is None else f"{provider}.{kind}"
+    raw = ":".join((head, *(str(part) for part in parts)))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -39,15 +52,17 @@ def decode_id(value: str, *, field: str = "id") -> GlobalId:
     decoded = _decoded(value) if len(value) <= _MAX_LENGTH else None
     if decoded is None:
         raise BadUserInput(f"{quoted(value)} is not a valid id", field=[field])
-    provider, *parts = decoded.split(":")
+    head, *parts = decoded.split(":")
+    provider, dot, kind = head.partition(".")
     if (
         not provider
+        or (dot and not _KIND.fullmatch(kind))
         or not parts
         or not all(_PART.fullmatch(part) for part in parts)
-        or encode_id(provider, *parts) != value
+        or encode_id(provider, *parts, kind=kind or None) != value
     ):
         raise BadUserInput(f"{quoted(value)} is not a valid id", field=[field])
-    return GlobalId(provider, tuple(parts))
+    return GlobalId(provider, tuple(parts), kind or None)
 
 
 def _decoded(value: str) -> str | None:

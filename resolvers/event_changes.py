@@ -46,7 +46,9 @@ class ProviderWindow:
     api: ProviderAPI
     window: Window
     settings: Settings
+    #: The first subscriber's client of the provider, and the key of the credential it signs with.
     clients: Mapping[str, ProviderClient]
+    credential_keys: Mapping[str, str]
 
     @property
     def provider(self) -> str:
@@ -59,6 +61,7 @@ class ProviderWindow:
             settings=self.settings,
             clients=self.clients,
             request_id=f"poll-{uuid.uuid4().hex}",
+            credential_keys=self.credential_keys,
         )
 
     async def poll(self) -> list[Observed]:
@@ -86,8 +89,11 @@ def watches(context: Context, filter: EventFilter | None) -> list[Watch]:
     found = []
     for api in chosen:
         name = api.spec.name
-        key = FeedKey(provider=name, window=text, credential=context.credential_key(name))
-        source = ProviderWindow(api, window, context.settings, {name: context.clients[name]})
+        credential = context.credential_key(name)
+        key = FeedKey(provider=name, window=text, credential=credential)
+        source = ProviderWindow(
+            api, window, context.settings, {name: context.clients[name]}, {name: credential}
+        )
         found.append(Watch(key=key, source=source))
     return found
 
@@ -137,7 +143,10 @@ async def event_changes(
                 yield cast(EventChange, error)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live updates, over a WebSocket (graphql-transport-ws on /graphql) or Server-Sent Events "
+    "(`Accept: text/event-stream`), with the same API key as every request."
+)
 class Subscription:
     event_changes: AsyncGenerator[EventChange, None] = strawberry.subscription(
         resolver=event_changes,

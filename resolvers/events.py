@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -15,7 +16,7 @@ from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
 from resolvers.provider import ProviderAPI, Window, order_key
 from resolvers.registry import PROVIDERS
-from schema.event import Connection, Edge, Event, PageInfo, Provider
+from schema.event import Connection, Edge, Event, Provider, page_info
 
 MAX_PAGE = 200
 
@@ -38,7 +39,9 @@ class EventFilter:
     )
 
 
-def filter_window(filter: EventFilter | None, *, limit: int) -> Window:
+def filter_window(
+    filter: EventFilter | None, *, limit: int, path: tuple[str | int, ...] = ("events",)
+) -> Window:
     """The window a filter describes (its dates in UTC), `limit` events at most; BAD_USER_INPUT if empty."""
     filter = filter or EventFilter()
     # In UTC from here on, so no provider's date arithmetic meets an instant UTC cannot express
@@ -48,31 +51,36 @@ def filter_window(filter: EventFilter | None, *, limit: int) -> Window:
     if starts_after and starts_before and starts_before <= starts_after:
         raise BadUserInput("startsBefore must be after startsAfter", field=["filter", "startsBefore"])
     return Window(
-        starts_after=starts_after, starts_before=starts_before, search=filter.search or None, limit=limit
+        starts_after=starts_after,
+        starts_before=starts_before,
+        search=filter.search or None,
+        limit=limit,
+        path=path,
     )
 
 
-def _window(filter: EventFilter | None, first: int, after: str | None) -> Window:
+def _window(filter: EventFilter | None, first: int, after: str | None, path: tuple[str | int, ...]) -> Window:
     if not 1 <= first <= MAX_PAGE:
         raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
-    window = filter_window(filter, limit=first + 1)
+    window = filter_window(filter, limit=first + 1, path=path)
     return replace(window, after=decode_cursor(after)) if after else window
 
 
 def chosen_providers(
     context: Context, filter: EventFilter | None
 ) -> tuple[list[ProviderAPI], list[ProviderNotConfigured]]:
-    """The enabled providers a filter covers, in registry order, and an error for each one it names
-    that is not configured here."""
-    wanted = {provider.value for provider in filter.providers} if filter and filter.providers else None
+    """The providers a filter covers that this request has clients for, in registry order, and why
+    each other one it could have had is missing: asked for by name, or one the caller could have
+    brought credentials for."""
+    wanted = {str(provider.value) for provider in filter.providers} if filter and filter.providers else None
     chosen, missing = [], []
     for api in PROVIDERS:
         name = api.spec.name
         if wanted is not None and name not in wanted:
             continue
         if name not in context.clients:
-            if wanted is not None:
-                missing.append(ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name))
+            if wanted is not None or name in context.missing:
+                missing.append(context.not_configured(name, api.spec.title))
             continue
         chosen.append(api)
     return chosen, missing
@@ -96,13 +104,23 @@ def _unexpected(context: Context, provider: str, error: Exception) -> GatewayErr
 
 
 async def events(
-    info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
+    info: Info,
+    filter: Annotated[
+        EventFilter | None,
+        strawberry.argument(description="Which events; default: every enabled provider's."),
+    ] = None,
+    first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE} (default 50).")] = 50,
+    after: Annotated[
+        str | None, strawberry.argument(description="`endCursor` of the previous page (same `filter`).")
+    ] = None,
 ) -> Connection[Event]:
     """Events from every enabled provider, merged by start; a failing provider adds one error."""
     context = info.context
-    window = _window(filter, first, after)
+    path = tuple(info.path.as_list())  # the response path: the alias, if the field has one
+    window = _window(filter, first, after, path)
     chosen, missing = chosen_providers(context, filter)
-    context.partial_errors.extend((error, ("events",)) for error in missing)
+    # Said once each, rather than a shorter list as if that were everything.
+    context.partial_errors.extend((error, path) for error in missing)
     # Registered before the first await, so `node`/`nodes` later in the same query can wait for
     # these lists to prime the loaders instead of fetching the same events again.
     lists = [_list(context, api, window, context.start_listing(api.spec.name)) for api in chosen]
@@ -111,9 +129,9 @@ async def events(
     for api, result in zip(chosen, results, strict=True):
         if isinstance(result, GatewayError):
             result.provider = result.provider or api.spec.name
-            context.partial_errors.append((result, ("events",)))
+            context.partial_errors.append((result, path))
         elif isinstance(result, Exception):
-            context.partial_errors.append((_unexpected(context, api.spec.name, result), ("events",)))
+            context.partial_errors.append((_unexpected(context, api.spec.name, result), path))
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -123,5 +141,6 @@ async def events(
     edges = [Edge(cursor=encode_cursor(order_key(event)), node=event) for event in page]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=len(merged) > first, end_cursor=edges[-1].cursor if edges else None),
+        # A cursor points just after an event of the list: with one, an event comes before this page.
+        page_info=page_info(edges, has_next_page=len(merged) > first, has_previous_page=after is not None),
     )

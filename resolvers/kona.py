@@ -14,11 +14,13 @@ from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from resolvers.mutations import deletion, payload, pointing_at_arguments
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload, pointing_at_arguments
 from resolvers.provider import ProviderAPI, Window, order_key, select
 from resolvers.provider_events import ProviderEvents
-from schema.event import Connection, Edge, Event, PageInfo
-from schema.kona import KonaCalendarEvent, KonaOrder, to_ms
+from resolvers.provider_objects import ProviderObjects, one_number
+from schema.event import Connection, Edge, Event, Node, page_info
+from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaExternalObject, KonaOrder, to_ms
+from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
     CreateKonaCalendarEventInput,
     UpdateKonaCalendarEventInput,
@@ -57,6 +59,28 @@ KONA = ProviderEvents(
     key=_key,
     convert=_convert,
 )
+SPACE = ProviderObjects(
+    spec=kona.SPEC,
+    what="Kona space",
+    loader_name=SPACES,
+    batch=lambda client: client.load_spaces,
+    key=one_number,
+    convert=lambda data, key: KonaSpace.from_upstream(data),
+)
+USER = ProviderObjects(
+    spec=kona.SPEC,
+    what="Kona user",
+    loader_name=USERS,
+    batch=lambda client: client.load_users,
+    key=one_number,
+    convert=lambda data, key: KonaUser.from_upstream(data),
+)
+
+
+async def _external_object(context: Context, parts: tuple[str, ...]) -> Node | None:
+    """`node(id:)` of an event's link to an outside record: read from the event (batched)."""
+    event = await KONA.node(context, parts)
+    return None if event is None else event.external_object
 
 
 def _cursor(offset: int, page_size: int) -> str:
@@ -67,7 +91,7 @@ def _position(cursor: str) -> tuple[int, int]:
     """The list position a cursor points at, and the page size that reaches it."""
     decoded = decode_id(cursor, field="after")
     parts = decoded.parts
-    if decoded.provider == CURSOR and len(parts) == 2 and all(part.isdigit() for part in parts):
+    if decoded.is_of(CURSOR) and len(parts) == 2 and all(part.isdigit() for part in parts):
         offset, size = int(parts[0]), int(parts[1])
         if 1 <= size <= kona.PER_PAGE:
             return offset, size
@@ -86,7 +110,7 @@ def _list_params(
             raise BadUserInput("dateRangeEnd must not be before dateRangeStart", field=["dateRangeEnd"])
         params |= {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
     if order_by is not None:
-        params["order_by"] = order_by.value
+        params["order_by"] = str(order_by.value)
     return params
 
 
@@ -122,8 +146,7 @@ async def kona_calendar_events(
         for index, data in enumerate(found.items)
     ]
     return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=found.has_more, end_cursor=edges[-1].cursor if edges else None),
+        edges=edges, page_info=page_info(edges, has_next_page=found.has_more, has_previous_page=offset > 0)
     )
 
 
@@ -198,7 +221,7 @@ def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
 
 
 async def create_kona_calendar_event(
-    info: Info, input: CreateKonaCalendarEventInput
+    info: Info, input: NewEvent[CreateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
     """`POST /calendar_events`."""
     context = info.context
@@ -211,7 +234,7 @@ async def create_kona_calendar_event(
 
 
 async def update_kona_calendar_event(
-    info: Info, id: strawberry.ID, input: UpdateKonaCalendarEventInput
+    info: Info, id: EventId, input: Changes[UpdateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
     """`PUT /calendar_events/{id}` with only the given fields."""
     context = info.context
@@ -224,7 +247,7 @@ async def update_kona_calendar_event(
     return await payload(run())
 
 
-async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_kona_calendar_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /calendar_events/{id}`."""
     context = info.context
 
@@ -245,7 +268,8 @@ class Query:
         "`dateRangeEnd` (events overlapping that range, both ends included) or neither: with no "
         "range, Kona returns only the events of the current month (UTC). Without `orderBy` Kona's "
         f"own order applies (by start); `orderBy` sorts newest first. `first` defaults to {DEFAULT_FIRST} "
-        f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments.",
+        f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments. "
+        "There is no `totalCount`: Kona does not say how many events match.",
     )
     kona_calendar_event: KonaCalendarEvent | None = strawberry.field(
         resolver=kona_calendar_event,
@@ -277,10 +301,11 @@ API = ProviderAPI(
     spec=kona.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(KonaCalendarEvent,),
+    types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject),
     load_node=KONA.node,
     list_window=list_window,
     convert=KONA.convert,
+    objects={SPACE_KIND: SPACE.node, USER_KIND: USER.node, EXTERNAL_KIND: _external_object},
 )
 
 __all__ = ["API"]

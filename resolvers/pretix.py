@@ -19,8 +19,9 @@ from gateway.request.context import Context, Info
 from resolvers.pretix_common import PRETIX
 from resolvers.pretix_mutations import Mutation
 from resolvers.provider import ProviderAPI, Window, order_key, select
-from schema.event import Connection, Edge, Event, PageInfo
-from schema.pretix import ORGANIZERS, PretixEvent
+from resolvers.provider_objects import ProviderObjects
+from schema.event import CountedConnection, Edge, Event, page_info
+from schema.pretix import ORGANIZER_KIND, ORGANIZERS, PretixEvent, PretixOrganizer
 from schema.pretix_inputs import (
     ORGANIZER_SLUG,
     PretixEventFilter,
@@ -42,7 +43,7 @@ def _digest(organizer: str, params: dict[str, str]) -> str:
 
 def _offset(cursor: str, digest: str) -> int:
     decoded = decode_id(cursor, field="after")
-    if decoded.provider == CURSOR and len(decoded.parts) == 2 and decoded.parts[0].isdigit():
+    if decoded.is_of(CURSOR) and len(decoded.parts) == 2 and decoded.parts[0].isdigit():
         if decoded.parts[1] == digest:
             return int(decoded.parts[0])
         raise BadUserInput("this cursor belongs to a query with other arguments", field=["after"])
@@ -93,7 +94,10 @@ async def _slice(
 async def pretix_events(
     info: Info,
     organizer: Annotated[str, strawberry.argument(description="Slug of the organizer, e.g. `bigevents`.")],
-    filter: PretixEventFilter | None = None,
+    filter: Annotated[
+        PretixEventFilter | None,
+        strawberry.argument(description="pretix's filters; all given ones must match."),
+    ] = None,
     order_by: Annotated[
         PretixEventOrder | None, strawberry.argument(description="Default: by slug (pretix's default).")
     ] = None,
@@ -105,7 +109,7 @@ async def pretix_events(
         int | None, strawberry.argument(description=f"Page size, 0 to {MAX_FIRST} (default {DEFAULT_FIRST}).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
-) -> Connection[PretixEvent]:
+) -> CountedConnection[PretixEvent]:
     """One Relay page of an organizer's events, read from pretix's pages of 50."""
     count = DEFAULT_FIRST if first is None else first
     if not 0 <= count <= MAX_FIRST:
@@ -129,11 +133,9 @@ async def pretix_events(
         )
         for index, data in enumerate(items)
     ]
-    return Connection(
+    return CountedConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=offset + len(edges) < total, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=page_info(edges, has_next_page=offset + len(edges) < total, has_previous_page=offset > 0),
         total_count=total,
     )
 
@@ -182,6 +184,20 @@ async def _organizer_window(
     return admitted
 
 
+def _organizer_key(parts: tuple[str, ...]) -> str | None:
+    return parts[0] if len(parts) == 1 and ORGANIZER_SLUG.match(parts[0]) else None
+
+
+ORGANIZER = ProviderObjects(
+    spec=pretix.SPEC,
+    what="pretix organizer",
+    loader_name=ORGANIZERS,
+    batch=lambda client: client.load_organizers,
+    key=_organizer_key,
+    convert=lambda data, slug: PretixOrganizer.from_upstream(data),
+)
+
+
 #: What non-ASCII letters casefold to in ASCII: ß → ss and the ligatures U+FB00…U+FB06. (The long s
 #: → s and the Kelvin sign → k are left out: they do not occur in event names, and would stop every
 #: pushdown.)
@@ -217,7 +233,8 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     """The federated query's pretix part: per organizer, by start, dates and search pushed down.
 
     Paging stops once `limit` events are admitted and a later start has been seen. An organizer the
-    token cannot see is reported on its own (a configuration mistake) and the others still count.
+    token cannot see is reported on its own (a configuration mistake) and the others still count;
+    with a caller's own token it is simply not one of the caller's, and left out.
     """
     if window.after is not None and window.after[0]:
         return []  # the cursor is past every dated event, and every pretix event has a start
@@ -228,14 +245,17 @@ async def list_window(context: Context, window: Window) -> list[Event]:
         return_exceptions=True,
     )
     events: list[Event] = []
+    callers_own = context.uses_caller_credentials(pretix.NAME)
     for organizer, result in zip(organizers, results, strict=True):
+        if isinstance(result, pretix.Hidden) and callers_own:
+            continue
         if isinstance(result, pretix.Hidden):
             problem = UpstreamUnauthorized(
                 f"pretix organizer {organizer!r} (PRETIX_ORGANIZERS) does not exist or the gateway's "
                 "token cannot see it",
                 provider=pretix.NAME,
             )
-            context.partial_errors.append((problem, ("events",)))
+            context.partial_errors.append((problem, window.path))
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -245,7 +265,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
 
 @strawberry.type
 class Query:
-    pretix_events: Connection[PretixEvent] = strawberry.field(
+    pretix_events: CountedConnection[PretixEvent] = strawberry.field(
         resolver=pretix_events,
         description="One organizer's pretix events, a page at a time, with pretix's filters. "
         f"`first` defaults to {DEFAULT_FIRST} (at most {MAX_FIRST}); `totalCount` is pretix's count of "
@@ -258,10 +278,11 @@ API = ProviderAPI(
     spec=pretix.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(PretixEvent,),
+    types=(PretixEvent, PretixOrganizer),
     load_node=PRETIX.node,
     list_window=list_window,
     convert=PRETIX.convert,
+    objects={ORGANIZER_KIND: ORGANIZER.node},
 )
 
 __all__ = ["API"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from gateway.providers.base import AnySpec, JSONObject
 from gateway.request.context import Context
+from resolvers.provider_objects import LoadNode
 from schema.event import Event
 
 #: Sort key of the federated order: dated events first by instant, then provider, then upstream id,
@@ -36,6 +37,8 @@ class Window:
     A provider pushes what it can down to its API (dates, search) and may return more than asked;
     `select` then applies the whole window in the gateway, so the result is exact either way.
     `limit` bounds upstream work: a provider may stop paging once it has `limit` events after `after`.
+    `path` is where the query's answer goes in the response (the field's alias, if it has one): a
+    provider reports a problem that must not blank the rest there (`Context.partial_errors`).
     """
 
     starts_after: datetime | None = None
@@ -43,6 +46,7 @@ class Window:
     search: str | None = None
     after: OrderKey | None = None
     limit: int = 50
+    path: tuple[str | int, ...] = ("events",)
 
     def admits(self, event: Event) -> bool:
         """Whether the event belongs to this window (dates inclusive/exclusive, search, cursor)."""
@@ -70,9 +74,10 @@ def select(events: Iterable[Event], window: Window) -> list[Event]:
 class ProviderAPI:
     """One provider's contribution: root fields, concrete types, and the ways in for shared fields.
 
-    `load_node` takes the key parts of a decoded global id and resolves through the request's
-    loaders, so many ids of one provider cost one batched round. `list_window` answers the
-    federated `events` query for this provider (already filtered with `select`), and is what the
+    `load_node` takes the key parts of a decoded event id and resolves through the request's
+    loaders, so many ids of one provider cost one batched round; `objects` does the same for each
+    kind of its other objects (`encode_id(..., kind=)`). `list_window` answers the federated
+    `events` query for this provider (already filtered with `select`), and is what the
     `eventChanges` change detectors poll. `convert` builds an event from upstream JSON and the
     scope parts of its global id (what a change carries to each subscriber).
     """
@@ -84,3 +89,4 @@ class ProviderAPI:
     load_node: Callable[[Context, tuple[str, ...]], Awaitable[Event | None]]
     list_window: Callable[[Context, Window], Awaitable[list[Event]]]
     convert: Callable[[Context, JSONObject, tuple[str, ...]], Event]
+    objects: Mapping[str, LoadNode] = field(default_factory=dict)

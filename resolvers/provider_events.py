@@ -68,7 +68,7 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
     def key_of(self, global_id: str, field: str = "id") -> KeyT:
         """The key of one of this provider's global ids; BAD_USER_INPUT (at `field`) for any other id."""
         decoded = decode_id(global_id, field=field)
-        key = self.key(decoded.parts) if decoded.provider == self.spec.name else None
+        key = self.key(decoded.parts) if decoded.is_of(self.spec.name) else None
         if key is None:
             raise BadUserInput(f"{global_id!r} is not a {self.what} id", field=[field])
         return key

@@ -16,12 +16,13 @@ from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm
 from gateway.request.context import Context, Info
-from resolvers.mutations import deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
-from schema.event import Connection, Edge, Event, PageInfo
+from resolvers.provider_objects import ProviderObjects
+from schema.event import CountedConnection, Edge, Event, page_info
 from schema.payloads import DeleteEventPayload, Payload
-from schema.schoology import SchoologyEvent, SchoologyRealmInput, flag
+from schema.schoology import REALM_KIND, REALMS, SchoologyEvent, SchoologyRealm, SchoologyRealmInput, flag
 from schema.schoology_inputs import (
     CreateSchoologyEventInput,
     UpdateSchoologyEventInput,
@@ -59,6 +60,26 @@ SCHOOLOGY = ProviderEvents(
 )
 
 
+def _realm_key(parts: tuple[str, ...]) -> Realm | None:
+    """(realm kind, realm id) as a `Realm`; None when malformed (or a number spelt with leading zeros)."""
+    if len(parts) != 2 or (parts[1].startswith("0") and parts[1] != "0"):
+        return None
+    try:
+        return Realm.parse("/".join(parts))
+    except ValueError:
+        return None
+
+
+REALM = ProviderObjects(
+    spec=schoology.SPEC,
+    what="Schoology realm",
+    loader_name=REALMS,
+    batch=lambda client: client.load_realms,
+    key=_realm_key,
+    convert=lambda data, realm: SchoologyRealm.of(realm),
+)
+
+
 def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
     """The page's events as GraphQL objects; each also primes the by-id loader."""
     realm = page.request.realm
@@ -74,14 +95,14 @@ def encode_offset(offset: int) -> str:
 def decode_offset(cursor: str) -> int:
     """The offset a cursor points at; BAD_USER_INPUT when it is not one of ours."""
     decoded = decode_id(cursor, field="after")
-    if decoded.provider != CURSOR or len(decoded.parts) != 1 or not decoded.parts[0].isdigit():
+    if not decoded.is_of(CURSOR) or len(decoded.parts) != 1 or not decoded.parts[0].isdigit():
         raise BadUserInput(f"{cursor!r} is not a cursor of schoologyEvents", field=["after"])
     return int(decoded.parts[0])
 
 
 async def schoology_events(
     info: Info,
-    realm: SchoologyRealmInput,
+    realm: Annotated[SchoologyRealmInput, strawberry.argument(description="Whose calendar.")],
     start_date: Annotated[
         date | None,
         strawberry.argument(description="Only events starting on or after this day (needs `endDate`)."),
@@ -94,7 +115,7 @@ async def schoology_events(
         int | None, strawberry.argument(description="Page size, 1 to 200 (default 20, Schoology's own).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
-) -> Connection[SchoologyEvent]:
+) -> CountedConnection[SchoologyEvent]:
     """One page of a realm's events: `GET {realm}/events?start=&limit=` (one upstream call)."""
     target = realm.to_realm("realm")
     if (start_date is None) != (end_date is None):
@@ -116,11 +137,9 @@ async def schoology_events(
         raise NotFound(error.message, provider=schoology.NAME, field=["realm"]) from error
     events = _convert(info.context, page)
     edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
-    return Connection(
+    return CountedConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.next_start is not None, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=page_info(edges, has_next_page=page.next_start is not None, has_previous_page=offset > 0),
         total_count=page.total,
     )
 
@@ -152,7 +171,8 @@ def _local_day(moment: datetime, zone: ZoneInfo, widen: int) -> date:
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down.
+    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down (with
+    a caller's own credential, every one of them the caller may read).
 
     The first pages of all realms come in one multi-get; a realm is paged further (all such realms
     together, one multi-get per round) only while it has given fewer than `window.limit` events
@@ -165,12 +185,14 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     first_day, last_day = _window_days(window, client.zone)
     size = min(max(window.limit, schoology.DEFAULT_LIMIT), schoology.MAX_LIMIT)
     pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
+    # A caller's own credential sees the realms it belongs to; the others are not its events.
+    skip_hidden = context.uses_caller_credentials(schoology.NAME)
     events: list[Event] = []
     admitted: Counter[Realm] = Counter()
     for _ in range(client.upstream.max_pages):
         if not pending:
             break
-        pages = await client.list_pages(pending)
+        pages = await client.list_pages(pending, skip_hidden=skip_hidden)
         pending = []
         for page in pages:
             converted = _convert(context, page)
@@ -211,7 +233,9 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
 
 
 async def create_schoology_event(
-    info: Info, realm: SchoologyRealmInput, input: CreateSchoologyEventInput
+    info: Info,
+    realm: Annotated[SchoologyRealmInput, strawberry.argument(description="The realm to create it in.")],
+    input: NewEvent[CreateSchoologyEventInput],
 ) -> Payload[SchoologyEvent]:
     """`POST {realm}/events` (201 with the stored event)."""
     context = info.context
@@ -232,7 +256,7 @@ async def create_schoology_event(
 
 
 async def update_schoology_event(
-    info: Info, id: strawberry.ID, input: UpdateSchoologyEventInput
+    info: Info, id: EventId, input: Changes[UpdateSchoologyEventInput]
 ) -> Payload[SchoologyEvent]:
     """`PUT {realm}/events/{id}` with only the given fields, then the event re-read.
 
@@ -256,7 +280,7 @@ async def update_schoology_event(
     return await payload(run())
 
 
-async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_schoology_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE {realm}/events/{id}` (cannot be undone)."""
     context = info.context
 
@@ -272,7 +296,7 @@ async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPa
 
 @strawberry.type
 class Query:
-    schoology_events: Connection[SchoologyEvent] = strawberry.field(
+    schoology_events: CountedConnection[SchoologyEvent] = strawberry.field(
         resolver=schoology_events,
         description="A realm's events, a page at a time, in Schoology's order (by start). `totalCount` is "
         "Schoology's `total`. Cursors are positions in that list, as Schoology pages by offset: an event "
@@ -302,10 +326,11 @@ API = ProviderAPI(
     spec=schoology.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(SchoologyEvent,),
+    types=(SchoologyEvent, SchoologyRealm),
     load_node=SCHOOLOGY.node,
     list_window=list_window,
     convert=SCHOOLOGY.convert,
+    objects={REALM_KIND: REALM.node},
 )
 
 __all__ = ["API"]

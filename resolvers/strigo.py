@@ -7,14 +7,21 @@ import strawberry
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from resolvers.mutations import deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
+from resolvers.provider_objects import ProviderObjects, one_part
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.strigo import (
+    CLASS_KIND,
+    CLASSES,
+    MEMBERS,
+    OWNER_KIND,
     CreateStrigoEventInput,
+    StrigoClass,
     StrigoEvent,
+    StrigoOwner,
     UpdateStrigoEventInput,
     create_body,
     update_body,
@@ -31,6 +38,22 @@ def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> Stri
 
 STRIGO = ProviderEvents(
     spec=strigo.SPEC, what="Strigo event", batch=lambda client: client.load_events, key=_key, convert=_convert
+)
+CLASS = ProviderObjects(
+    spec=strigo.SPEC,
+    what="Strigo class",
+    loader_name=CLASSES,
+    batch=lambda client: client.load_classes,
+    key=one_part,
+    convert=lambda data, key: StrigoClass.from_upstream(data),
+)
+OWNER = ProviderObjects(
+    spec=strigo.SPEC,
+    what="Strigo member",
+    loader_name=MEMBERS,
+    batch=lambda client: client.load_members,
+    key=one_part,
+    convert=lambda data, key: StrigoOwner.from_upstream(data),
 )
 
 
@@ -49,7 +72,7 @@ async def strigo_events(info: Info) -> list[StrigoEvent]:
     return await _list(info.context)
 
 
-async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payload[StrigoEvent]:
+async def create_strigo_event(info: Info, input: NewEvent[CreateStrigoEventInput]) -> Payload[StrigoEvent]:
     """`POST /events`."""
     context = info.context
 
@@ -61,7 +84,7 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
 
 
 async def update_strigo_event(
-    info: Info, id: strawberry.ID, input: UpdateStrigoEventInput
+    info: Info, id: EventId, input: Changes[UpdateStrigoEventInput]
 ) -> Payload[StrigoEvent]:
     """`PATCH /events/{id}` with only the given fields."""
     context = info.context
@@ -74,7 +97,7 @@ async def update_strigo_event(
     return await payload(run())
 
 
-async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_strigo_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /events/{id}` (Strigo deletes only `ready` events)."""
     context = info.context
 
@@ -115,10 +138,11 @@ API = ProviderAPI(
     spec=strigo.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(StrigoEvent,),
+    types=(StrigoEvent, StrigoClass, StrigoOwner),
     load_node=STRIGO.node,
     list_window=list_window,
     convert=STRIGO.convert,
+    objects={CLASS_KIND: CLASS.node, OWNER_KIND: OWNER.node},
 )
 
 __all__ = ["API"]

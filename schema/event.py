@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -15,15 +16,51 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.enum(description="The upstream API an object comes from.")
 class Provider(Enum):
-    STRIGO = "strigo"
-    SCHOOLOGY = "schoology"
-    KONA = "kona"
-    PRETIX = "pretix"
+    STRIGO = strawberry.enum_value("strigo", description="Strigo: live training events.")
+    SCHOOLOGY = strawberry.enum_value("schoology", description="Schoology: school calendars.")
+    KONA = strawberry.enum_value("kona", description="Kona: team workspaces' calendars.")
+    PRETIX = strawberry.enum_value("pretix", description="pretix: ticketed events.")
+
+
+@strawberry.enum(
+    description="Where an event stands, the same for every provider. Each provider's type says how "
+    "its own status maps here (see `status` there); its native status, if it has one, keeps its own "
+    "field and enum."
+)
+class EventStatus(Enum):
+    SCHEDULED = strawberry.enum_value("scheduled", description="Planned, and not started yet.")
+    LIVE = strawberry.enum_value("live", description="Happening now.")
+    ENDED = strawberry.enum_value("ended", description="Over.")
+    CANCELLED = strawberry.enum_value("cancelled", description="Called off by its organiser.")
+    DRAFT = strawberry.enum_value(
+        "draft", description="Not published yet (a pretix shop that is not live, say)."
+    )
+    UNKNOWN = strawberry.enum_value(
+        "unknown", description="The provider does not say (no status and no start time)."
+    )
+
+
+def status_in_time(
+    starts_at: datetime | None, ends_at: datetime | None, *, all_day: bool, now: datetime
+) -> EventStatus:
+    """SCHEDULED before the start, LIVE until the end, ENDED after: for providers without a status.
+
+    Without an end an all-day event lasts its day; any other event is over once it has started.
+    """
+    if starts_at is None:
+        return EventStatus.UNKNOWN
+    if now < starts_at:
+        return EventStatus.SCHEDULED
+    end = ends_at if ends_at is not None else starts_at + timedelta(days=1) if all_day else starts_at
+    return EventStatus.LIVE if now < end else EventStatus.ENDED
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
-    id: strawberry.ID = strawberry.field(description="Global, opaque and stable id.")
+    id: strawberry.ID = strawberry.field(
+        description="Global, opaque and stable id: `node(id:)` returns this object, and no other object "
+        "of any type has it (a client's cache can key on it alone)."
+    )
 
 
 @strawberry.interface(
@@ -48,29 +85,64 @@ class Event(Node):
     )
     end_date: date | None = strawberry.field(description="The local calendar day an all-day event ends.")
     url: str | None = strawberry.field(description="A link to the event in the provider's web app.")
+    location: str | None = strawberry.field(
+        description="Where the event takes place, as text, when the provider has a place for it "
+        "(Kona's `location`; pretix's in the gateway's locale; null for Strigo and Schoology)."
+    )
+    status: EventStatus = strawberry.field(
+        description="Where the event stands, normalised; each event type says how it maps its provider's."
+    )
     raw: JSON = strawberry.field(description="The upstream object exactly as received.")
 
 
-@strawberry.type(description="Where a page of a connection ends.")
+@strawberry.type(description="Where a page of a connection starts and ends (Relay cursor connections).")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether `after: endCursor` would return more.")
-    end_cursor: str | None = strawberry.field(description="Pass as `after` to fetch the next page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page: true when `after` pointed past the start of "
+        "the list. Pages go forward only (`first`/`after`), so this tells whether the page is the first."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item: pass it as `after` to fetch the next page; "
+        "null when the page is empty."
+    )
+
+
+def page_info(edges: Sequence[Edge[NodeT]], *, has_next_page: bool, has_previous_page: bool) -> PageInfo:
+    """The `pageInfo` of a page of `edges`."""
+    return PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=has_previous_page,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
 
 
 @strawberry.type(description="One item of a page, with the cursor that points just after it.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to get the items that follow this one."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of results (Relay cursor connection).")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
-    total_count: int | None = strawberry.field(
-        default=None, description="How many items match in all, when the upstream tells."
-    )
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+
+# Named "Connection" as well, so `CountedConnection[SchoologyEvent]` is `SchoologyEventConnection`: a
+# list is counted or not by what its upstream tells, and no type is both kinds.
+@strawberry.type(name="Connection", description="A page of results (Relay cursor connection), with a count.")
+class CountedConnection(Connection[NodeT]):
+    total_count: int | None = strawberry.field(
+        description="How many items match in all, as the provider counts them (null if it sent no count)."
+    )

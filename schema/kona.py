@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
-from gateway.errors import MalformedItem
 from gateway.ids import encode_id
-from gateway.instants import from_epoch_ms
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
-from gateway.upstream.values import flag, integer, required_id, text, texts
-from schema.event import Event, Provider
-from schema.scalars import JSON, as_json
+from gateway.upstream.values import required_id, text, texts
+from schema.event import Event, Node, Provider, status_in_time
+from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_enum, kona_int
+from schema.scalars import as_json
 
-E = TypeVar("E", bound=Enum)
+#: The kind in the global id of an event's link to an outside record.
+EXTERNAL_KIND = "external"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
-@strawberry.enum(description="Progress of a Kona calendar event.")
+@strawberry.enum(
+    description="Kona's own status of a calendar event: the progress of the work it stands for "
+    "(Kona's `status` code). Not whether the event has happened: that is `Event.status`."
+)
 class KonaEventStatus(Enum):
-    PENDING = 0
-    IN_PROGRESS = strawberry.enum_value(1, description="Kona's default for new events.")
-    COMPLETE = 2
-    GROUP_CLOSED = 3
-    GROUP_REOPENED = 4
+    PENDING = strawberry.enum_value(0, description="Not started (Kona's 0).")
+    IN_PROGRESS = strawberry.enum_value(1, description="Under way (Kona's 1); Kona's default for new events.")
+    COMPLETE = strawberry.enum_value(2, description="Done (Kona's 2).")
+    GROUP_CLOSED = strawberry.enum_value(3, description="Closed for the group (Kona's 3).")
+    GROUP_REOPENED = strawberry.enum_value(4, description="Reopened for the group (Kona's 4).")
 
 
 @strawberry.enum(description="Who can see a Kona calendar event.")
@@ -40,8 +43,8 @@ class KonaVisibility(Enum):
 
 @strawberry.enum(description="Whom a Kona calendar event concerns.")
 class KonaStakeholder(Enum):
-    JUST_ME = 0
-    GROUP = strawberry.enum_value(1, description="Kona's default.")
+    JUST_ME = strawberry.enum_value(0, description="Only its creator.")
+    GROUP = strawberry.enum_value(1, description="The space's group (Kona's default).")
     EVERYONE = strawberry.enum_value(2, description="The account's 'Everyone' group.")
 
 
@@ -54,56 +57,37 @@ class KonaDefaultRole(Enum):
 
 @strawberry.enum(description="How often a recurring Kona event repeats (with `frequency`).")
 class KonaPeriod(Enum):
-    NONE = 0
-    DAY = 1
-    WEEK = 2
-    MONTH = 3
-    YEAR = 4
-    WEEKDAY = 5
+    NONE = strawberry.enum_value(0, description="Does not repeat.")
+    DAY = strawberry.enum_value(1, description="Daily.")
+    WEEK = strawberry.enum_value(2, description="Weekly, on `selDays`.")
+    MONTH = strawberry.enum_value(3, description="Monthly.")
+    YEAR = strawberry.enum_value(4, description="Yearly.")
+    WEEKDAY = strawberry.enum_value(5, description="Every weekday, Monday to Friday.")
 
 
 @strawberry.enum(description="Every how many periods a recurring Kona event repeats.")
 class KonaFrequency(Enum):
-    NONE = 0
-    EVERY = 1
-    EVERY_OTHER = 2
-    EVERY_THIRD = 3
+    NONE = strawberry.enum_value(0, description="Does not repeat.")
+    EVERY = strawberry.enum_value(1, description="Every period.")
+    EVERY_OTHER = strawberry.enum_value(2, description="Every second period.")
+    EVERY_THIRD = strawberry.enum_value(3, description="Every third period.")
 
 
 @strawberry.enum(description="A day of the week, as Kona numbers them (Sunday is 0).")
 class KonaWeekday(Enum):
-    SUNDAY = 0
-    MONDAY = 1
-    TUESDAY = 2
-    WEDNESDAY = 3
-    THURSDAY = 4
-    FRIDAY = 5
-    SATURDAY = 6
+    SUNDAY = strawberry.enum_value(0, description="Sunday (Kona's 0).")
+    MONDAY = strawberry.enum_value(1, description="Monday (1).")
+    TUESDAY = strawberry.enum_value(2, description="Tuesday (2).")
+    WEDNESDAY = strawberry.enum_value(3, description="Wednesday (3).")
+    THURSDAY = strawberry.enum_value(4, description="Thursday (4).")
+    FRIDAY = strawberry.enum_value(5, description="Friday (5).")
+    SATURDAY = strawberry.enum_value(6, description="Saturday (6).")
 
 
 @strawberry.enum(description="Sort orders Kona offers for calendar event lists; both are newest first.")
 class KonaOrder(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-
-
-@strawberry.enum(description="Kind of Kona space.")
-class KonaSpaceCategory(Enum):
-    PERSONAL = 0
-    WORK = 1
-
-
-@strawberry.enum(description="How a Kona space was set up.")
-class KonaSpaceType(Enum):
-    STANDARD = 0
-    DEFAULT = 1
-    ACCOUNT_DEFAULT = 2
-    OPEN = 3
-
-
-def from_ms(value: Any) -> datetime | None:
-    """A Kona epoch-millisecond timestamp as a UTC datetime; None when absent or out of range."""
-    return from_epoch_ms(value)
+    CREATED_AT = strawberry.enum_value("created_at", description="Most recently created first.")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="Most recently changed first.")
 
 
 def to_ms(moment: datetime) -> int:
@@ -111,109 +95,34 @@ def to_ms(moment: datetime) -> int:
     return (moment - _EPOCH) // _MS
 
 
-def _enum(kind: type[E], value: Any) -> E | None:
-    if integer(value) is None and not isinstance(value, str):
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        return None  # a code Kona added after its docs: the integer stays visible in `raw`
-
-
-def _int(value: Any) -> int | None:
-    # GraphQL's Int is 32 bits: anything larger (or negative) is not a Kona id or count.
-    return integer(value, minimum=0, maximum=2**31 - 1)
-
-
-def _id(data: JSONObject, what: str) -> int:
-    found = _int(data.get("id"))
-    if found is None:
-        raise MalformedItem("Kona", what, "id", provider=kona.NAME)
-    return found
-
-
 def _weekdays(value: Any) -> list[KonaWeekday] | None:
     # Documented as one integer; a list is accepted too, in case Kona sends several days.
-    days = [_enum(KonaWeekday, item) for item in (value if isinstance(value, list) else [value])]
+    days = [kona_enum(KonaWeekday, item) for item in (value if isinstance(value, list) else [value])]
     found = [day for day in days if day is not None]
     return found or None
 
 
-@strawberry.type(description="A Kona user (the creator of an event).")
-class KonaUser:
-    id: int
-    name: str | None
-    email: str | None
-    picture_thumb: str | None = strawberry.field(description="URL of a small avatar image.")
-    updated_at: datetime | None
-    href: str | None = strawberry.field(description="The user's URL in the Kona API.")
-    raw: JSON = strawberry.field(description="The upstream object exactly as received.")
-
-    @classmethod
-    def from_upstream(cls, data: JSONObject) -> KonaUser:
-        """Build from Kona's user object (UPSTREAM_ERROR when it has no usable id)."""
-        return cls(
-            id=_id(data, "a user"),
-            name=text(data.get("name")),
-            email=text(data.get("email")),
-            picture_thumb=text(data.get("picture_thumb")),
-            updated_at=from_ms(data.get("updated_at")),
-            href=text(data.get("href")),
-            raw=as_json(data),
-        )
-
-
-@strawberry.type(description="A Kona space: the team or project area an event belongs to.")
-class KonaSpace:
-    id: int
-    name: str | None
-    details: str | None
-    welcome_message: str | None
-    account_id: int | None
-    category: KonaSpaceCategory | None
-    space_type: KonaSpaceType | None
-    template: bool | None
-    published: bool | None
-    picture_thumb: str | None = strawberry.field(description="URL of a small picture of the space.")
-    updated_at: datetime | None
-    href: str | None = strawberry.field(description="The space's URL in the Kona API.")
-    raw: JSON = strawberry.field(description="The upstream object exactly as received.")
-
-    @classmethod
-    def from_upstream(cls, data: JSONObject) -> KonaSpace:
-        """Build from Kona's space object (UPSTREAM_ERROR when it has no usable id)."""
-        return cls(
-            id=_id(data, "a space"),
-            name=text(data.get("name")),
-            details=text(data.get("details")),
-            welcome_message=text(data.get("welcome_message")),
-            account_id=_int(data.get("account_id")),
-            category=_enum(KonaSpaceCategory, data.get("category")),
-            space_type=_enum(KonaSpaceType, data.get("space_type")),
-            template=flag(data.get("template")),
-            published=flag(data.get("published")),
-            picture_thumb=text(data.get("picture_thumb")),
-            updated_at=from_ms(data.get("updated_at")),
-            href=text(data.get("href")),
-            raw=as_json(data),
-        )
-
-
-@strawberry.type(description="A record outside Kona that a calendar event links to.")
-class KonaExternalObject:
-    id: str
-    name: str
-    url: str | None
+@strawberry.type(
+    description="A record outside Kona that a calendar event links to, as that event stores it: its "
+    "global id is the event's link, so two events linking one record may show different names."
+)
+class KonaExternalObject(Node):
+    external_id: str = strawberry.field(description="The record's id in its own system.")
+    name: str | None = strawberry.field(description="The name shown for the record.")
+    url: str | None = strawberry.field(description="A link to the record, when given.")
 
 
 @strawberry.type(
     description="A calendar event in a Kona space, with every field of Kona's calendar event resource. "
-    "Times are UTC. Recurring events are one object per instance, sharing `seriesId`."
+    "Times are UTC. Recurring events are one object per instance, sharing `seriesId`. `status` follows "
+    "the clock (SCHEDULED before `startAt`, LIVE until `endAt`, ENDED after): Kona's own status, "
+    "`konaStatus`, tracks the work's progress, not the event's."
 )
 class KonaCalendarEvent(Event):
-    name: str = strawberry.field(description="The event's name (same as `title`).")
+    name: str | None = strawberry.field(
+        description="The event's name as Kona sent it (`title` is the same, or empty when there is none)."
+    )
     href: str | None = strawberry.field(description="The event's URL in the Kona API (same as `url`).")
-    location: str | None
     details: str | None = strawberry.field(description="Notes on the event (same as `description`).")
     start_at: datetime | None = strawberry.field(description="Start (same as `startsAt`).")
     end_at: datetime | None = strawberry.field(description="End (same as `endsAt`).")
@@ -221,13 +130,17 @@ class KonaCalendarEvent(Event):
     creator_id: int | None = strawberry.field(
         description="Id of the Kona user who created it; see `creator`."
     )
-    status: KonaEventStatus | None
-    visibility: KonaVisibility | None
-    stakeholder: KonaStakeholder | None
-    default_role: KonaDefaultRole | None
-    tags: list[str]
-    created_at: datetime | None
-    updated_at: datetime | None
+    kona_status: KonaEventStatus | None = strawberry.field(
+        description="Kona's own status: the progress of the work the event stands for."
+    )
+    visibility: KonaVisibility | None = strawberry.field(description="Who can see the event.")
+    stakeholder: KonaStakeholder | None = strawberry.field(description="Whom the event concerns.")
+    default_role: KonaDefaultRole | None = strawberry.field(
+        description="What participants may do with the event."
+    )
+    tags: list[str] = strawberry.field(description="Kona's tags on the event (read-only).")
+    created_at: datetime | None = strawberry.field(description="When the event was created in Kona.")
+    updated_at: datetime | None = strawberry.field(description="When Kona last changed the event.")
     ics_feed_id: int | None = strawberry.field(description="The calendar feed it was imported from, if any.")
     series_id: int | None = strawberry.field(
         description="Recurring events: the Kona id of the series' first instance (null otherwise)."
@@ -251,7 +164,7 @@ class KonaCalendarEvent(Event):
         if self.space_id is None:
             return None
         client = info.context.client(kona.SPEC)
-        data = await info.context.loaders.get("kona.spaces", client.load_spaces).load(self.space_id)
+        data = await info.context.loaders.get(SPACES, client.load_spaces).load(self.space_id)
         return None if data is None else KonaSpace.from_upstream(data)
 
     @strawberry.field(description="The user who created the event (batched per request).")
@@ -259,11 +172,11 @@ class KonaCalendarEvent(Event):
         if self.creator_id is None:
             return None
         client = info.context.client(kona.SPEC)
-        data = await info.context.loaders.get("kona.users", client.load_users).load(self.creator_id)
+        data = await info.context.loaders.get(USERS, client.load_users).load(self.creator_id)
         return None if data is None else KonaUser.from_upstream(data)
 
     @classmethod
-    def from_upstream(cls, data: JSONObject) -> KonaCalendarEvent:
+    def from_upstream(cls, data: JSONObject, now: datetime | None = None) -> KonaCalendarEvent:
         """Build from Kona's calendar event object (inside the `calendar_events` envelope).
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
@@ -272,13 +185,13 @@ class KonaCalendarEvent(Event):
         starts_at, ends_at = from_ms(data.get("start_at")), from_ms(data.get("end_at"))
         all_day = data.get("all_day") is True
         start_date, end_date = _days(starts_at, ends_at) if all_day else (None, None)
-        name = text(data.get("name")) or ""
+        name = text(data.get("name"))
         details, href = text(data.get("details")), text(data.get("href"))
         return cls(
             id=strawberry.ID(encode_id(kona.NAME, event_id)),
             provider=Provider.KONA,
             provider_id=event_id,
-            title=name,
+            title=name or "",
             description=details,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -287,40 +200,46 @@ class KonaCalendarEvent(Event):
             start_date=start_date,
             end_date=end_date,
             url=href,
+            location=text(data.get("location")),
+            status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
             raw=as_json(data),
             name=name,
             href=href,
-            location=text(data.get("location")),
             details=details,
             start_at=starts_at,
             end_at=ends_at,
-            space_id=_int(data.get("space_id")),
-            creator_id=_int(data.get("creator_id")),
-            status=_enum(KonaEventStatus, data.get("status")),
-            visibility=_enum(KonaVisibility, data.get("visibility")),
-            stakeholder=_enum(KonaStakeholder, data.get("stakeholder")),
-            default_role=_enum(KonaDefaultRole, data.get("default_role")),
+            space_id=kona_int(data.get("space_id")),
+            creator_id=kona_int(data.get("creator_id")),
+            kona_status=kona_enum(KonaEventStatus, data.get("status")),
+            visibility=kona_enum(KonaVisibility, data.get("visibility")),
+            stakeholder=kona_enum(KonaStakeholder, data.get("stakeholder")),
+            default_role=kona_enum(KonaDefaultRole, data.get("default_role")),
             tags=texts(data.get("tags")),
             created_at=from_ms(data.get("created_at")),
             updated_at=from_ms(data.get("updated_at")),
-            ics_feed_id=_int(data.get("ics_feed_id")),
-            series_id=_int(data.get("series_id")),
-            num_in_series=_int(data.get("num_in_series")),
-            period=_enum(KonaPeriod, data.get("period")),
-            frequency=_enum(KonaFrequency, data.get("frequency")),
+            ics_feed_id=kona_int(data.get("ics_feed_id")),
+            series_id=kona_int(data.get("series_id")),
+            num_in_series=kona_int(data.get("num_in_series")),
+            period=kona_enum(KonaPeriod, data.get("period")),
+            frequency=kona_enum(KonaFrequency, data.get("frequency")),
             sel_days=_weekdays(data.get("sel_days")),
             series_end_at=from_ms(data.get("series_end_at")),
-            external_object=_external(data.get("external_object")),
+            external_object=_external(event_id, data.get("external_object")),
         )
 
 
-def _external(value: Any) -> KonaExternalObject | None:
+def _external(event_id: str, value: Any) -> KonaExternalObject | None:
     if not isinstance(value, dict):
         return None
     external_id, name = text(value.get("id")), text(value.get("name"))
     if external_id is None or name is None:
         return None
-    return KonaExternalObject(id=external_id, name=name, url=text(value.get("url")))
+    return KonaExternalObject(
+        id=strawberry.ID(encode_id(kona.NAME, event_id, kind=EXTERNAL_KIND)),
+        external_id=external_id,
+        name=name,
+        url=text(value.get("url")),
+    )
 
 
 def _days(starts_at: datetime | None, ends_at: datetime | None) -> tuple[date | None, date | None]:

@@ -24,19 +24,26 @@ from schema.validation import Problems
 
 @strawberry.input(description="A link from a Kona calendar event to a record outside Kona.")
 class KonaExternalObjectInput:
-    id: str = strawberry.field(description="The record's id in its own system.")
+    external_id: str = strawberry.field(description="The record's id in its own system.")
     name: str = strawberry.field(description="A name to show for the record.")
-    url: str | None = None
+    url: str | None = strawberry.field(default=None, description="A link to the record.")
+
+    def to_upstream(self) -> JSONObject:
+        """Kona's `external_object`."""
+        found = {"id": self.external_id, "name": self.name, "url": self.url}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 @strawberry.input(description="A new Kona calendar event. Times need a UTC offset; Kona stores UTC.")
 class CreateKonaCalendarEventInput:
-    name: str
-    start_at: datetime
-    end_at: datetime = strawberry.field(description="Not before `startAt` (equal is allowed).")
-    location: str | None = None
+    name: str = strawberry.field(description="The event's name (not blank).")
+    start_at: datetime = strawberry.field(description="When it starts.")
+    end_at: datetime = strawberry.field(description="When it ends: not before `startAt` (equal is allowed).")
+    location: str | None = strawberry.field(default=None, description="Where it takes place, as text.")
     details: str | None = strawberry.field(default=None, description="Notes shown with the event.")
-    all_day: bool | None = None
+    all_day: bool | None = strawberry.field(
+        default=None, description="A whole-day event (Kona keeps its days in UTC); default false."
+    )
     space_id: int | None = strawberry.field(default=None, description="Id of a space you belong to.")
     participant_ids: list[int] | None = strawberry.field(
         default=None, description="Kona user ids to invite. Write-only: Kona never sends them back."
@@ -44,48 +51,76 @@ class CreateKonaCalendarEventInput:
     editor_ids: list[int] | None = strawberry.field(
         default=None, description="Kona user ids who may change the event. Write-only, like participantIds."
     )
-    status: KonaEventStatus | None = None
-    visibility: KonaVisibility | None = None
+    status: KonaEventStatus | None = strawberry.field(
+        default=None,
+        description="Kona's own progress status (read back as `konaStatus`); Kona's default IN_PROGRESS.",
+    )
+    visibility: KonaVisibility | None = strawberry.field(
+        default=None, description="Who can see the event (Kona's default PUBLIC)."
+    )
     stakeholder: KonaStakeholder | None = strawberry.field(
         default=None, description="EVERYONE creates the event for the account's 'Everyone' group."
     )
-    default_role: KonaDefaultRole | None = None
+    default_role: KonaDefaultRole | None = strawberry.field(
+        default=None, description="What participants may do with it (Kona's default EDITOR)."
+    )
     period: KonaPeriod | None = strawberry.field(
         default=None, description="Anything but NONE makes the event the first instance of a series."
     )
-    frequency: KonaFrequency | None = None
+    frequency: KonaFrequency | None = strawberry.field(
+        default=None, description="Repeat every, every other or every third `period`."
+    )
     sel_days: list[KonaWeekday] | None = strawberry.field(
         default=None, description="The weekday a weekly series falls on (Kona takes one)."
     )
-    series_end_at: datetime | None = None
-    external_object: KonaExternalObjectInput | None = None
+    series_end_at: datetime | None = strawberry.field(
+        default=None, description="When a recurring series stops."
+    )
+    external_object: KonaExternalObjectInput | None = strawberry.field(
+        default=None, description="A record outside Kona to link the event to."
+    )
 
 
-@strawberry.input(description="Changes to a Kona calendar event; omitted fields stay as they are.")
+@strawberry.input(
+    description="Changes to a Kona calendar event; omitted fields stay as they are, and null clears a "
+    "field that may be empty (fields that may not be empty refuse null)."
+)
 class UpdateKonaCalendarEventInput:
-    name: strawberry.Maybe[str]
-    start_at: strawberry.Maybe[datetime]
-    end_at: strawberry.Maybe[datetime]
-    location: strawberry.Maybe[str | None]
-    details: strawberry.Maybe[str | None]
-    all_day: strawberry.Maybe[bool]
-    space_id: strawberry.Maybe[int | None]
+    name: strawberry.Maybe[str] = strawberry.field(description="A new name (not blank).")
+    start_at: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
+    end_at: strawberry.Maybe[datetime] = strawberry.field(description="A new end, not before the start.")
+    location: strawberry.Maybe[str | None] = strawberry.field(description="A new place; null clears it.")
+    details: strawberry.Maybe[str | None] = strawberry.field(description="New notes; null clears them.")
+    all_day: strawberry.Maybe[bool] = strawberry.field(description="Whether it lasts whole days.")
+    space_id: strawberry.Maybe[int | None] = strawberry.field(
+        description="Move it to another space you belong to; null takes it out of any space."
+    )
     participant_ids: strawberry.Maybe[list[int]] = strawberry.field(
         description="Replaces the invited users (write-only)."
     )
     editor_ids: strawberry.Maybe[list[int]] = strawberry.field(
         description="Replaces the users who may change the event (write-only)."
     )
-    status: strawberry.Maybe[KonaEventStatus]
-    visibility: strawberry.Maybe[KonaVisibility]
-    stakeholder: strawberry.Maybe[KonaStakeholder]
-    default_role: strawberry.Maybe[KonaDefaultRole]
-    period: strawberry.Maybe[KonaPeriod]
-    frequency: strawberry.Maybe[KonaFrequency]
-    sel_days: strawberry.Maybe[list[KonaWeekday] | None]
-    series_end_at: strawberry.Maybe[datetime | None]
+    status: strawberry.Maybe[KonaEventStatus] = strawberry.field(
+        description="Kona's own progress status (read back as `konaStatus`)."
+    )
+    visibility: strawberry.Maybe[KonaVisibility] = strawberry.field(description="Who can see the event.")
+    stakeholder: strawberry.Maybe[KonaStakeholder] = strawberry.field(description="Whom it concerns.")
+    default_role: strawberry.Maybe[KonaDefaultRole] = strawberry.field(
+        description="What participants may do with it."
+    )
+    period: strawberry.Maybe[KonaPeriod] = strawberry.field(description="The repeat unit of the series.")
+    frequency: strawberry.Maybe[KonaFrequency] = strawberry.field(
+        description="Every how many periods the series repeats."
+    )
+    sel_days: strawberry.Maybe[list[KonaWeekday] | None] = strawberry.field(
+        description="The weekday a weekly series falls on; null clears it."
+    )
+    series_end_at: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="When the series stops; null lets it run on."
+    )
     external_object: strawberry.Maybe[KonaExternalObjectInput | None] = strawberry.field(
-        description="null removes the link."
+        description="A new link to an outside record; null removes the link."
     )
 
 
@@ -106,7 +141,7 @@ def _wire(key: str, value: Any) -> Any:
         return value[0].value if value else None  # documented as one integer
     if key == "external_object":
         # external_objects.md: `{}` removes the link.
-        return {} if value is None else {k: v for k, v in vars(value).items() if v is not None}
+        return {} if value is None else value.to_upstream()
     return value
 
 

@@ -10,7 +10,7 @@ for `de`). `Event.title` is the name picked for `PRETIX_LOCALE`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -22,11 +22,14 @@ from gateway.providers import pretix
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
 from gateway.upstream.values import integer, text
-from schema.event import Event, Provider
-from schema.pretix_inputs import EVENT_SLUG
+from schema.event import Event, EventStatus, Node, Provider, status_in_time
+from schema.pretix_inputs import EVENT_SLUG, ORGANIZER_SLUG
 from schema.scalars import JSON, as_json
 
+#: The per-request loader of organizers (`GET /organizers/{slug}/`).
 ORGANIZERS = "pretix.organizers"
+#: The kind in the global id of an organizer.
+ORGANIZER_KIND = "organizer"
 
 
 def pick(values: Mapping[str, str], *preferred: str | None) -> str | None:
@@ -58,7 +61,7 @@ class Translation:
     locale: str = strawberry.field(
         description="pretix's language code, e.g. `en`, `de`, `de-informal`, `pt-br`."
     )
-    text: str
+    text: str = strawberry.field(description="The text in that language.")
 
 
 @strawberry.type(
@@ -93,19 +96,25 @@ class LocalizedText:
 
 
 @strawberry.type(description="A pretix organizer account: the owner of events.")
-class PretixOrganizer:
+class PretixOrganizer(Node):
+    provider_id: str = strawberry.field(description="The organizer's slug (pretix's key for it).")
     slug: str = strawberry.field(description="Short name used in URLs and in `pretixEvents(organizer:)`.")
-    name: str
+    name: str | None = strawberry.field(description="The organizer's name.")
     public_url: str | None = strawberry.field(description="The organizer's public page.")
     plugins: list[str] = strawberry.field(description="Organizer-level plugins enabled.")
     raw: JSON = strawberry.field(description="pretix's organizer object exactly as received.")
 
     @classmethod
     def from_upstream(cls, data: JSONObject) -> PretixOrganizer:
-        """Build from pretix's organizer object."""
+        """Build from pretix's organizer object (UPSTREAM_ERROR without a usable slug)."""
+        slug = data.get("slug")
+        if not isinstance(slug, str) or not ORGANIZER_SLUG.match(slug):
+            raise UpstreamFailure("pretix sent an organizer without a usable slug", provider=pretix.NAME)
         return cls(
-            slug=text(data.get("slug")) or "",
-            name=text(data.get("name")) or "",
+            id=strawberry.ID(encode_id(pretix.NAME, slug, kind=ORGANIZER_KIND)),
+            provider_id=slug,
+            slug=slug,
+            name=text(data.get("name")),
             public_url=text(data.get("public_url")),
             plugins=[str(plugin) for plugin in data.get("plugins") or []],
             raw=as_json(data),
@@ -120,11 +129,17 @@ def _strings(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-@strawberry.type(description="A pretix event (ticket shop), with every field of pretix's event resource.")
+@strawberry.type(
+    description="A pretix event (ticket shop), with every field of pretix's event resource. `status`: "
+    "DRAFT while the shop is not `live`; once live it follows the clock (SCHEDULED before `dateFrom`, "
+    "LIVE until `dateTo`, or for a day from `dateFrom` when there is no end, ENDED after)."
+)
 class PretixEvent(Event):
     organizer: str = strawberry.field(description="Slug of the organizer the event belongs to.")
     slug: str = strawberry.field(description="The event's short name in URLs; fixed once created.")
-    name: LocalizedText = strawberry.field(description="The event's full name, in each language.")
+    localized_name: LocalizedText = strawberry.field(
+        description="The event's full name in each language (`title` is it in the gateway's locale)."
+    )
     live: bool = strawberry.field(description="Whether the ticket shop is publicly available.")
     testmode: bool = strawberry.field(description="Whether the shop is in test mode (test orders only).")
     currency: str = strawberry.field(description="ISO 4217 code the event sells in.")
@@ -134,7 +149,10 @@ class PretixEvent(Event):
     is_public: bool = strawberry.field(description="Whether the event shows in the organizer's public list.")
     presale_start: datetime | None = strawberry.field(description="When the shop opens, when set.")
     presale_end: datetime | None = strawberry.field(description="When the shop closes, when set.")
-    location: LocalizedText | None = strawberry.field(description="Where the event happens, when set.")
+    localized_location: LocalizedText | None = strawberry.field(
+        description="Where the event happens in each language, when set (`location` is it in the "
+        "gateway's locale)."
+    )
     geo_lat: float | None = strawberry.field(description="Latitude of the location, when set.")
     geo_lon: float | None = strawberry.field(description="Longitude of the location, when set.")
     has_subevents: bool = strawberry.field(description="Whether this is an event series; fixed once created.")
@@ -168,7 +186,9 @@ class PretixEvent(Event):
         return None if data is None else PretixOrganizer.from_upstream(data)
 
     @classmethod
-    def from_upstream(cls, data: JSONObject, organizer: str, locale: str) -> PretixEvent:
+    def from_upstream(
+        cls, data: JSONObject, organizer: str, locale: str, now: datetime | None = None
+    ) -> PretixEvent:
         """Build from pretix's event object; `title` is the name in `locale` (see `pick`).
 
         UPSTREAM_ERROR without a usable slug or start; other fields of the wrong type read as absent.
@@ -177,7 +197,14 @@ class PretixEvent(Event):
         if not isinstance(slug, str) or not EVENT_SLUG.match(slug) or starts_at is None:
             raise UpstreamFailure("pretix sent an event without a usable slug or start", provider=pretix.NAME)
         name = LocalizedText(values=translations_of(data.get("name")))
+        location = LocalizedText.of(data.get("location"))
         ends_at = parse_instant(data.get("date_to"))
+        live = bool(data.get("live"))
+        status = (
+            status_in_time(starts_at, ends_at, all_day=ends_at is None, now=now or datetime.now(UTC))
+            if live
+            else EventStatus.DRAFT
+        )
         return cls(
             id=strawberry.ID(encode_id(pretix.NAME, organizer, slug)),
             provider=Provider.PRETIX,
@@ -191,11 +218,13 @@ class PretixEvent(Event):
             start_date=None,
             end_date=None,
             url=text(data.get("public_url")),
+            location=None if location is None else pick(location.values, locale),
+            status=status,
             raw=as_json(data),
             organizer=organizer,
             slug=slug,
-            name=name,
-            live=bool(data.get("live")),
+            localized_name=name,
+            live=live,
             testmode=bool(data.get("testmode")),
             currency=str(data.get("currency") or ""),
             date_from=starts_at,
@@ -204,7 +233,7 @@ class PretixEvent(Event):
             is_public=bool(data.get("is_public", True)),
             presale_start=parse_instant(data.get("presale_start")),
             presale_end=parse_instant(data.get("presale_end")),
-            location=LocalizedText.of(data.get("location")),
+            localized_location=location,
             geo_lat=_number(data.get("geo_lat")),
             geo_lon=_number(data.get("geo_lon")),
             has_subevents=bool(data.get("has_subevents")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -17,29 +17,31 @@ from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
 from gateway.request.context import Info
 from gateway.upstream.values import digits, required_id, text
-from schema.event import Event, Provider
+from schema.event import Event, Node, Provider, status_in_time
 from schema.scalars import JSON, as_json
 
 E = TypeVar("E", bound=Enum)
 
 #: The per-request loader of realm objects (`GET {kind}/{id}` through multi-get).
 REALMS = "schoology.realms"
+#: The kind in the global id of a realm.
+REALM_KIND = "realm"
 
 
 @strawberry.enum(description="The kinds of Schoology realm that hold events.")
 class SchoologyRealmKind(Enum):
-    DISTRICT = "districts"
-    SCHOOL = "schools"
-    USER = "users"
-    GROUP = "groups"
-    SECTION = "sections"
+    DISTRICT = strawberry.enum_value("districts", description="A school district.")
+    SCHOOL = strawberry.enum_value("schools", description="A school (or a building of one).")
+    USER = strawberry.enum_value("users", description="A user's personal calendar.")
+    GROUP = strawberry.enum_value("groups", description="A group.")
+    SECTION = strawberry.enum_value("sections", description="A course section.")
 
 
 @strawberry.enum(description="Who may RSVP to a Schoology event.")
 class SchoologyRsvp(Enum):
-    NOBODY = 0
-    INVITED = 1
-    ANYONE = 2
+    NOBODY = strawberry.enum_value(0, description="RSVP is off.")
+    INVITED = strawberry.enum_value(1, description="Only the people invited.")
+    ANYONE = strawberry.enum_value(2, description="Anyone who can see the event.")
 
 
 @strawberry.enum(description="What a Schoology event is.")
@@ -55,50 +57,54 @@ class SchoologyEventType(Enum):
 
 @strawberry.input(description="A Schoology realm: the district, school, user, group or course section.")
 class SchoologyRealmInput:
-    kind: SchoologyRealmKind
-    id: strawberry.ID = strawberry.field(description="The realm's numeric Schoology id, e.g. `3719526`.")
+    kind: SchoologyRealmKind = strawberry.field(description="What the realm is.")
+    provider_id: str = strawberry.field(description="The realm's numeric Schoology id, e.g. `3719526`.")
 
     def to_realm(self, *field: str) -> Realm:
-        """The upstream realm; BAD_USER_INPUT at `field` + `id` when the id is not a number."""
+        """The upstream realm; BAD_USER_INPUT at `field` + `providerId` when the id is not a number."""
         try:
-            return Realm.parse(f"{self.kind.value}/{self.id}")
+            return Realm.parse(f"{self.kind.value}/{self.provider_id}")
         except ValueError:
             raise BadUserInput(
-                f"{self.id!r} is not a Schoology realm id (a number)", field=[*field, "id"]
+                f"{self.provider_id!r} is not a Schoology realm id (a number)", field=[*field, "providerId"]
             ) from None
 
 
 @strawberry.type(description="A Schoology realm: where an event lives.")
-class SchoologyRealm:
-    kind: SchoologyRealmKind
-    id: strawberry.ID = strawberry.field(description="The realm's numeric Schoology id.")
+class SchoologyRealm(Node):
+    kind: SchoologyRealmKind = strawberry.field(description="What the realm is.")
+    provider_id: str = strawberry.field(description="The realm's numeric Schoology id.")
 
     @strawberry.field(
         description="The realm's name: `course: section` for a section, the display name for a user, "
         "otherwise its title. Null if the realm no longer exists. Batched: every realm in one response "
         "costs one Schoology multi-get per 50 realms."
     )
-    async def title(self, info: Info) -> str | None:
+    async def name(self, info: Info) -> str | None:
         data = await _realm_object(info, self)
         return None if data is None else realm_title(data)
 
     @strawberry.field(
-        description="The realm object exactly as Schoology returns it (`GET /{kind}/{id}`); batched like "
-        "`title`."
+        description="The realm object exactly as Schoology returns it (`GET /{kind}/{id}`), batched like "
+        "`name`; null if the realm no longer exists. (Not `raw`: that is never null on other types.)"
     )
-    async def raw(self, info: Info) -> JSON | None:
+    async def raw_object(self, info: Info) -> JSON | None:
         data = await _realm_object(info, self)
         return None if data is None else as_json(data)
 
     @classmethod
     def of(cls, realm: Realm) -> SchoologyRealm:
         """The GraphQL view of an upstream realm key."""
-        return cls(kind=SchoologyRealmKind(realm.kind), id=strawberry.ID(realm.id))
+        return cls(
+            id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, kind=REALM_KIND)),
+            kind=SchoologyRealmKind(realm.kind),
+            provider_id=realm.id,
+        )
 
 
 async def _realm_object(info: Info, realm: SchoologyRealm) -> JSONObject | None:
     client = info.context.client(schoology.SPEC)
-    key = Realm(realm.kind.value, str(realm.id))
+    key = Realm(str(realm.kind.value), realm.provider_id)
     data: JSONObject | None = await info.context.loaders.get(REALMS, client.load_realms).load(key)
     return data
 
@@ -122,7 +128,9 @@ class SchoologyEventLinks:
 @strawberry.type(
     description="An event in a Schoology realm (district, school, user, group or course section), with "
     "every field of Schoology's event object. Schoology sends times without an offset; `startsAt` and "
-    "`endsAt` read them in the gateway's Schoology time zone (`timezone`)."
+    "`endsAt` read them in the gateway's Schoology time zone (`timezone`). Schoology has no status: "
+    "`status` follows the clock (SCHEDULED before the start, LIVE until the end, or through the day of "
+    "an all-day event, ENDED after; an event without an end is over once it starts)."
 )
 class SchoologyEvent(Event):
     start: str | None = strawberry.field(
@@ -152,7 +160,9 @@ class SchoologyEvent(Event):
     realm: SchoologyRealm = strawberry.field(description="The realm the event lives in.")
 
     @classmethod
-    def from_upstream(cls, data: JSONObject, realm: Realm, zone: ZoneInfo) -> SchoologyEvent:
+    def from_upstream(
+        cls, data: JSONObject, realm: Realm, zone: ZoneInfo, now: datetime | None = None
+    ) -> SchoologyEvent:
         """Build from Schoology's event object, read in `realm`, with times in `zone`.
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
@@ -177,6 +187,8 @@ class SchoologyEvent(Event):
             start_date=_day(starts_at) if all_day else None,
             end_date=_day(ends_at or starts_at) if all_day else None,
             url=_text(data.get("web_url")),
+            location=None,
+            status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
             raw=as_json(data),
             start=start,
             end=end if has_end else None,

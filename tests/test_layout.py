@@ -24,10 +24,12 @@ LAYERS = ("gateway/providers", "gateway/sandbox", "schema", "resolvers")
 SHARED = {
     "gateway/providers": {"__init__", "base"},
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators", "churn"},
-    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build", "changes"},
+    "schema": {
+        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "federation", "changes",
+    },
     "resolvers": {
-        "__init__", "provider", "provider_events", "registry", "mutations", "events", "nodes", "cursor",
-        "status", "root", "event_changes",
+        "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
+        "nodes", "cursor", "status", "root", "federation", "event_changes",
     },
 }  # fmt: skip
 
@@ -53,7 +55,7 @@ def test_every_provider_module_belongs_to_a_registered_provider(layer: str) -> N
 
 
 def test_the_provider_enum_names_exactly_the_registered_providers() -> None:
-    assert sorted(member.value for member in Provider) == sorted(NAMES)
+    assert sorted(str(member.value) for member in Provider) == sorted(NAMES)
 
 
 @pytest.mark.parametrize("api", PROVIDERS, ids=lambda api: api.spec.name)

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.types import QueryParams
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -32,8 +33,10 @@ from strawberry.types.graphql import OperationType
 
 from gateway import error_shape
 from gateway.edge import request_body
+from gateway.edge.batch import check_batch_size, run_batch
 from gateway.edge.masking import mask
 from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.persisted_queries import PersistedQueries, load_documents, only_persisted_query_not_found
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import (
@@ -43,16 +46,20 @@ from gateway.edge.websocket import (
     abandoner,
 )
 from gateway.errors import ErrorCode
-from gateway.providers.base import ProviderClient
 from gateway.request.context import Context
+from gateway.request.credentials import CallerHeaders, CredentialRefused
+from gateway.request.directory import ClientDirectory
 from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
+from gateway.upstream.auth import CallerCredential
 from gateway.upstream.endpoint import current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
 
 REQUEST_ID_HEADER = "x-request-id"
+#: Where a request's checked caller credentials wait in its ASGI scope for `get_context`.
+CALLER_CREDENTIALS = "event_gateway.caller_credentials"
 SUBSCRIPTION_NEEDS_A_STREAM = (
     "Subscriptions need a stream: send `Accept: text/event-stream` (GraphQL over SSE) or connect a "
     "WebSocket (graphql-transport-ws)."
@@ -68,12 +75,6 @@ def request_id_of(request: Request | WebSocket) -> str:
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return uuid.uuid4().hex
-
-
-def _is_request_error(result: ExecutionResult) -> bool:
-    """Parse, validation or variable errors: nothing ran, so no error has a field path."""
-    errors = result.errors or []
-    return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
@@ -109,18 +110,33 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
+        path = settings.gateway_persisted_documents
+        self.persisted = PersistedQueries(
+            trusted=load_documents(path) if path else {}, only_trusted=settings.gateway_persisted_only
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            try:
+                _read_caller_credentials(WebSocket(scope, receive, send))
+            except CredentialRefused:
+                # Closing before accepting answers the upgrade with 403: no connection, no messages.
+                await send({"type": "websocket.close", "code": 4400, "reason": "Bad credentials header"})
+                return
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
         try:
             self._admit(request)
+            # Callers' credentials are checked for shape before anything runs (let alone is sent).
+            # Kept in this request's own scope: `request.state` may be shared by concurrent requests.
+            scope[CALLER_CREDENTIALS] = _read_caller_credentials(request)
             await request.body()  # read in full, so that `receive()` has only a disconnect left to say
             response = await unless_disconnected(self.run(request), receive)
         except HTTPException as error:
             response = self.request_error_response(request, error)
+        except CredentialRefused as error:
+            response = self.refused_credentials_response(request, error)
         except (ClientGone, ClientDisconnect):
             log.info("client disconnected; its request was cancelled", extra={"path": scope["path"]})
             return
@@ -158,6 +174,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
         media_type = response_media_type(_accept(request))
         return Response(body, error.status_code, headers, _content_type(media_type))
 
+    def refused_credentials_response(self, request: Request, error: CredentialRefused) -> Response:
+        """A malformed or unaccepted credential header: 400 with BAD_USER_INPUT naming the header."""
+        extensions = {**error.extensions, "header": error.header}
+        body = self.encode_json({"errors": [{"message": error.message, "extensions": extensions}]})
+        media_type = response_media_type(_accept(request))
+        return Response(body, 400, {"Vary": "Accept"}, _content_type(media_type))
+
     def decode_json(self, data: str | bytes) -> object:
         return request_body.decode_json(data)
 
@@ -167,14 +190,26 @@ class GatewayGraphQL(GraphQL[Context, None]):
             decoded = self.decode_json(data)
         except json.JSONDecodeError as error:
             raise HTTPException(400, "Unable to parse request body as JSON") from error
-        return request_body.require_request_shape(decoded)
+        shape = request_body.require_request_shape(decoded)
+        if isinstance(shape, list):
+            check_batch_size(len(shape), self.settings.gateway_max_batch)
+            return [request_body.with_document_id(item) for item in shape]
+        return request_body.with_document_id(shape)
 
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
         # Starlette's QueryParams keeps every occurrence of a repeated parameter; a plain dict would
         # silently keep the last one.
         multi_items = getattr(params, "multi_items", None)
         items: list[tuple[str, Any]] = multi_items() if multi_items else list(params.items())
-        return request_body.parse_json_parameters(request_body.single_parameters(items))
+        parsed = request_body.parse_json_parameters(request_body.single_parameters(items))
+        return request_body.with_document_id(parsed)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted document (its hash in `extensions`, a `documentId`) is a request
+        # without `query`, not a browser asking for the page.
+        params = request.query_params
+        persisted = ("extensions", *request_body.DOCUMENT_ID_PARAMETERS)
+        return super().should_render_graphql_ide(request) and not any(name in params for name in persisted)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -182,13 +217,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        clients: Mapping[str, ProviderClient] = request.state.clients
+        presented = request.scope.get(CALLER_CREDENTIALS)
+        if presented is None:  # a WebSocket: its headers were checked before it was accepted
+            presented = _read_caller_credentials(request)
+        directory: ClientDirectory = request.state.directory
+        chosen = directory.for_request(presented)
         context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=self.settings,
-            clients=clients,
+            clients=chosen.clients,
             request_id=request_id_of(request),
+            credential_keys=chosen.credential_keys,
+            missing=chosen.missing,
             live=request.state.live,
             abandon=abandoner(request) if isinstance(request, WebSocket) else None,
         )
@@ -196,6 +237,28 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response.headers["X-Request-ID"] = context.request_id
         context.enter()
         return context
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+
+        async def one(operation: GraphQLRequestData, own: Context) -> ExecutionResult:
+            result: ExecutionResult = await self.execute_single(
+                request, request_adapter, sub_response, own, root_value, operation
+            )
+            return result
+
+        return await run_batch(request_data, context, one)
 
     async def execute_single(
         self,
@@ -206,19 +269,23 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        # Strawberry's own, but subscriptions need a stream (SSE or a WebSocket), and a mutation sent
-        # with GET is 405 Method Not Allowed, as GraphQL over HTTP says, not 400.
-        method = request_adapter.method
-        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}
+        async def execute(operation: GraphQLRequestData) -> ExecutionResult:
+            return await self._execute(request_adapter.method, context, operation)
+
+        return await self.persisted.run(request_data, request.state.redis, execute)
+
+    async def _execute(self, method: str, context: Context, operation: GraphQLRequestData) -> ExecutionResult:
+        """Strawberry's `execute_single`, but subscriptions need a stream (SSE or a WebSocket), and a
+        mutation sent with GET is 405 Method Not Allowed, as GraphQL over HTTP says, not 400."""
+        allowed = OperationType.from_http(method) - {OperationType.SUBSCRIPTION}  # type: ignore[arg-type]
         try:
             return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
+                operation.query,
+                variable_values=operation.variables,
                 context_value=context,
-                operation_name=request_data.operation_name,
+                operation_name=operation.operation_name,
                 allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
+                operation_extensions=operation.extensions,
             )
         except CannotGetOperationTypeError as error:
             raise HTTPException(400, error.as_http_error_reason()) from error
@@ -244,7 +311,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response_data["extensions"] = {**extensions, "errorsOmitted": omitted}
         # The spec's request errors carry no `data` in the new media type; `data: null` stays for
         # application/json, where clients expect it.
-        if _is_request_error(result) and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON:
+        if (
+            error_shape.is_request_error(result)
+            and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON
+        ):
             response_data.pop("data", None)
         return response_data
 
@@ -253,6 +323,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         response.headers["Vary"] = "Accept"
+        if only_persisted_query_not_found(response_data):
+            # Part of the protocol, not a failure (Apollo Server answers 200 too); never cached, so the
+            # same GET URL answers with data once the query is registered.
+            response.headers["Cache-Control"] = "private, no-cache, must-revalidate"
+            return response
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
             response.headers["Content-Type"] = _content_type(GRAPHQL_RESPONSE_JSON)
             if (
@@ -275,6 +350,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
 
 _REFUSAL_CODES = {401: ErrorCode.UNAUTHENTICATED, 500: ErrorCode.INTERNAL_SERVER_ERROR}
+
+
+def _read_caller_credentials(request: Request | WebSocket) -> Mapping[str, CallerCredential]:
+    """The caller's own credentials in the request's headers; `CredentialRefused` for a bad one."""
+    headers: CallerHeaders = request.state.caller_headers
+    return headers.read(request.headers)
 
 
 def _accept(request: Request | WebSocket) -> str | None:

@@ -12,7 +12,8 @@ EVENT_FIELDS = """id provider providerId title startsAt endsAt timezone url allD
   organizer slug live testmode currency dateFrom dateTo dateAdmission isPublic presaleStart presaleEnd
   geoLat geoLon hasSubevents metaData seatingPlan seatCategoryMapping plugins itemMetaProperties validKeys
   allSalesChannels limitSalesChannels salesChannels bestAvailabilityState publicUrl
-  name { text translations { locale text } } location { text translations { locale text } }"""
+  status location localizedName { text translations { locale text } }
+  localizedLocation { text translations { locale text } }"""
 LIST = """query($organizer: String!, $first: Int, $after: String, $filter: PretixEventFilter,
   $orderBy: PretixEventOrder, $channel: String) {
   pretixEvents(organizer: $organizer, first: $first, after: $after, filter: $filter, orderBy: $orderBy,

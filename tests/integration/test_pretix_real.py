@@ -52,8 +52,8 @@ async def test_node_reads_one_event_with_every_field(pretix_target: PretixTarget
         target.event,
     )
     assert (event["organizer"], event["slug"]) == (target.organizer, target.event)
-    english = {item["locale"]: item["text"] for item in event["name"]["translations"]}["en"]
-    assert event["title"] == event["name"]["text"] == english
+    english = {item["locale"]: item["text"] for item in event["localizedName"]["translations"]}["en"]
+    assert event["title"] == event["localizedName"]["text"] == english
     assert event["startsAt"] == event["dateFrom"]
     assert event["startsAt"].endswith("+00:00")
     assert event["url"] == event["publicUrl"]

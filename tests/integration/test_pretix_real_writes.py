@@ -9,7 +9,7 @@ from __future__ import annotations
 import aiohttp
 
 from gateway.providers import pretix
-from gateway.upstream.endpoint import Wiring
+from gateway.upstream.wiring import Wiring
 from tests.harness import running_gateway
 from tests.integration.conftest import PretixTarget
 from tests.integration.pretix_queries import CLONE, CREATE, DELETE, NODE, UPDATE, create, new_event
@@ -43,11 +43,11 @@ async def test_create_keeps_every_language_and_the_instant(pretix_target: Pretix
     assert event["dateAdmission"] == "2031-03-01T07:30:00.250000+00:00"
     assert event["validKeys"] is None  # pretix's POST answer has none
     fetched = (await target.gateway.data(NODE, {"id": event["id"]}))["node"]
-    assert {item["locale"]: item["text"] for item in fetched["name"]["translations"]} == {
+    assert {item["locale"]: item["text"] for item in fetched["localizedName"]["translations"]} == {
         "de": "Gateway Anlegen",
         "en": "Gateway Create",
     }
-    assert fetched["location"]["text"] == "Berlin"
+    assert fetched["localizedLocation"]["text"] == fetched["location"] == "Berlin"
     assert fetched["validKeys"] is not None
 
 
@@ -66,7 +66,7 @@ async def test_update_patches_and_replaces_multilingual_values(pretix_target: Pr
     }
     payload = (await target.gateway.data(UPDATE, {"id": event["id"], "input": changes}))["updatePretixEvent"]
     assert payload["userErrors"] == []
-    assert payload["event"]["name"]["translations"] == [{"locale": "en", "text": "After"}]
+    assert payload["event"]["localizedName"]["translations"] == [{"locale": "en", "text": "After"}]
     assert payload["event"]["endsAt"] == "2031-03-02T10:00:00+00:00"
     assert payload["event"]["validKeys"] is not None
 
@@ -205,8 +205,8 @@ async def test_german_locale_picks_names_and_keeps_error_codes(pretix_target: Pr
     async with running_gateway(settings) as gateway:
         event = (await gateway.data(NODE, {"id": target.id(target.event)}))["node"]
         update = await gateway.data(UPDATE, {"id": target.id(target.event), "input": {"testmode": True}})
-    german = {item["locale"]: item["text"] for item in event["name"]["translations"]}["de"]
-    assert event["title"] == event["name"]["text"] == german
+    german = {item["locale"]: item["text"] for item in event["localizedName"]["translations"]}["de"]
+    assert event["title"] == event["localizedName"]["text"] == german
     assert [error["code"] for error in update["updatePretixEvent"]["userErrors"]] == ["FORBIDDEN"]
     async with running_gateway(target.settings(pretix_locale="de")) as gateway:
         delete = await gateway.data(DELETE, {"id": target.id(target.event_with_orders)})

@@ -161,7 +161,7 @@ WRITES = [
         "mutation($realm: SchoologyRealmInput!, $input: CreateSchoologyEventInput!) "
         f"{{ created: createSchoologyEvent(realm: $realm, input: $input) {{ {PAYLOAD} }} }}",
         {
-            "realm": {"kind": "SECTION", "id": str(BUSY_SECTION_ID)},
+            "realm": {"kind": "SECTION", "providerId": str(BUSY_SECTION_ID)},
             "input": {
                 "title": "Written",
                 "start": "2026-01-12T14:00:00Z",

@@ -14,7 +14,7 @@ from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 EVENTS = """query($filter: EventFilter, $first: Int, $after: String) {
   events(filter: $filter, first: $first, after: $after) {
     edges { cursor node { id provider providerId title startsAt } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
 WIDE = {"startsAfter": "2024-01-01T00:00:00Z", "startsBefore": "2027-06-01T00:00:00Z"}
@@ -47,12 +47,28 @@ async def test_a_cursor_walk_equals_one_unpaged_fetch(gateway: Gateway) -> None:
     after = None
     while True:
         page, info = await fetch(gateway, filter=WINDOW, first=23, after=after)
+        assert info["hasPreviousPage"] is (after is not None)
+        assert info["startCursor"] is not None
         walked.extend(page)
         if not info["hasNextPage"]:
             break
         after = info["endCursor"]
     assert [node["id"] for node in walked] == [node["id"] for node in whole]
     assert len({node["id"] for node in walked}) == len(walked)
+
+
+async def test_page_info_has_the_cursors_of_the_first_and_last_edge(gateway: Gateway) -> None:
+    data = await gateway.data(EVENTS, {"filter": WINDOW, "first": 5})
+    edges, info = data["events"]["edges"], data["events"]["pageInfo"]
+    assert (info["startCursor"], info["endCursor"]) == (edges[0]["cursor"], edges[-1]["cursor"])
+    assert info["hasPreviousPage"] is False
+    empty = await gateway.data(EVENTS, {"filter": {**WINDOW, "search": "no event says this"}, "first": 5})
+    assert empty["events"]["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    }
 
 
 async def test_the_window_and_search_apply_exactly(gateway: Gateway) -> None:

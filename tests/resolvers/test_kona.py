@@ -23,19 +23,20 @@ LIST = """query($start: DateTime, $end: DateTime, $order: KonaOrder, $first: Int
     dateRangeStart: $start, dateRangeEnd: $end, orderBy: $order, first: $first, after: $after
   ) {
     edges { cursor node { providerId } }
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }"""
 FIELDS = """id provider providerId title description startsAt endsAt timezone allDay startDate endDate url
-  name href location details startAt endAt spaceId creatorId status visibility stakeholder defaultRole
-  tags createdAt updatedAt icsFeedId seriesId numInSeries period frequency selDays seriesEndAt
-  externalObject { id name url } raw"""
+  name href location details startAt endAt spaceId creatorId status konaStatus visibility stakeholder
+  defaultRole tags createdAt updatedAt icsFeedId seriesId numInSeries period frequency selDays seriesEndAt
+  externalObject { id externalId name url } raw"""
 NODE = "query($id: ID!) { node(id: $id) { id ... on KonaCalendarEvent { " + FIELDS + " } } }"
 INSTANCE = """query($id: ID!, $n: Int) {
   konaCalendarEvent(id: $id, numInSeries: $n) { providerId seriesId numInSeries startsAt }
 }"""
-PAYLOAD = "event { providerId name location status startsAt selDays externalObject { id name url } } " + (
-    "userErrors { field message code }"
+PAYLOAD = (
+    "event { providerId name location konaStatus startsAt selDays externalObject { externalId name url } } "
+    + ("userErrors { field message code }")
 )
 CREATE = (
     "mutation($input: CreateKonaCalendarEventInput!) { createKonaCalendarEvent(input: $input) { "
@@ -100,6 +101,7 @@ async def test_relay_pages_walk_to_the_end_with_exact_has_next_page(
     after = None
     while True:
         ids, info = await list_ids(gateway, first=25, after=after, **MARCH)
+        assert info["hasPreviousPage"] is (after is not None)
         seen += ids
         flags.append(info["hasNextPage"])
         if not info["hasNextPage"]:
@@ -181,8 +183,17 @@ async def test_sixty_events_with_space_and_creator_cost_seven_calls(
     nodes = data["konaCalendarEvents"]["nodes"]
     assert len(nodes) == 60
     assert {node["space"]["name"] for node in nodes} == {"Product Launch", "Engineering", "Customer Success"}
-    assert {node["creator"]["id"] for node in nodes} == {101, 102, 103, 104}
-    assert nodes[0]["creator"] == {"id": 101, "name": "Ada Lovelace", "email": "ada@example.com"}
+    assert {node["creator"]["id"] for node in nodes} == {
+        encode_id("kona", user, kind="user") for user in (101, 102, 103, 104)
+    }
+    assert nodes[0]["creator"] == {
+        "id": encode_id("kona", 101, kind="user"),
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+    }
+    assert {node["space"]["id"] for node in nodes} == {
+        encode_id("kona", space, kind="space") for space in (201, 202, 203)
+    }
     assert nodes[0]["space"]["category"] == "WORK"
     made = calls(sandbox)
     assert made[:2] == [page(1, 100, **MARCH_MS), page(2, 60, **MARCH_MS)]
@@ -219,7 +230,8 @@ async def test_timed_event_maps_onto_the_event_interface(gateway: Gateway, sandb
         "endsAt": "2024-03-01T08:30:00+00:00", "endAt": "2024-03-01T08:30:00+00:00",
         "timezone": None, "allDay": False, "startDate": None, "endDate": None,
         "url": raw["href"], "href": raw["href"], "location": "Room 1", "spaceId": 201, "creatorId": 101,
-        "status": "IN_PROGRESS", "visibility": "PUBLIC", "stakeholder": "GROUP", "defaultRole": "EDITOR",
+        "status": "ENDED", "konaStatus": "IN_PROGRESS", "visibility": "PUBLIC", "stakeholder": "GROUP",
+        "defaultRole": "EDITOR",
         "tags": [], "createdAt": "2024-01-31T00:00:00+00:00", "updatedAt": "2024-02-25T00:00:00+00:00",
         "icsFeedId": None, "seriesId": None, "numInSeries": None, "period": None, "frequency": None,
         "selDays": None, "seriesEndAt": None, "externalObject": None,
@@ -234,9 +246,9 @@ async def test_timed_event_maps_onto_the_event_interface(gateway: Gateway, sandb
     ("event_id", "expected"),
     [
         (1012, {"allDay": True, "startDate": "2024-03-07", "endDate": "2024-03-07"}),
-        (1015, {"status": "COMPLETE"}),
-        (1016, {"status": "PENDING"}),
-        (1025, {"status": "GROUP_CLOSED"}),
+        (1015, {"konaStatus": "COMPLETE"}),
+        (1016, {"konaStatus": "PENDING"}),
+        (1025, {"konaStatus": "GROUP_CLOSED"}),
         (1020, {"stakeholder": "EVERYONE", "tags": ["everyone"]}),
         (1005, {"defaultRole": "VIEWER", "creatorId": 102}),
         (1008, {"defaultRole": "COLLABORATION_COMPLETE"}),
@@ -313,14 +325,14 @@ async def test_create_sends_the_envelope_in_ms_and_codes(gateway: Gateway, sandb
         location="Roof", details="Bring snacks.", allDay=False, spaceId=202, participantIds=[102, 103],
         editorIds=[104], status="PENDING", visibility="PARTICIPANTS_ONLY", stakeholder="EVERYONE",
         defaultRole="VIEWER", period="WEEK", frequency="EVERY_OTHER", selDays=["THURSDAY"],
-        seriesEndAt="2024-08-01T00:00:00Z", externalObject={"id": "T-1", "name": "Ticket 1"},
+        seriesEndAt="2024-08-01T00:00:00Z", externalObject={"externalId": "T-1", "name": "Ticket 1"},
     )  # fmt: skip
     payload = (await gateway.data(CREATE, {"input": event}))["createKonaCalendarEvent"]
     assert payload == {
         "event": {
-            "providerId": "2001", "name": "Launch party", "location": "Roof", "status": "PENDING",
+            "providerId": "2001", "name": "Launch party", "location": "Roof", "konaStatus": "PENDING",
             "startsAt": "2024-06-20T08:00:00+00:00", "selDays": ["THURSDAY"],
-            "externalObject": {"id": "T-1", "name": "Ticket 1", "url": None},
+            "externalObject": {"externalId": "T-1", "name": "Ticket 1", "url": None},
         },
         "userErrors": [],
     }  # fmt: skip
@@ -372,7 +384,7 @@ async def test_update_puts_only_the_given_fields(gateway: Gateway, sandbox: Sand
     changes = {"name": "Renamed", "location": None, "status": "COMPLETE", "externalObject": None}
     payload = (await gateway.data(UPDATE, {"id": gid(1001), "input": changes}))["updateKonaCalendarEvent"]
     assert payload["userErrors"] == []
-    assert (payload["event"]["name"], payload["event"]["location"], payload["event"]["status"]) == (
+    assert (payload["event"]["name"], payload["event"]["location"], payload["event"]["konaStatus"]) == (
         "Renamed",
         None,
         "COMPLETE",

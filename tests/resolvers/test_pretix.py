@@ -20,7 +20,7 @@ from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 LIST = """query($organizer: String!, $first: Int, $after: String, $filter: PretixEventFilter,
   $orderBy: PretixEventOrder) {
   pretixEvents(organizer: $organizer, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-    totalCount pageInfo { hasNextPage endCursor }
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { slug title } }
   }
 }"""
@@ -28,7 +28,7 @@ WITH_ORGANIZER = LIST.replace(
     "node { slug title }", "node { slug title organizerObject { slug name publicUrl } }"
 )
 NODE = """query($id: ID!) { node(id: $id) { id ... on PretixEvent {
-  slug title name { text de: text(locale: "de") fr: text(locale: "fr") translations { locale text } }
+  slug title localizedName { text de: text(locale: "de") fr: text(locale: "fr") translations { locale text } }
 } } }"""
 EVENTS = """query($filter: EventFilter, $first: Int) {
   events(filter: $filter, first: $first) {
@@ -85,6 +85,10 @@ async def test_a_page_inside_pretixs_pages_reads_only_those(gateway: Gateway, sa
     assert [edge["node"]["slug"] for edge in rest["pretixEvents"]["edges"]] == [
         f"conf-{n}" for n in range(46, 56)
     ]
+    assert (first["pageInfo"]["hasPreviousPage"], rest["pretixEvents"]["pageInfo"]["hasPreviousPage"]) == (
+        False,
+        True,
+    )
     assert [call[2] for call in requests(sandbox)] == [
         {"page_size": "50"},
         {"page": "2", "page_size": "50"},
@@ -129,7 +133,7 @@ async def test_a_cursor_past_a_shrunken_list_gives_an_empty_page(gateway: Gatewa
     data = await gateway.data(LIST, {"organizer": "demo-conf", "after": after})
     assert data["pretixEvents"] == {
         "totalCount": 60,
-        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "pageInfo": {"hasNextPage": False, "hasPreviousPage": True, "startCursor": None, "endCursor": None},
         "edges": [],
     }
     assert [call[2] for call in requests(sandbox)] == [{"page": "3", "page_size": "50"}, {"page_size": "50"}]
@@ -138,9 +142,10 @@ async def test_a_cursor_past_a_shrunken_list_gives_an_empty_page(gateway: Gatewa
 async def test_names_follow_the_requested_then_the_default_locale(sandbox: Sandbox) -> None:
     async with running_gateway(settings_for(sandbox, pretix_locale="en-GB")) as gateway:
         event = (await gateway.data(NODE, {"id": gid("conf-03")}))["node"]
-    assert event["title"] == event["name"]["text"] == event["name"]["fr"] == "Security Camp Vienna #3"
-    assert event["name"]["de"] == "Sicherheitscamp Wien #3"
-    assert event["name"]["translations"] == [
+    name = event["localizedName"]
+    assert event["title"] == name["text"] == name["fr"] == "Security Camp Vienna #3"
+    assert name["de"] == "Sicherheitscamp Wien #3"
+    assert name["translations"] == [
         {"locale": "de", "text": "Sicherheitscamp Wien #3"},
         {"locale": "en", "text": "Security Camp Vienna #3"},
     ]

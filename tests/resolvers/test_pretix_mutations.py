@@ -14,7 +14,7 @@ from gateway.sandbox import pretix as emulator
 from gateway.upstream.replies import Reply
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
-PAYLOAD = "event { id slug title name { text } } userErrors { field message code }"
+PAYLOAD = "event { id slug title localizedName { text } } userErrors { field message code }"
 CREATE = f"""mutation($organizer: String!, $input: CreatePretixEventInput!) {{
   createPretixEvent(organizer: $organizer, input: $input) {{ {PAYLOAD} }}
 }}"""
@@ -106,7 +106,7 @@ async def test_update_patches_only_the_given_fields(gateway: Gateway, sandbox: S
     changes = {"name": [{"locale": "en", "text": "Renamed"}], "dateTo": None, "slug": "conf-01"}
     payload = (await gateway.data(UPDATE, {"id": gid("conf-01"), "input": changes}))["updatePretixEvent"]
     assert payload["userErrors"] == []
-    assert payload["event"]["name"]["text"] == "Renamed"
+    assert payload["event"]["localizedName"]["text"] == "Renamed"
     [call] = sandbox.calls("pretix")
     assert (call.method, call.path) == ("PATCH", EVENT)
     assert call.body == {"name": {"en": "Renamed"}, "date_to": None}  # the unchanged slug is not sent

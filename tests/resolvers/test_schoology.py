@@ -21,18 +21,18 @@ from gateway.sandbox.schoology_seed import (
 )
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
-SECTION = {"kind": "SECTION", "id": str(BUSY_SECTION_ID)}
+SECTION = {"kind": "SECTION", "providerId": str(BUSY_SECTION_ID)}
 LIST = """query($realm: SchoologyRealmInput!, $first: Int, $after: String, $from: Date, $to: Date) {
   schoologyEvents(realm: $realm, first: $first, after: $after, startDate: $from, endDate: $to) {
     totalCount
-    pageInfo { hasNextPage endCursor }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { id providerId title start end startsAt endsAt timezone hasEnd allDay
       startDate endDate rsvp type commentsEnabled editable sectionId assignmentId webUrl url
-      links { self } realm { kind id } raw } }
+      links { self } realm { kind providerId } raw } }
   }
 }"""
 NODE = """query($id: ID!) { node(id: $id) { id ... on SchoologyEvent {
-  title type editable assignmentId webUrl url startsAt realm { kind id title } } } }"""
+  title type editable assignmentId webUrl url startsAt realm { kind providerId name } } } }"""
 
 
 def gid(kind: str, realm_id: int, event_id: int) -> str:
@@ -82,7 +82,7 @@ async def test_list_is_signed_two_legged_and_maps_every_field(gateway: Gateway, 
         True,
     )
     assert first["sectionId"] == str(BUSY_SECTION_ID)
-    assert first["realm"] == {"kind": "SECTION", "id": str(BUSY_SECTION_ID)}
+    assert first["realm"] == {"kind": "SECTION", "providerId": str(BUSY_SECTION_ID)}
     assert first["links"]["self"] == first["raw"]["links"]["self"]
     homework = next(node for node in nodes if node["type"] == "ASSIGNMENT")
     assert homework["editable"] is False
@@ -103,6 +103,8 @@ async def test_paging_follows_schoology_offsets_to_the_last_page(gateway: Gatewa
         data = await gateway.data(LIST, {"realm": SECTION, "after": after})
         connection = data["schoologyEvents"]
         ids += [edge["node"]["id"] for edge in connection["edges"]]
+        assert connection["pageInfo"]["hasPreviousPage"] is (after is not None)
+        assert connection["pageInfo"]["startCursor"] == connection["edges"][0]["cursor"]
         offsets.append(sandbox.calls("schoology")[-1].query["start"])
         if not connection["pageInfo"]["hasNextPage"]:
             break
@@ -138,7 +140,7 @@ async def test_page_size_and_date_range_are_pushed_down(gateway: Gateway, sandbo
         ({"first": 0}, "first"),
         ({"first": 201}, "first"),
         ({"after": "bm90IGEgY3Vyc29y"}, "after"),
-        ({"realm": {"kind": "SECTION", "id": "../users"}}, "realm"),
+        ({"realm": {"kind": "SECTION", "providerId": "../users"}}, "realm"),
     ],
     ids=["start-alone", "end-alone", "reversed", "first-zero", "first-too-big", "foreign-cursor", "realm-id"],
 )
@@ -167,13 +169,13 @@ async def test_every_realm_kind_lists_and_titles_through_multiget(
 ) -> None:
     data = await gateway.data(
         "query($realm: SchoologyRealmInput!) { schoologyEvents(realm: $realm) "
-        "{ nodes { id providerId realm { kind id title raw } } } }",
-        {"realm": {"kind": kind, "id": str(realm_id)}},
+        "{ nodes { id providerId realm { kind providerId name rawObject } } } }",
+        {"realm": {"kind": kind, "providerId": str(realm_id)}},
     )
     nodes = data["schoologyEvents"]["nodes"]
     assert nodes
-    assert {node["realm"]["title"] for node in nodes} == {title}
-    assert nodes[0]["realm"]["raw"]["id"] == realm_id
+    assert {node["realm"]["name"] for node in nodes} == {title}
+    assert nodes[0]["realm"]["rawObject"]["id"] == realm_id
     assert all(node["id"] == gid(segment, realm_id, int(node["providerId"])) for node in nodes)
     assert calls(sandbox) == [
         ("GET", f"/v1/{segment}/{realm_id}/events", {"start": "0", "limit": "20"}),
@@ -181,7 +183,7 @@ async def test_every_realm_kind_lists_and_titles_through_multiget(
     ]
     assert sandbox.calls("schoology")[1].body == {"request": [f"/v1/{segment}/{realm_id}"]}
     fetched = await gateway.data(NODE, {"id": nodes[-1]["id"]})
-    assert fetched["node"]["realm"] == {"kind": kind, "id": str(realm_id), "title": title}
+    assert fetched["node"]["realm"] == {"kind": kind, "providerId": str(realm_id), "name": title}
 
 
 async def test_node_reads_one_event_in_its_realm(gateway: Gateway, sandbox: Sandbox) -> None:
@@ -253,7 +255,7 @@ async def test_read_failures_map_to_contract_codes(
 
 
 async def test_unknown_realm_is_not_found(gateway: Gateway) -> None:
-    body = await gateway.query(LIST, {"realm": {"kind": "GROUP", "id": "1"}})
+    body = await gateway.query(LIST, {"realm": {"kind": "GROUP", "providerId": "1"}})
     [error] = body["errors"]
     assert error["extensions"] == {"code": "NOT_FOUND", "provider": "SCHOOLOGY", "field": ["realm"]}
     assert error["message"] == "Schoology has no realm groups/1"

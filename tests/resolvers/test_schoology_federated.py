@@ -11,7 +11,7 @@ from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 FEDERATED = """query($first: Int!, $filter: EventFilter) {
   events(first: $first, filter: $filter) { pageInfo { hasNextPage }
-    nodes { title startsAt ... on SchoologyEvent { realm { kind id title } } } }
+    nodes { title startsAt ... on SchoologyEvent { realm { kind providerId name } } } }
 }"""
 FEDERATED_PAGE = """query($first: Int!, $after: String, $filter: EventFilter) {
   events(first: $first, after: $after, filter: $filter) { pageInfo { endCursor } nodes { startsAt } }
@@ -44,7 +44,7 @@ async def test_fifty_events_across_twelve_sections_with_titles_cost_two_calls(sa
         data = await gateway.data(FEDERATED, {"first": 50, "filter": ONLY_SCHOOLOGY})
     nodes = data["events"]["nodes"]
     assert len(nodes) == 50
-    titled = {node["realm"]["id"]: node["realm"]["title"] for node in nodes}
+    titled = {node["realm"]["providerId"]: node["realm"]["name"] for node in nodes}
     assert len(titled) == 12
     assert all(titled.values())
     lists, titles = sandbox.calls("schoology")

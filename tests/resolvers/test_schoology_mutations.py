@@ -9,7 +9,7 @@ from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
 from gateway.errors import BadUserInput, Forbidden, UpstreamUnauthorized
 from gateway.ids import encode_id
-from gateway.providers.schoology import read_error
+from gateway.providers.schoology import NoAccess, read_error
 from gateway.sandbox.schoology_seed import (
     BUSY_SECTION_ID,
     DISTRICT_ID,
@@ -29,7 +29,7 @@ FIELD_TRIP = FIRST_EVENT_ID + 5  # all day, no end
 EVENT_FIELDS = "id title description start end startsAt endsAt hasEnd allDay rsvp type commentsEnabled"
 CREATE = f"""mutation($realm: SchoologyRealmInput!, $input: CreateSchoologyEventInput!) {{
   createSchoologyEvent(realm: $realm, input: $input) {{
-    event {{ {EVENT_FIELDS} realm {{ kind id }} }} userErrors {{ field message code }} }}
+    event {{ {EVENT_FIELDS} realm {{ kind providerId }} }} userErrors {{ field message code }} }}
 }}"""
 UPDATE = f"""mutation($id: ID!, $input: UpdateSchoologyEventInput!) {{
   updateSchoologyEvent(id: $id, input: $input) {{
@@ -75,7 +75,9 @@ REALMS = [
 async def test_create_posts_local_times_and_returns_the_event(
     gateway: Gateway, sandbox: Sandbox, kind: str, segment: str, realm_id: int
 ) -> None:
-    data = await gateway.data(CREATE, {"realm": {"kind": kind, "id": str(realm_id)}, "input": valid_input()})
+    data = await gateway.data(
+        CREATE, {"realm": {"kind": kind, "providerId": str(realm_id)}, "input": valid_input()}
+    )
     payload = data["createSchoologyEvent"]
     assert payload["userErrors"] == []
     event = payload["event"]
@@ -83,7 +85,7 @@ async def test_create_posts_local_times_and_returns_the_event(
     assert (event["start"], event["startsAt"]) == ("2026-01-12 09:00:00", "2026-01-12T09:00:00-05:00")
     assert event["endsAt"] == "2026-01-12T10:30:00-05:00"
     assert (event["rsvp"], event["commentsEnabled"], event["type"]) == ("ANYONE", False, "EVENT")
-    assert event["realm"] == {"kind": kind, "id": str(realm_id)}
+    assert event["realm"] == {"kind": kind, "providerId": str(realm_id)}
     [call] = sandbox.calls("schoology")
     assert (call.method, call.path) == ("POST", f"/v1/{segment}/{realm_id}/events")
     assert call.headers["Content-Type"] == "application/json"
@@ -126,7 +128,7 @@ async def test_create_posts_local_times_and_returns_the_event(
 async def test_create_checks_the_input_before_sending(
     gateway: Gateway, sandbox: Sandbox, overrides: dict[str, Any], fields: set[str]
 ) -> None:
-    realm = {"kind": "SECTION", "id": str(BUSY_SECTION_ID)}
+    realm = {"kind": "SECTION", "providerId": str(BUSY_SECTION_ID)}
     data = await gateway.data(CREATE, {"realm": realm, "input": valid_input(**overrides)})
     payload = data["createSchoologyEvent"]
     assert payload["event"] is None
@@ -136,7 +138,7 @@ async def test_create_checks_the_input_before_sending(
 
 
 async def test_create_in_an_unknown_realm_names_the_realm(gateway: Gateway) -> None:
-    data = await gateway.data(CREATE, {"realm": {"kind": "GROUP", "id": "1"}, "input": valid_input()})
+    data = await gateway.data(CREATE, {"realm": {"kind": "GROUP", "providerId": "1"}, "input": valid_input()})
     [error] = data["createSchoologyEvent"]["userErrors"]
     assert (error["code"], error["field"]) == ("NOT_FOUND", ["realm"])
 
@@ -246,7 +248,9 @@ async def test_foreign_or_malformed_ids_are_refused_before_any_call(
 def test_error_reader_maps_schoologys_bare_statuses() -> None:
     refused = read_error(Reply(403, {}, None, ""), "PUT")
     assert isinstance(refused, Forbidden)
-    assert read_error(Reply(403, {}, None, ""), "GET") is None  # default: UPSTREAM_UNAUTHORIZED
+    hidden = read_error(Reply(403, {}, None, ""), "GET")
+    assert isinstance(hidden, NoAccess)  # may not read it: UPSTREAM_UNAUTHORIZED
+    assert hidden.code.value == "UPSTREAM_UNAUTHORIZED"
     assert not isinstance(read_error(Reply(401, {}, None, ""), "PUT"), Forbidden | UpstreamUnauthorized)
     rejected = read_error(Reply(400, {}, "The end field is required when has_end is 1", ""), "POST")
     assert isinstance(rejected, BadUserInput)

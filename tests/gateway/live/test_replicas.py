@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from gateway.ids import encode_id
 from gateway.sandbox.server import sandbox_env
@@ -25,8 +24,8 @@ from gateway.upstream.redis_link import open_redis
 from resolvers.registry import NAMES
 from tests.gateway.live.test_feeds import CREATE, NEW_EVENT
 from tests.gateway.live.wire import INTERVAL, live_gateway, metric, transport_ws, until
-from tests.gateway.upstream.test_redis import REDIS_SERVER, RedisServer
 from tests.harness import Sandbox
+from tests.redis_server import RedisServer
 from tests.resolvers.test_event_changes import STRIGO_API, strigo_body, upstream
 
 SUBSCRIBE = "subscription { eventChanges(filter: {providers: [STRIGO]}) { kind id } }"
@@ -34,22 +33,8 @@ LOCK_TTL = 1.0
 ROOT = Path(__file__).parents[3]
 
 
-@pytest.fixture
-async def redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    if REDIS_SERVER is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing; scripts/test installs it with apt (as root) for CI")
-        pytest.skip("redis-server is not installed (scripts/test installs it with apt when run as root)")
-    server = RedisServer(tmp_path)
-    try:
-        await server.start()
-        yield server
-    finally:
-        await server.stop()
-
-
-async def live_keys(redis: RedisServer) -> list[bytes | str]:
-    client = open_redis(redis.url)
+async def live_keys(redis_server: RedisServer) -> list[bytes | str]:
+    client = open_redis(redis_server.url)
     try:
         return list(await client.keys("event-gateway:live:*"))
     finally:
@@ -72,9 +57,9 @@ async def strigo_polls(base: str) -> float:
 
 
 async def test_one_replica_polls_and_every_replicas_subscribers_receive(
-    sandbox: Sandbox, redis: RedisServer
+    sandbox: Sandbox, redis_server: RedisServer
 ) -> None:
-    shared = {"gateway_redis_url": redis.url, "gateway_poll_lock_ttl": LOCK_TTL}
+    shared = {"gateway_redis_url": redis_server.url, "gateway_poll_lock_ttl": LOCK_TTL}
     async with (
         live_gateway(sandbox, **shared) as first,
         live_gateway(sandbox, **shared) as second,
@@ -115,7 +100,7 @@ async def test_one_replica_polls_and_every_replicas_subscribers_receive(
         await other.complete("1")
 
         async def forgotten() -> bool:
-            return await live_keys(redis) == []
+            return await live_keys(redis_server) == []
 
         # The last subscriber gone on every replica: lock released, snapshot forgotten.
         await until(forgotten, "no live keys left in Redis")
@@ -133,14 +118,14 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def replica(
-    sandbox: Sandbox, redis: RedisServer, log: Path
+    sandbox: Sandbox, redis_server: RedisServer, log: Path
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
     """`event-gateway serve` in its own process, wired to the sandbox and Redis; its URL and process."""
     port = free_port()
     env = {
         **os.environ,
         **sandbox_env(NAMES, sandbox.base_url),
-        "GATEWAY_REDIS_URL": redis.url,
+        "GATEWAY_REDIS_URL": redis_server.url,
         "GATEWAY_POLL_INTERVAL": str(INTERVAL),
         "GATEWAY_POLL_LOCK_TTL": str(LOCK_TTL),
         "GATEWAY_LOG_LEVEL": "WARNING",
@@ -172,11 +157,11 @@ async def replica(
 
 
 async def test_killing_the_poller_hands_over_without_losing_or_repeating_a_change(
-    sandbox: Sandbox, redis: RedisServer, tmp_path: Path
+    sandbox: Sandbox, redis_server: RedisServer, tmp_path: Path
 ) -> None:
     async with (
-        replica(sandbox, redis, tmp_path / "a.log") as (base_a, process_a),
-        replica(sandbox, redis, tmp_path / "b.log") as (base_b, process_b),
+        replica(sandbox, redis_server, tmp_path / "a.log") as (base_a, process_a),
+        replica(sandbox, redis_server, tmp_path / "b.log") as (base_b, process_b),
         transport_ws(base_a) as on_a,
         transport_ws(base_b) as on_b,
     ):

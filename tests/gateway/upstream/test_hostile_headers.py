@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 
 from gateway.sandbox.pretix_state import ORGANIZERS
-from gateway.upstream.endpoint import Upstream, static_authorization
+from gateway.upstream.auth import static_authorization
+from gateway.upstream.endpoint import Upstream
 from gateway.upstream.quota import LocalQuota
 from gateway.upstream.replies import MAX_ANNOUNCED_PAUSE, MAX_RETRY_AFTER, Reply, announced_pause, retry_after
 from tests.gateway.upstream.hostile_providers import STANDS
@@ -88,7 +89,7 @@ async def test_an_impossible_total_is_unknown_and_a_next_link_cannot_skip(
     # The next link may not skip ahead: the page had one event, so the next starts after it.
     page = {"event": events, "total": 2**40, "links": {"next": "https://x/v1/sections/1/events?start=10000"}}
     hostile.on("GET", "/schoology/v1/sections/1/events", json_reply(page))
-    query = """query($after: String) { schoologyEvents(realm: {kind: SECTION, id: "1"}, first: 1,
+    query = """query($after: String) { schoologyEvents(realm: {kind: SECTION, providerId: "1"}, first: 1,
       after: $after) { totalCount pageInfo { hasNextPage endCursor } } }"""
     async with running_gateway(settings_for(sandbox, **STANDS["schoology"].settings(hostile))) as gateway:
         connection = (await gateway.data(query))["schoologyEvents"]

@@ -68,7 +68,7 @@ async def test_oauth_signing_logs_nothing_below_warning(
 ) -> None:
     """oauthlib logs each signature base string and signature at DEBUG."""
     caplog.set_level(logging.DEBUG)
-    query = '{ schoologyEvents(realm: {kind: SECTION, id: "%s"}) { edges { node { id } } } }'
+    query = '{ schoologyEvents(realm: {kind: SECTION, providerId: "%s"}) { edges { node { id } } } }'
     async with running_gateway(settings_for(sandbox)) as gateway:
         section = schoology.SPEC.section(settings_for(sandbox)).realms[0].split("/")[1]
         assert "errors" not in await gateway.query(query % section)
