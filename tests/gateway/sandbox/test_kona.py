@@ -160,6 +160,8 @@ async def test_create_answers_201_with_location(client: Client, log: CallLog) ->
         ({"period": 6}, "period"),
         ({"frequency": -1}, "frequency"),
         ({"space_id": 999}, "space_id"),
+        ({"creator_id": 999}, "creator_id"),
+        ({"creator_id": "102"}, "creator_id"),
     ],
 )
 async def test_create_rejects_invalid_fields(client: Client, fields: dict[str, Any], field: str) -> None:
@@ -176,6 +178,24 @@ async def test_create_requires_name(client: Client) -> None:
     response = await client.post(EVENTS, json=body, headers=AUTH)
     assert response.status == 422
     assert (await response.json())["details"] == "name can't be blank"
+
+
+async def test_create_defaults_start_and_end_to_now(client: Client) -> None:
+    # calendar_events.md: start_at and end_at are "required, defaults to current datetime".
+    response = await client.post(EVENTS, json={"calendar_events": [{"name": "Right now"}]}, headers=AUTH)
+    assert response.status == 201
+    (event,) = (await response.json())["calendar_events"]
+    assert (event["start_at"], event["end_at"]) == (NOW_MS, NOW_MS)
+
+
+async def test_creator_id_is_writable(client: Client) -> None:
+    created = await client.post(EVENTS, json=_one(creator_id=103), headers=AUTH)
+    (event,) = (await created.json())["calendar_events"]
+    assert event["creator_id"] == 103
+    changed = await client.put(
+        f"{EVENTS}/{event['id']}", json={"calendar_events": [{"creator_id": 104}]}, headers=AUTH
+    )
+    assert (await changed.json())["calendar_events"][0]["creator_id"] == 104
 
 
 async def test_malformed_json_is_400(client: Client) -> None:
@@ -238,4 +258,8 @@ async def test_spaces_users_and_userinfo(client: Client) -> None:
 
 def test_sandbox_env_points_at_the_api_root() -> None:
     env = kona.sandbox_env("http://127.0.0.1:8000/kona")
-    assert env == {"KONA_BASE_URL": "http://127.0.0.1:8000/kona/api", "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN}
+    assert env == {
+        "KONA_BASE_URL": "http://127.0.0.1:8000/kona/api",
+        "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN,
+        "KONA_TIMEZONE": "UTC",
+    }
