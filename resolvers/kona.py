@@ -100,8 +100,7 @@ async def _series(context: Context, parts: tuple[str, ...]) -> Node | None:
     if len(parts) != 1 or not parts[0].isdigit() or len(parts[0]) > 10:
         raise BadUserInput("malformed Kona series id", field=["id"])
     data = await KONA.load(context, (parts[0], None))
-    client = KONA.client(context)
-    facts = None if data is None else series_facts(data, client.zone)
+    facts = None if data is None else series_facts(data)
     return None if facts is None or facts.series_id != parts[0] else event_series(facts)
 
 

@@ -49,10 +49,10 @@ def candidates(
     window and that `records` do not hold themselves (at most `window.limit` per series); `zone` is
     the account's, where the rules repeat."""
     pairs = list(records)
-    listed = {(facts.series_id, facts.index) for data, _ in pairs if (facts := series_facts(data, zone))}
+    listed = {(facts.series_id, facts.index) for data, _ in pairs if (facts := series_facts(data))}
     found: list[Candidate] = []
     for data, first in pairs:
-        rule = rule_of(data, zone)
+        rule = rule_of(data)
         start, end = from_epoch_ms(data.get("start_at")), from_epoch_ms(data.get("end_at"))
         if not is_first(data) or rule is None or start is None:
             continue

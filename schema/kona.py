@@ -222,7 +222,7 @@ class KonaCalendarEvent(Event):
             url=None,
             location=text(data.get("location")),
             status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
-            series=event_series(series_facts(data, zone)),
+            series=event_series(series_facts(data)),
             raw=as_json(data),
             name=name,
             href=href,

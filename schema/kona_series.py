@@ -12,9 +12,7 @@ account's zone (`KONA_TIMEZONE`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -51,7 +49,7 @@ def _number(value: Any) -> int | None:
     return integer(value, minimum=0, maximum=2**31 - 1)
 
 
-def rule_of(data: JSONObject, zone: ZoneInfo) -> str | None:
+def rule_of(data: JSONObject) -> str | None:
     """The RRULE of the series `data` belongs to, or None when its period is none or unknown."""
     period = _number(data.get("period"))
     if period not in _FREQUENCIES:
@@ -61,20 +59,19 @@ def rule_of(data: JSONObject, zone: ZoneInfo) -> str | None:
     if period == 5:
         weekdays = WEEKDAYS[:5]
     elif period == 2:
+        # Without `sel_days` a weekly series repeats its first instance's weekday: RFC 5545's WEEKLY
+        # without BYDAY says the same, whichever instance (moved or not) the rule is read from.
         day = _number(data.get("sel_days"))
-        start = from_epoch_ms(data.get("start_at"))
         if day is not None and day < len(_KONA_WEEKDAYS):
             weekdays = (_KONA_WEEKDAYS[day],)
-        elif start is not None:
-            weekdays = (WEEKDAYS[start.astimezone(zone).weekday()],)
     until = from_epoch_ms(data.get("series_end_at"))
     return rule_text(_FREQUENCIES[period], interval=interval, weekdays=weekdays, until=until)
 
 
-def series_facts(data: JSONObject, zone: ZoneInfo) -> SeriesFacts | None:
+def series_facts(data: JSONObject) -> SeriesFacts | None:
     """The series `data` belongs to, or None for an event that does not repeat."""
     series_id = _number(data.get("series_id"))
-    rule = rule_of(data, zone)
+    rule = rule_of(data)
     if series_id is None or (rule is None and series_id == _number(data.get("id"))):
         return None
     return SeriesFacts(str(series_id), _number(data.get("num_in_series")) or 1, rule)
@@ -105,8 +102,3 @@ def computed_occurrence(data: JSONObject) -> int | None:
     if event_id is None or number is None or number < 2 or event_id != _number(data.get("series_id")):
         return None
     return number
-
-
-def starts(data: JSONObject) -> tuple[datetime | None, datetime | None]:
-    """The first instance's stored start and end."""
-    return from_epoch_ms(data.get("start_at")), from_epoch_ms(data.get("end_at"))

@@ -25,7 +25,8 @@ SHARED = {
     "gateway/providers": {"__init__", "base"},
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
     "schema": {
-        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days", "recurrence",
+        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days",
+        "recurrence",
     },
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
