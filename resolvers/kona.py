@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -13,12 +13,12 @@ from gateway.ids import decode_id, encode_id
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from resolvers.kona_series import candidates, confirmed
+from resolvers.kona_window import window_events
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload, pointing_at_arguments
-from resolvers.provider import ProviderAPI, Window, order_key
+from resolvers.provider import ProviderAPI
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
-from schema.event import Connection, Edge, Event, EventSeries, Node, page_info
+from schema.event import Connection, Edge, EventSeries, Node, page_info
 from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaExternalObject, KonaOrder, to_ms
 from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
@@ -34,14 +34,6 @@ from schema.payloads import DeleteEventPayload, Payload
 CURSOR = "kona-list"
 DEFAULT_FIRST = 50
 MAX_FIRST = 200
-
-#: The earliest instant the federated query asks Kona about: Kona reads a smaller number of
-#: milliseconds as seconds (below 10^11), so the range starts no earlier than that.
-KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
-#: The latest: a side the federated filter leaves open is asked to the end of what dates hold. Kona
-#: needs both ends of a range (alone it returns only the current month); paging by start stops as
-#: soon as the page is complete, so a wide range costs no more calls than a narrow one.
-KONA_LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 def _key(parts: tuple[str, ...]) -> kona.EventKey | None:
@@ -197,57 +189,6 @@ async def kona_calendar_event(
     return KONA.remember(context, data)
 
 
-def _range(window: Window) -> tuple[datetime, datetime]:
-    start = window.starts_after or KONA_EARLIEST
-    if window.after is not None:
-        start = max(start, window.after[1])
-    start = max(start, KONA_EARLIEST)
-    return start, min(window.starts_before or KONA_LATEST, KONA_LATEST)
-
-
-async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Kona part: the window's dates pushed down, paging stopped early, every
-    occurrence of a recurring series exactly once (see `resolvers.kona_series`).
-
-    Kona's default order is by start, so once `limit` events are admitted and a later page starts
-    after the last of them, nothing further can rank before them (an occurrence starts no earlier
-    than its series' first instance). Should a page ever come back out of order, paging runs to the
-    end of the range instead; past `GATEWAY_MAX_PAGES` that is an UPSTREAM_ERROR, never a short page.
-    """
-    if window.after is not None and window.after[0]:
-        return []  # the cursor is past every dated event, and every Kona event has a start
-    start, end = _range(window)
-    if end < start:
-        return []
-    client = KONA.client(context)
-    params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
-    records: list[tuple[JSONObject, KonaCalendarEvent]] = []
-    admitted: list[Event] = []
-    latest: datetime | None = None
-    in_order = True
-    async with aclosing(client.pages(kona.EVENTS_PATH, params)) as pages:
-        async for page in pages:
-            for data in page.items:
-                event = KONA.remember(context, data)
-                records.append((data, event))
-                if event.starts_at is not None:
-                    in_order = in_order and (latest is None or event.starts_at >= latest)
-                    latest = event.starts_at if latest is None else max(latest, event.starts_at)
-                if window.admits(event):
-                    admitted.append(event)
-            if in_order and latest is not None and _complete(admitted, window.limit, latest):
-                break
-    pending = candidates(records, window, client.zone)
-    return await confirmed(context, KONA, admitted, pending, window)
-
-
-def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
-    if len(admitted) < limit:
-        return False
-    last_kept = sorted(admitted, key=order_key)[limit - 1].starts_at
-    return last_kept is not None and last_kept < latest
-
-
 async def create_kona_calendar_event(
     info: Info, input: NewEvent[CreateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
@@ -333,7 +274,7 @@ API = ProviderAPI(
     mutation=Mutation,
     types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject, EventSeries),
     load_node=KONA.node,
-    list_window=list_window,
+    list_window=partial(window_events, KONA),
     objects={
         SPACE_KIND: SPACE.node,
         USER_KIND: USER.node,

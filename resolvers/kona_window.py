@@ -1,4 +1,5 @@
-"""Every occurrence of Kona's recurring series in the federated `events` window, each exactly once.
+"""The federated `events` query's Kona part: the window asked of Kona, paged by start, and every
+occurrence of a recurring series in it exactly once.
 
 Kona's docs do not say whether its list returns every instance of a series (each a record of its
 own) or only the first, carrying the rule. Both are handled without knowing which: the first
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from gateway.instants import from_epoch_ms
+from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.providers.kona import EventKey, KonaClient
 from gateway.request.context import Context
@@ -31,6 +34,14 @@ from schema.event import Event
 from schema.kona import KonaCalendarEvent, to_ms
 from schema.kona_series import computed_occurrence, is_first, rule_of, series_facts
 from schema.recurrence import occurrences
+
+#: The earliest instant the federated query asks Kona about: Kona reads a smaller number of
+#: milliseconds as seconds (below 10^11), so the range starts no earlier than that.
+KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
+#: The latest: a side the federated filter leaves open is asked to the end of what dates hold. Kona
+#: needs both ends of a range (alone it returns only the current month); paging by start stops as
+#: soon as the page is complete, so a wide range costs no more calls than a narrow one.
+KONA_LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +127,56 @@ def _occurrence(
     """Occurrence `index` as Kona computes it from its series: the first instance, its own times."""
     data = {**first, "start_at": to_ms(start), "end_at": to_ms(start + length), "num_in_series": index}
     return KonaCalendarEvent.from_upstream(data, zone)
+
+
+def _range(window: Window) -> tuple[datetime, datetime]:
+    start = window.starts_after or KONA_EARLIEST
+    if window.after is not None:
+        start = max(start, window.after[1])
+    start = max(start, KONA_EARLIEST)
+    return start, min(window.starts_before or KONA_LATEST, KONA_LATEST)
+
+
+async def window_events(
+    events: ProviderEvents[KonaClient, EventKey, KonaCalendarEvent], context: Context, window: Window
+) -> list[Event]:
+    """The federated query's Kona part: the window's dates pushed down, paging stopped early, every
+    occurrence of a recurring series exactly once (see `resolvers.kona_series`).
+
+    Kona's default order is by start, so once `limit` events are admitted and a later page starts
+    after the last of them, nothing further can rank before them (an occurrence starts no earlier
+    than its series' first instance). Should a page ever come back out of order, paging runs to the
+    end of the range instead; past `GATEWAY_MAX_PAGES` that is an UPSTREAM_ERROR, never a short page.
+    """
+    if window.after is not None and window.after[0]:
+        return []  # the cursor is past every dated event, and every Kona event has a start
+    start, end = _range(window)
+    if end < start:
+        return []
+    client = events.client(context)
+    params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
+    records: list[tuple[JSONObject, KonaCalendarEvent]] = []
+    admitted: list[Event] = []
+    latest: datetime | None = None
+    in_order = True
+    async with aclosing(client.pages(kona.EVENTS_PATH, params)) as pages:
+        async for page in pages:
+            for data in page.items:
+                event = events.remember(context, data)
+                records.append((data, event))
+                if event.starts_at is not None:
+                    in_order = in_order and (latest is None or event.starts_at >= latest)
+                    latest = event.starts_at if latest is None else max(latest, event.starts_at)
+                if window.admits(event):
+                    admitted.append(event)
+            if in_order and latest is not None and _complete(admitted, window.limit, latest):
+                break
+    pending = candidates(records, window, client.zone)
+    return await confirmed(context, events, admitted, pending, window)
+
+
+def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
+    if len(admitted) < limit:
+        return False
+    last_kept = sorted(admitted, key=order_key)[limit - 1].starts_at
+    return last_kept is not None and last_kept < latest
