@@ -12,7 +12,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from gateway.instants import LATEST
@@ -21,11 +21,15 @@ from schema.validation import Problems
 ONE_DAY = timedelta(days=1)
 
 
-@cache
 def zone_named(name: object) -> ZoneInfo | None:
-    """The IANA zone called `name`, or None when it is not a zone name this machine knows."""
+    """The IANA zone called `name`, or None when it is not a zone name this machine knows (or not text)."""
     if not isinstance(name, str) or not name or len(name) > 64 or name.startswith(("/", ".")):
         return None
+    return _zone(name)
+
+
+@lru_cache(maxsize=1024)  # bounded: the names come from upstream replies
+def _zone(name: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
