@@ -240,13 +240,16 @@ class Query:
         "range, Kona returns only the events of the current month (UTC). Without `orderBy` Kona's "
         f"own order applies (by start); `orderBy` sorts newest first. `first` defaults to {DEFAULT_FIRST} "
         f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments. "
-        "There is no `totalCount`: Kona does not say how many events match.",
+        "There is no `totalCount`: Kona does not say how many events match. This is Kona's list as "
+        "Kona stores it (a recurring series may be its first instance alone, with its rule): the "
+        "federated `events` query gives every occurrence.",
     )
     kona_calendar_event: KonaCalendarEvent | None = strawberry.field(
         resolver=kona_calendar_event,
         description="One Kona calendar event by id (like `node`). With `numInSeries` (from 1), the "
-        "Nth instance of the recurring series the event belongs to; any instance's id works. Null "
-        "(with a NOT_FOUND error) when there is no such event or instance.",
+        "Nth instance of the recurring series the event belongs to; any instance's id works, and an "
+        "instance Kona computes from the rule has an id of its own that `node` resolves. Null (with a "
+        "NOT_FOUND error) when there is no such event or instance.",
     )
 
 
@@ -255,12 +258,13 @@ class Mutation:
     create_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
         resolver=create_kona_calendar_event,
         description="Create a Kona calendar event (POST /calendar_events). The creator is the account "
-        "the gateway uses.",
+        "the gateway uses unless `creatorId` says otherwise; `period` other than NONE makes a series.",
     )
     update_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
         resolver=update_kona_calendar_event,
         description="Change some fields of a Kona calendar event (PUT). Events whose default role "
-        "locks them for this account come back as a FORBIDDEN user error.",
+        "locks them for this account come back as a FORBIDDEN user error; an occurrence Kona computes "
+        "from its series' rule has no record of its own to change (BAD_USER_INPUT at `id`).",
     )
     delete_kona_calendar_event: DeleteEventPayload = strawberry.mutation(
         resolver=delete_kona_calendar_event,
