@@ -18,7 +18,7 @@
         ├── MalformedItem                                an object without the id that identifies it
         ├── TooManyItems  TooManyPages  ReplyTooLarge    over GATEWAY_MAX_REPLY_ITEMS / _PAGES / _BYTES
         ├── Redirected                                   a read answered with a redirect (never followed)
-        ├── UpstreamUnauthorized      UPSTREAM_UNAUTHORIZED  the gateway's credentials were refused
+        ├── UpstreamUnauthorized      UPSTREAM_UNAUTHORIZED  the credentials used were refused
         ├── UpstreamRateLimited       UPSTREAM_RATE_LIMITED
         │   └── QuotaExhausted                           the gateway's own quota refused: nothing sent
         ├── UpstreamTimeout           UPSTREAM_TIMEOUT   (also a `TimeoutError`)
@@ -229,7 +229,7 @@ class Redirected(UpstreamFailure):
 
 
 class UpstreamUnauthorized(UpstreamFailure):
-    """The upstream refused the gateway's own credentials."""
+    """The upstream refused the credentials it was called with (the deployment's or a caller's)."""
 
     code = ErrorCode.UPSTREAM_UNAUTHORIZED
 

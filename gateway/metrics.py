@@ -78,3 +78,21 @@ RATE_LIMIT_WAIT_SECONDS = Histogram(
     ["provider"],
     registry=REGISTRY,
 )
+CALLER_BREAKERS_OPEN = Gauge(
+    "gateway_caller_breakers_open",
+    "Circuit breakers open for callers' own credentials, per provider (never one series per caller).",
+    ["provider"],
+    registry=REGISTRY,
+)
+CALLER_CREDENTIALS = Gauge(
+    "gateway_caller_credentials",
+    "Callers' credentials this process keeps a client, breaker and quota for, per provider.",
+    ["provider"],
+    registry=REGISTRY,
+)
+TOKEN_REFRESHES = Counter(
+    "gateway_token_refreshes",
+    "Calls to a provider's token endpoint, by outcome (ok, refused, failed).",
+    ["provider", "outcome"],
+    registry=REGISTRY,
+)

@@ -9,7 +9,7 @@ column of the README's settings table (generated from these models; a test compa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -77,6 +77,25 @@ class Settings(BaseSettings):
     gateway_api_keys: CsvSecrets = Field(
         default_factory=list,
         description="comma-separated caller keys (`Authorization: Bearer <key>` or `X-API-Key`)",
+    )
+    gateway_credentials: Literal["service", "caller", "both"] = Field(
+        default="service",
+        description="whose upstream credentials each request uses: `service` (the ones below), `caller` "
+        "(only what the request brings in its `X-<Provider>-…` header), `both` (the caller's where given)",
+    )
+    gateway_credential_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="key of the HMAC that fingerprints callers' credentials (their cache entries, quotas "
+        "and breakers are kept under it); the same on every replica so they share them; random per "
+        "process when empty",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_caller_credentials: int = Field(
+        default=1000,
+        gt=0,
+        description="callers' credentials per provider a process keeps a client, quota and breaker for; "
+        "the least recently used are forgotten beyond it",
+        json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_introspection: bool = Field(
         default=True, description="`false` hides the schema from introspection"

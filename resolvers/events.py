@@ -9,7 +9,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
+from gateway.errors import BadUserInput, GatewayError
 from gateway.instants import clamped
 from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
@@ -67,10 +67,10 @@ def _chosen(context: Context, filter: EventFilter | None, path: tuple[str | int,
         if wanted is not None and name not in wanted:
             continue
         if name not in context.clients:
-            if wanted is not None:
-                context.partial_errors.append(
-                    (ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name), path)
-                )
+            # Asked for by name, or one the caller could have brought credentials for: say why it
+            # is missing (once), rather than return a shorter list as if that were everything.
+            if wanted is not None or name in context.missing:
+                context.partial_errors.append((context.not_configured(name, api.spec.title), path))
             continue
         chosen.append(api)
     return chosen

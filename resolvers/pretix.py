@@ -233,7 +233,8 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     """The federated query's pretix part: per organizer, by start, dates and search pushed down.
 
     Paging stops once `limit` events are admitted and a later start has been seen. An organizer the
-    token cannot see is reported on its own (a configuration mistake) and the others still count.
+    token cannot see is reported on its own (a configuration mistake) and the others still count;
+    with a caller's own token it is simply not one of the caller's, and left out.
     """
     if window.after is not None and window.after[0]:
         return []  # the cursor is past every dated event, and every pretix event has a start
@@ -244,7 +245,10 @@ async def list_window(context: Context, window: Window) -> list[Event]:
         return_exceptions=True,
     )
     events: list[Event] = []
+    callers_own = context.uses_caller_credentials(pretix.NAME)
     for organizer, result in zip(organizers, results, strict=True):
+        if isinstance(result, pretix.Hidden) and callers_own:
+            continue
         if isinstance(result, pretix.Hidden):
             problem = UpstreamUnauthorized(
                 f"pretix organizer {organizer!r} (PRETIX_ORGANIZERS) does not exist or the gateway's "

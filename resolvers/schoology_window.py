@@ -48,7 +48,8 @@ def _local_day(moment: datetime, zone: ZoneInfo, widen: int) -> date:
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down.
+    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down (with
+    a caller's own credential, every one of them the caller may read).
 
     The first pages of all realms come in one multi-get; a realm is paged further (all such realms
     together, one multi-get per round) only while it has given fewer than `window.limit` events
@@ -67,11 +68,13 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     ]
     events: list[Event] = []
     admitted: Counter[Realm] = Counter()
+    # A caller's own credential sees the realms it belongs to; the others are not its events.
+    skip_hidden = context.uses_caller_credentials(schoology.NAME)
     learning: tuple[Realm, ...] = client.realms
     for _ in range(client.upstream.max_pages):
         if not pending:
             break
-        pages, objects = await client.list_pages(pending, learning=learning)
+        pages, objects = await client.list_pages(pending, learning=learning, skip_hidden=skip_hidden)
         learning = ()
         prime_realms(context, objects)
         pending = []

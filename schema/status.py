@@ -35,13 +35,21 @@ class ProviderError:
     at: datetime = strawberry.field(description="When it happened.")
 
 
-@strawberry.type(description="One provider as this gateway sees it.")
+@strawberry.type(
+    description="One provider as this gateway sees it with the credential this request uses: the "
+    "deployment's own, or the caller's (with `GATEWAY_CREDENTIALS=caller|both`), whose breaker, calls "
+    "and errors are that credential's alone."
+)
 class ProviderStatus:
     provider: Provider = strawberry.field(description="Which upstream.")
-    enabled: bool = strawberry.field(description="Whether credentials for it are configured here.")
+    enabled: bool = strawberry.field(
+        description="Whether this request has credentials for it: configured here, or its own."
+    )
     healthy: bool = strawberry.field(description="Enabled and its breaker is closed.")
     breaker: BreakerState | None = strawberry.field(description="Null when the provider is not enabled.")
-    calls: int = strawberry.field(description="Upstream calls since the gateway started.")
+    calls: int = strawberry.field(
+        description="Upstream calls with this credential since this process started."
+    )
     failures: int = strawberry.field(description="Calls that timed out, failed to connect, or got a 5xx.")
     last_error: ProviderError | None = strawberry.field(description="The last failure since start, if any.")
     last_success_at: datetime | None = strawberry.field(description="When the last call got an answer.")

@@ -73,9 +73,11 @@ class Gateway:
         body: dict[str, Any] = response.json()
         return body
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         """POST a GraphQL request that must succeed without errors; return its `data`."""
-        body = await self.query(query, variables)
+        body = await self.query(query, variables, headers)
         assert "errors" not in body, body.get("errors")
         data: dict[str, Any] = body["data"]
         return data

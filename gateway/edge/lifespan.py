@@ -1,9 +1,11 @@
-"""What the process opens once and closes at shutdown: a pooled session and a client per enabled
-provider, and the Redis link. Handlers find them in `request.state` (Starlette's lifespan state)."""
+"""What the process opens once and closes at shutdown: a pooled session per provider it serves, a
+client per provider with the deployment's credentials, the directory of callers' clients, and the
+Redis link. Handlers find them in `request.state` (Starlette's lifespan state)."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import TypedDict
 
@@ -11,17 +13,26 @@ import aiohttp
 from starlette.applications import Starlette
 
 from gateway.providers.base import AnySpec, ProviderClient, deployment_secrets
+from gateway.request.credentials import CallerHeaders, Fingerprints
+from gateway.request.directory import ClientDirectory
 from gateway.settings import Settings
-from gateway.upstream.endpoint import Wiring
+from gateway.upstream.redaction import Redactor
 from gateway.upstream.redis_link import RedisLink, open_redis
 from gateway.upstream.state import StateFactory
+from gateway.upstream.wiring import Wiring
+
+log = logging.getLogger("gateway.lifespan")
 
 
 class Resources(TypedDict):
     """The lifespan state every request sees as `request.state`."""
 
-    #: The open client of each enabled provider, by name.
+    #: The client of each provider with the deployment's own credentials, by name.
     clients: dict[str, ProviderClient]
+    #: Which client serves each request (the deployment's, or one per caller credential).
+    directory: ClientDirectory
+    #: Reads the callers' credential headers.
+    caller_headers: CallerHeaders
     #: The shared Redis, when `GATEWAY_REDIS_URL` is set.
     redis: RedisLink | None
 
@@ -39,23 +50,37 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[Resources]:
-    """Open each enabled one of `app.state.providers` with `app.state.settings`; close all at the end."""
+    """Open what `app.state.providers` need with `app.state.settings`; close it all at the end."""
     settings: Settings = app.state.settings
     specs: Sequence[AnySpec] = app.state.providers
-    enabled = [spec for spec in specs if spec.is_enabled(settings)]
+    mode = settings.gateway_credentials
+    enabled = [spec for spec in specs if mode != "caller" and spec.is_enabled(settings)]
+    for_callers = [spec for spec in specs if mode != "service" and spec.accepts_callers(settings)]
+    if for_callers and not settings.gateway_api_keys:
+        log.warning(
+            "GATEWAY_CREDENTIALS=%s without GATEWAY_API_KEYS: anyone who reaches the gateway may use "
+            "it with credentials of their own",
+            mode,
+        )
     secrets = deployment_secrets(settings, specs)
     redis = open_redis(settings.gateway_redis_url) if settings.gateway_redis_url else None
     link = RedisLink(redis) if redis is not None else None
     state = StateFactory(link)
-    sessions = {spec.name: open_session(settings) for spec in enabled}
+    redactor = Redactor(secrets)
+    needed = {spec.name for spec in (*enabled, *for_callers)}
+    sessions = {spec.name: open_session(settings) for spec in specs if spec.name in needed}
     try:
-        clients = {
-            spec.name: spec.open_client(
-                settings, Wiring(settings=settings, session=sessions[spec.name], state=state, secrets=secrets)
-            )
-            for spec in enabled
+        wiring = {
+            name: Wiring(settings=settings, session=session, state=state, secrets=secrets, redactor=redactor)
+            for name, session in sessions.items()
         }
-        yield {"clients": clients, "redis": link}
+        clients = {spec.name: spec.open_client(settings, wiring[spec.name]) for spec in enabled}
+        yield {
+            "clients": clients,
+            "directory": ClientDirectory(settings, specs, clients, wiring),
+            "caller_headers": CallerHeaders(settings, specs, Fingerprints.for_settings(settings)),
+            "redis": link,
+        }
     finally:
         for session in sessions.values():
             await session.close()

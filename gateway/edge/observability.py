@@ -90,5 +90,8 @@ class RequestLog(SchemaExtension):
                 "upstream_calls": len(context.upstream_calls) if isinstance(context, Context) else None,
                 "outcome": outcome,
                 "errors": codes,
+                # Which credential each provider was called with: `service`, or a caller's keyed
+                # fingerprint; never the credential itself.
+                "credentials": dict(context.credential_keys) if isinstance(context, Context) else None,
             },
         )

@@ -24,6 +24,7 @@ from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.edge.view import GatewayGraphQL
 from gateway.metrics import REGISTRY
 from gateway.providers.base import AnySpec, ProviderClient
+from gateway.request.directory import ClientDirectory
 from gateway.settings import Settings
 from gateway.upstream.redis_link import RedisLink
 
@@ -34,8 +35,15 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: 503 while any enabled provider's breaker is open; Redis is reported, never required."""
+    """Readiness: 503 while the breaker of a provider's *deployment* credentials is open; Redis is
+    reported, never required.
+
+    Callers' own credentials have breakers of their own, which never make a replica unready: one
+    open says that one credential's calls fail, and sending that caller to another replica would
+    not help it (nor may one caller take replicas out of service for everyone else).
+    """
     clients: dict[str, ProviderClient] = request.state.clients
+    directory: ClientDirectory = request.state.directory
     link: RedisLink | None = request.state.redis
     # Without Redis, state is per process: reported, but never a reason to take the replica out.
     reachable = {"redis": await link.check()} if link is not None else {}
@@ -43,7 +51,8 @@ async def readyz(request: Request) -> JSONResponse:
     if tripped:
         unready = {"status": "unavailable", "reason": "circuit breaker open", "providers": tripped}
         return JSONResponse(unready | reachable, 503)
-    return JSONResponse({"status": "ready", "providers": sorted(clients)} | reachable)
+    ready = {"status": "ready", "providers": sorted(directory.served), "credentials": directory.mode}
+    return JSONResponse(ready | reachable)
 
 
 async def metrics(request: Request) -> Response:
@@ -55,8 +64,14 @@ async def metrics(request: Request) -> Response:
 COMPRESS_MIN_BYTES = 1024
 
 
-def middleware(settings: Settings) -> list[Middleware]:
+def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middleware]:
     """Compression, body limit, CORS and caller keys, outermost first."""
+    # Browsers may send the providers' credential headers only where callers may bring them.
+    credential_headers = [
+        spec.caller.name
+        for spec in providers
+        if spec.caller is not None and settings.gateway_credentials != "service"
+    ]
     return [
         # Starlette's GZipMiddleware is pure ASGI (no BaseHTTPMiddleware). Level 6, zlib's default,
         # takes a 212 KB page of 200 events to 26 KB in 2.4 ms; level 9 takes twice as long for 3 %
@@ -67,7 +82,7 @@ def middleware(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=settings.gateway_cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=settings.gateway_cors_allow_headers,
+            allow_headers=[*settings.gateway_cors_allow_headers, *credential_headers],
             allow_credentials=settings.gateway_cors_credentials,
             expose_headers=["X-Request-ID"],
             max_age=600,
@@ -87,7 +102,7 @@ def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequ
             Route("/graphql", GatewayGraphQL(schema, settings=settings)),
             assets_mount(),
         ],
-        middleware=middleware(settings),
+        middleware=middleware(settings, providers),
         lifespan=lifespan,
     )
     app.state.settings = settings

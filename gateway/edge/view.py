@@ -36,16 +36,20 @@ from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
 from gateway.errors import ErrorCode
-from gateway.providers.base import ProviderClient
 from gateway.request.context import Context
+from gateway.request.credentials import CallerHeaders, CredentialRefused
+from gateway.request.directory import ClientDirectory
 from gateway.request.disconnect import ClientGone, unless_disconnected
 from gateway.settings import Settings
+from gateway.upstream.auth import CallerCredential
 from gateway.upstream.endpoint import calls_in_request, current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
 
 REQUEST_ID_HEADER = "x-request-id"
+#: Where a request's checked caller credentials wait in its ASGI scope for `get_context`.
+CALLER_CREDENTIALS = "event_gateway.caller_credentials"
 
 
 def request_id_of(request: Request | WebSocket) -> str:
@@ -91,15 +95,26 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            try:
+                _read_caller_credentials(WebSocket(scope, receive, send))
+            except CredentialRefused:
+                # Closing before accepting answers the upgrade with 403: no connection, no messages.
+                await send({"type": "websocket.close", "code": 4400, "reason": "Bad credentials header"})
+                return
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
         try:
             self._admit(request)
+            # Callers' credentials are checked for shape before anything runs (let alone is sent).
+            # Kept in this request's own scope: `request.state` may be shared by concurrent requests.
+            scope[CALLER_CREDENTIALS] = _read_caller_credentials(request)
             await request.body()  # read in full, so that `receive()` has only a disconnect left to say
             response = await unless_disconnected(self.run(request), receive)
         except HTTPException as error:
             response = self.request_error_response(request, error)
+        except CredentialRefused as error:
+            response = self.refused_credentials_response(request, error)
         except (ClientGone, ClientDisconnect):
             log.info("client disconnected; its request was cancelled", extra={"path": scope["path"]})
             return
@@ -137,6 +152,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
         media_type = response_media_type(_accept(request))
         return Response(body, error.status_code, headers, _content_type(media_type))
 
+    def refused_credentials_response(self, request: Request, error: CredentialRefused) -> Response:
+        """A malformed or unaccepted credential header: 400 with BAD_USER_INPUT naming the header."""
+        extensions = {**error.extensions, "header": error.header}
+        body = self.encode_json({"errors": [{"message": error.message, "extensions": extensions}]})
+        media_type = response_media_type(_accept(request))
+        return Response(body, 400, {"Vary": "Accept"}, _content_type(media_type))
+
     def decode_json(self, data: str | bytes) -> object:
         return request_body.decode_json(data)
 
@@ -173,13 +195,19 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        clients: Mapping[str, ProviderClient] = request.state.clients
+        presented = request.scope.get(CALLER_CREDENTIALS)
+        if presented is None:  # a WebSocket: its headers were checked before it was accepted
+            presented = _read_caller_credentials(request)
+        directory: ClientDirectory = request.state.directory
+        chosen = directory.for_request(presented)
         context = Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=self.settings,
-            clients=clients,
+            clients=chosen.clients,
             request_id=request_id_of(request),
+            credential_keys=chosen.credential_keys,
+            missing=chosen.missing,
         )
         if isinstance(response, Response):
             response.headers["X-Request-ID"] = context.request_id
@@ -285,6 +313,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
 
 _REFUSAL_CODES = {401: ErrorCode.UNAUTHENTICATED, 500: ErrorCode.INTERNAL_SERVER_ERROR}
+
+
+def _read_caller_credentials(request: Request | WebSocket) -> Mapping[str, CallerCredential]:
+    """The caller's own credentials in the request's headers; `CredentialRefused` for a bad one."""
+    headers: CallerHeaders = request.state.caller_headers
+    return headers.read(request.headers)
 
 
 def _accept(request: Request | WebSocket) -> str | None:

@@ -1,4 +1,5 @@
-"""Kona API client: bearer token, the `{"<plural>": [{…}]}` envelope, robust paging, events, spaces, users."""
+"""Kona API client: a renewing bearer token, the `{"<plural>": [{…}]}` envelope, robust paging, events,
+spaces, users."""
 
 from __future__ import annotations
 
@@ -21,17 +22,20 @@ from gateway.errors import (
     UpstreamFailure,
     UpstreamUnauthorized,
 )
-from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, pick_by_key, token
 from gateway.settings import ProviderSettings
-from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.auth import Auth, CallerCredential, static_authorization
+from gateway.upstream.endpoint import Upstream, path
 from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.token_refresh import renewing_bearer
 from gateway.upstream.values import integer
+from gateway.upstream.wiring import Wiring
 
 NAME = "kona"
 
 
 class KonaSettings(ProviderSettings):
-    """`KONA_*`: an OAuth 2 bearer token."""
+    """`KONA_*`: an OAuth 2 bearer token, and the client and refresh token that renew it."""
 
     model_config = SettingsConfigDict(env_prefix="KONA_")
 
@@ -42,10 +46,25 @@ class KonaSettings(ProviderSettings):
         description="IANA zone of the Kona account: its events' `timezone`, the local days of all-day "
         "events and the local time recurring series keep",
     )
+    client_id: str = Field(default="", description="OAuth 2 client id, to renew the access token")
+    client_secret: SecretStr = Field(default=SecretStr(""), description="its client secret")
+    refresh_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="refresh token: with the client id and secret, the access token is renewed before "
+        "`expires_in` runs out and once on a 401 (enables Kona without `KONA_ACCESS_TOKEN`)",
+    )
+    token_url: str = Field(default="https://io.kona.com/oauth/token", description="Kona's token endpoint")
+
+    @property
+    def renews(self) -> bool:
+        """Whether the access token is renewed with the refresh token."""
+        return bool(
+            self.client_id and self.client_secret.get_secret_value() and self.refresh_token.get_secret_value()
+        )
 
     @property
     def enabled(self) -> bool:
-        return bool(self.access_token.get_secret_value())
+        return bool(self.access_token.get_secret_value()) or self.renews
 
 
 EVENTS_PATH = "calendar_events"
@@ -243,7 +262,7 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     details = str(body.get("details") or body.get("error_description") or "") or None
     if reply.status == 401:
         return UpstreamUnauthorized(
-            f"Kona refused the gateway's access token{f': {details}' if details else ''}", provider=NAME
+            f"Kona refused the access token{f': {details}' if details else ''}", provider=NAME
         )
     if reply.status == 403:
         # Kona answers 403 to a known user who may not change this object, not for bad credentials.
@@ -257,6 +276,23 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     return None
 
 
+def service_auth(settings: KonaSettings, wiring: Wiring) -> Auth:
+    """The deployment's own token: renewed with the refresh token when one is configured (Kona's
+    tokens last a week; the refresh token does not change, providers.md §3.1), else as given."""
+    access_token = settings.access_token.get_secret_value()
+    if not settings.renews:
+        return static_authorization(f"Bearer {access_token}")
+    return renewing_bearer(
+        wiring,
+        provider=NAME,
+        token_url=settings.token_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret.get_secret_value(),
+        refresh_token=settings.refresh_token.get_secret_value(),
+        access_token=access_token,
+    )
+
+
 def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
     """The Kona client on the lifespan's wiring (pooled session, cache and quota).
 
@@ -268,12 +304,23 @@ def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
         wiring,
         provider=NAME,
         base_url=settings.base_url,
-        auth=static_authorization(f"Bearer {settings.access_token.get_secret_value()}"),
+        auth=service_auth(settings, wiring),
         read_error=read_error,
     )
     return KonaClient(upstream, zone)
 
 
+def caller_credential(value: str, settings: KonaSettings) -> CallerCredential:
+    """`X-Kona-Token: <access_token>`: the caller's own OAuth 2 token (whoever holds its refresh
+    token renews it; the gateway only uses it)."""
+    access_token = token(value, "access_token")
+    return CallerCredential(static_authorization(f"Bearer {access_token}"), secrets=(access_token,))
+
+
 SPEC: ProviderSpec[KonaSettings, KonaClient] = ProviderSpec(
-    name=NAME, title="Kona", settings=KonaSettings, open=open_client
+    name=NAME,
+    title="Kona",
+    settings=KonaSettings,
+    open=open_client,
+    caller=CallerHeader(name="X-Kona-Token", form="<access_token>", read=caller_credential),
 )

@@ -40,11 +40,13 @@ from gateway.errors import (
     UpstreamRateLimited,
     UpstreamUnauthorized,
 )
-from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, pick_by_key, token
 from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
-from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path, static_authorization
+from gateway.upstream.auth import CallerCredential, static_authorization
+from gateway.upstream.endpoint import READ_METHODS, Upstream, path
 from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.values import MAX_INTEGER, integer
+from gateway.upstream.wiring import Wiring
 
 NAME = "pretix"
 
@@ -332,9 +334,7 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     detail = str(data["detail"]) if isinstance(data, dict) and "detail" in data else None
     status = reply.status
     if status == 401:
-        return UpstreamUnauthorized(
-            f"pretix refused the gateway's token: {detail or 'HTTP 401'}", provider=NAME
-        )
+        return UpstreamUnauthorized(f"pretix refused the token: {detail or 'HTTP 401'}", provider=NAME)
     if status == 403:
         if method in READ_METHODS:
             return Hidden("pretix has no such organizer or event, or the gateway's token cannot see it")
@@ -395,6 +395,16 @@ def open_client(settings: PretixSettings, wiring: Wiring) -> PretixClient:
     return PretixClient(upstream, locale=settings.locale, organizers=settings.organizers)
 
 
+def caller_credential(value: str, settings: PretixSettings) -> CallerCredential:
+    """`X-Pretix-Token: <token>`: the caller's team (or OAuth) token, sent as `Authorization: Token …`."""
+    team_token = token(value, "token")
+    return CallerCredential(static_authorization(f"Token {team_token}"), secrets=(team_token,))
+
+
 SPEC: ProviderSpec[PretixSettings, PretixClient] = ProviderSpec(
-    name=NAME, title="pretix", settings=PretixSettings, open=open_client
+    name=NAME,
+    title="pretix",
+    settings=PretixSettings,
+    open=open_client,
+    caller=CallerHeader(name="X-Pretix-Token", form="<token>", read=caller_credential),
 )

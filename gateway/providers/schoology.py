@@ -1,4 +1,5 @@
-"""Schoology v1 client: two-legged OAuth 1.0a, realm paths, offset paging, multi-get, error mapping."""
+"""Schoology v1 client: OAuth 1.0a (two-legged for the app, three-legged for a caller), realm paths,
+offset paging, multi-get, error mapping."""
 
 from __future__ import annotations
 
@@ -22,24 +23,32 @@ from gateway.errors import (
     GatewayError,
     NotFound,
     UpstreamFailure,
+    UpstreamUnauthorized,
 )
-from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key
+from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, token_pair
 from gateway.providers.schoology_zones import RealmZones
 from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
-from gateway.upstream.endpoint import READ_METHODS, Upstream, Wiring, path
+from gateway.upstream.auth import Auth, CallerCredential
+from gateway.upstream.endpoint import READ_METHODS, Upstream, path
 from gateway.upstream.replies import Reply, default_error, object_list
 from gateway.upstream.values import digits
+from gateway.upstream.wiring import Wiring
 
 NAME = "schoology"
 
 
 class SchoologySettings(ProviderSettings):
-    """`SCHOOLOGY_*`: two-legged OAuth 1.0a (HMAC-SHA1), the realms to list, the zone of local times."""
+    """`SCHOOLOGY_*`: the app's OAuth 1.0a consumer key (HMAC-SHA1), the realms to list, the zone of
+    local times."""
 
     model_config = SettingsConfigDict(env_prefix="SCHOOLOGY_")
 
     base_url: str = Field(default="https://api.schoology.com/v1", description="Schoology's API root")
-    consumer_key: str = Field(default="", description="two-legged OAuth 1.0a (HMAC-SHA1) consumer key")
+    consumer_key: str = Field(
+        default="",
+        description="the app's OAuth 1.0a (HMAC-SHA1) consumer key: two-legged, and with callers' "
+        "`X-Schoology-Token` three-legged",
+    )
     consumer_secret: SecretStr = Field(
         default=SecretStr(""), description="its consumer secret (enables Schoology)"
     )
@@ -165,6 +174,42 @@ class TwoLeggedClient(oauthlib.oauth1.Client):  # type: ignore[misc]  # oauthlib
         return [*params, ("oauth_token", "")]
 
 
+class NoAccess(UpstreamUnauthorized):
+    """A read refused with 403: these credentials may not see that realm or object.
+
+    For the deployment's own credentials that is a misconfiguration (UPSTREAM_UNAUTHORIZED); for a
+    caller's, a realm that is not theirs, which the federated `events` query leaves out.
+    """
+
+
+def oauth_signer(settings: SchoologySettings, access: tuple[str, str] | None = None) -> Auth:
+    """HMAC-SHA1 OAuth 1.0a signing with the app's consumer key: two-legged, or three-legged with
+    a user's `access` (token, token secret), which joins the consumer secret in the signing key."""
+    secret = settings.consumer_secret.get_secret_value()
+    options = {
+        "client_secret": secret,
+        "signature_method": oauthlib.oauth1.SIGNATURE_HMAC_SHA1,
+        "signature_type": oauthlib.oauth1.SIGNATURE_TYPE_AUTH_HEADER,
+        "realm": "Schoology API",
+    }
+    if access is None:
+        oauth = TwoLeggedClient(settings.consumer_key, **options)
+    else:
+        oauth = oauthlib.oauth1.Client(
+            settings.consumer_key, resource_owner_key=access[0], resource_owner_secret=access[1], **options
+        )
+
+    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
+        # Called per attempt, so every retry gets a fresh nonce and timestamp. The signed URL is
+        # exactly the one sent; a JSON body is covered by `oauth_body_hash`.
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        text = None if body is None else body.decode()
+        _, signed, _ = oauth.sign(str(url), http_method=method, body=text, headers=headers)
+        return {"Authorization": signed["Authorization"]}
+
+    return auth
+
+
 class SchoologyClient:
     """Typed operations on the Schoology API; every method returns plain upstream JSON."""
 
@@ -215,21 +260,27 @@ class SchoologyClient:
         return _page(request, reply.data, self.upstream.max_reply_items)
 
     async def list_pages(
-        self, requests: Sequence[PageRequest], *, learning: Sequence[Realm] = ()
+        self, requests: Sequence[PageRequest], *, learning: Sequence[Realm] = (), skip_hidden: bool = False
     ) -> tuple[list[EventPage], dict[Realm, JSONObject | None]]:
         """Several realms' pages at once: one multi-get per 50 (one plain GET when there is one).
 
-        The objects of the user realms in `learning` whose zone is not known come in the same
-        multi-get (and are returned, so their names cost nothing later).
+        `skip_hidden` leaves out the realms these credentials may not read (`NoAccess`). The objects
+        of the user realms in `learning` whose zone is not known come in the same multi-get (and are
+        returned, so their names cost nothing later).
         """
         wanted = list(dict.fromkeys(realm for realm in learning if self.needs_zone(realm)))
         if len(requests) == 1 and not wanted:
-            return [await self.list_events(requests[0])], {}
+            try:
+                return [await self.list_events(requests[0])], {}
+            except NoAccess:
+                if skip_hidden:
+                    return [], {}
+                raise
         items = [self._item(request.realm.endpoint("events"), request.params()) for request in requests]
         bodies = await self.multiget([*items, *(self._item(realm.endpoint()) for realm in wanted)])
         objects: dict[Realm, JSONObject | None] = {}
         for realm, body in zip(wanted, bodies[len(items) :], strict=True):
-            if isinstance(body, GatewayError) and not isinstance(body, NotFound):
+            if isinstance(body, GatewayError) and not isinstance(body, NotFound | NoAccess):
                 raise body
             objects[realm] = body if isinstance(body, dict) else None
             self.learn_zone(realm, objects[realm])
@@ -237,6 +288,8 @@ class SchoologyClient:
         for request, body in zip(requests, bodies[: len(items)], strict=True):
             if isinstance(body, NotFound):
                 raise _no_realm(request.realm)
+            if isinstance(body, NoAccess) and skip_hidden:
+                continue
             if isinstance(body, GatewayError):
                 raise body
             pages.append(_page(request, body, self.upstream.max_reply_items))
@@ -383,6 +436,8 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
             "due-date events are read-only)",
             provider=NAME,
         )
+    if reply.status == 403:
+        return NoAccess("Schoology does not let these credentials read this object", provider=NAME)
     if reply.status == 404:
         return NotFound("Schoology has no such object", provider=NAME)
     return None
@@ -396,33 +451,34 @@ def open_client(settings: SchoologySettings, wiring: Wiring) -> SchoologyClient:
     zone = ZoneInfo(settings.timezone)
     realms = [Realm.parse(text) for text in settings.realms]
     logging.getLogger("oauthlib").setLevel(OAUTHLIB_LOG_LEVEL)
-    oauth = TwoLeggedClient(
-        settings.consumer_key,
-        client_secret=settings.consumer_secret.get_secret_value(),
-        signature_method=oauthlib.oauth1.SIGNATURE_HMAC_SHA1,
-        signature_type=oauthlib.oauth1.SIGNATURE_TYPE_AUTH_HEADER,
-        realm="Schoology API",
-    )
-
-    def auth(method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        # Called per attempt, so every retry gets a fresh nonce and timestamp. The signed URL is
-        # exactly the one sent; a JSON body is covered by `oauth_body_hash`.
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        text = None if body is None else body.decode()
-        _, signed, _ = oauth.sign(str(url), http_method=method, body=text, headers=headers)
-        return {"Authorization": signed["Authorization"]}
-
     upstream = Upstream.configured(
         wiring,
         provider=NAME,
         base_url=settings.base_url,
-        auth=auth,
+        auth=oauth_signer(settings),
         read_error=read_error,
         rate=(settings.rate_limit, settings.rate_period),
     )
     return SchoologyClient(upstream, zone=zone, realms=realms, web_url=settings.web_url)
 
 
+def caller_credential(value: str, settings: SchoologySettings) -> CallerCredential:
+    """`X-Schoology-Token: <oauth_token>:<oauth_token_secret>`: a user's access token from Schoology's
+    three-legged flow, signed with the app's consumer key (which never leaves the environment)."""
+    access = token_pair(value, "oauth_token", "oauth_token_secret")
+    return CallerCredential(oauth_signer(settings, access), secrets=access)
+
+
 SPEC: ProviderSpec[SchoologySettings, SchoologyClient] = ProviderSpec(
-    name=NAME, title="Schoology", settings=SchoologySettings, open=open_client
+    name=NAME,
+    title="Schoology",
+    settings=SchoologySettings,
+    open=open_client,
+    caller=CallerHeader(
+        name="X-Schoology-Token",
+        form="<oauth_token>:<oauth_token_secret>",
+        read=caller_credential,
+        # Three-legged calls are signed with the app's consumer key and secret as well.
+        usable=lambda settings: settings.enabled,
+    ),
 )

@@ -10,10 +10,19 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from gateway.errors import BadUserInput, Conflict, GatewayError, NotFound, UpstreamFailure
-from gateway.providers.base import JSONObject, ProviderSpec, gather_by_key, pick_by_key
+from gateway.providers.base import (
+    CallerHeader,
+    JSONObject,
+    ProviderSpec,
+    gather_by_key,
+    pick_by_key,
+    token_pair,
+)
 from gateway.settings import BEYOND_CONTRACT, ProviderSettings
-from gateway.upstream.endpoint import Upstream, Wiring, path, static_authorization
+from gateway.upstream.auth import CallerCredential, static_authorization
+from gateway.upstream.endpoint import Upstream, path
 from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.wiring import Wiring
 
 NAME = "strigo"
 
@@ -179,6 +188,17 @@ def open_client(settings: StrigoSettings, wiring: Wiring) -> StrigoClient:
     return StrigoClient(upstream, zone)
 
 
+def caller_credential(value: str, settings: StrigoSettings) -> CallerCredential:
+    """`X-Strigo-Credentials: <org_id>:<api_key>`: the caller's org, signed as the deployment's is."""
+    org_id, api_key = token_pair(value, "org_id", "api_key")
+    pair = f"{org_id}:{api_key}"
+    return CallerCredential(static_authorization(f"Bearer {pair}"), secrets=(api_key, pair))
+
+
 SPEC: ProviderSpec[StrigoSettings, StrigoClient] = ProviderSpec(
-    name=NAME, title="Strigo", settings=StrigoSettings, open=open_client
+    name=NAME,
+    title="Strigo",
+    settings=StrigoSettings,
+    open=open_client,
+    caller=CallerHeader(name="X-Strigo-Credentials", form="<org_id>:<api_key>", read=caller_credential),
 )

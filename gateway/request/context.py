@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias, TypeVar, cast
 
 import strawberry
@@ -17,19 +17,28 @@ from gateway.providers.base import ProviderClient, ProviderSpec
 from gateway.request.loaders import Loaders
 from gateway.settings import Settings
 from gateway.upstream.budget import CallBudget
+from gateway.upstream.state import SERVICE
 
 ClientT = TypeVar("ClientT", bound=ProviderClient)
 
 
 @dataclass(slots=True)
 class Context:
-    """What one GraphQL request may use: settings, the open provider clients, fresh loaders."""
+    """What one GraphQL request may use: settings, its provider clients, fresh loaders.
+
+    `clients` are this request's: for each provider, the client signing with the caller's own
+    credential or the deployment's (`GATEWAY_CREDENTIALS`). `credential_keys` names the credential
+    each uses, and `missing` the providers it could have used with credentials of its own, by the
+    header it did not send.
+    """
 
     request: Request | WebSocket
     response: Response | None
     settings: Settings
     clients: Mapping[str, ProviderClient]
     request_id: str
+    credential_keys: Mapping[str, str] = field(default_factory=dict)
+    missing: Mapping[str, str] = field(default_factory=dict)
     loaders: Loaders = field(default_factory=Loaders)
     #: The request's upstream calls: what it sent, and what it may still send.
     upstream_calls: CallBudget = field(init=False)
@@ -44,15 +53,8 @@ class Context:
     def sibling(self) -> Context:
         """A context for another operation of the same HTTP request (a batch): the same caller,
         clients, loaders and upstream call budget; partial errors and lists in flight of its own."""
-        twin = Context(
-            request=self.request,
-            response=self.response,
-            settings=self.settings,
-            clients=self.clients,
-            request_id=self.request_id,
-            loaders=self.loaders,
-        )
-        twin.upstream_calls = self.upstream_calls
+        twin = replace(self, listing={}, partial_errors=[])
+        twin.upstream_calls = self.upstream_calls  # not an init field: `replace` made a fresh one
         return twin
 
     def start_listing(self, provider: str) -> asyncio.Future[None]:
@@ -71,8 +73,34 @@ class Context:
         """The provider's client, or PROVIDER_NOT_CONFIGURED when it has no credentials here."""
         client = self.clients.get(spec.name)
         if client is None:
-            raise ProviderNotConfigured(f"{spec.title} is not configured on this gateway", provider=spec.name)
+            raise self.not_configured(spec.name, spec.title)
         return cast(ClientT, client)
+
+    def not_configured(self, provider: str, title: str) -> ProviderNotConfigured:
+        """The PROVIDER_NOT_CONFIGURED error of a provider this request has no credentials for."""
+        header = self.missing.get(provider)
+        if header is not None:
+            return ProviderNotConfigured(
+                f"{title} needs the caller's own credentials on this gateway: send {header}",
+                provider=provider,
+            )
+        return ProviderNotConfigured(f"{title} is not configured on this gateway", provider=provider)
+
+    def credential_key(self, provider: str) -> str:
+        """The name of the credential this request calls `provider` with: `service` for the
+        deployment's own, else the caller's credential's keyed fingerprint (never the credential).
+
+        Stable for one credential while `GATEWAY_CREDENTIAL_KEY` is; what per-credential state (caches,
+        quotas, breakers, pollers) is kept under. PROVIDER_NOT_CONFIGURED when there is none.
+        """
+        key = self.credential_keys.get(provider)
+        if key is None:
+            raise self.not_configured(provider, provider.capitalize())
+        return key
+
+    def uses_caller_credentials(self, provider: str) -> bool:
+        """Whether this request calls `provider` with the caller's own credential."""
+        return self.credential_keys.get(provider, SERVICE) != SERVICE
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -6,6 +6,10 @@ the body read, the work runs in a task while another waits on `receive()`; which
 first decides. Cancelling the work cancels the resolvers and, through them, the aiohttp calls
 they await, which closes those upstream connections. Work the request started but does not await
 itself (a dataloader's batch runs in a task of its own) joins it with `cancel_with_request()`.
+
+Writes already sent are the exception: they run to their end (`gateway.upstream.inflight`), and
+the request is let go only once they have, so that the upstream is never left half-done and the
+gateway's caches are cleared after the write, not before it ends.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from starlette.types import Receive
+
+from gateway.upstream.inflight import writes_in_request
 
 T = TypeVar("T")
 
@@ -36,10 +42,12 @@ async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
     to deliver but the disconnect.
     """
     detached: set[asyncio.Task[Any]] = set()
-    token = _detached.set(detached)
+    writes: set[asyncio.Task[Any]] = set()
+    token, writes_token = _detached.set(detached), writes_in_request.set(writes)
     try:
-        task = asyncio.ensure_future(work)  # the task copies this context, `detached` included
+        task = asyncio.ensure_future(work)  # the task copies this context, both sets included
     finally:
+        writes_in_request.reset(writes_token)
         _detached.reset(token)
     watcher = asyncio.ensure_future(_disconnected(receive))
     try:
@@ -53,8 +61,9 @@ async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
         work_tasks = (task, *detached)
         for pending in work_tasks:
             pending.cancel()
-        # Let the work unwind (its `finally` blocks, aiohttp closing its connections) before returning.
-        await asyncio.wait(work_tasks)
+        # Let the work unwind (its `finally` blocks, aiohttp closing its connections) and the writes
+        # in flight finish before returning.
+        await asyncio.wait((*work_tasks, *writes))
         raise ClientGone
     return task.result()
 

@@ -14,16 +14,24 @@ BatchFn = Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
 class Loaders:
-    """The request's loaders by name. Never share one between requests: its cache is the caller's data."""
+    """The request's loaders by name and client. Never share one between requests: its cache is the
+    caller's data.
+
+    A loader is kept per name *and* per client its batch function belongs to: clients are opened per
+    credential, so a loader never answers from what another credential's client loaded.
+    """
 
     __slots__ = ("_loaders",)
 
     def __init__(self) -> None:
-        self._loaders: dict[str, DataLoader[Any, Any]] = {}
+        self._loaders: dict[tuple[str, int], tuple[object, DataLoader[Any, Any]]] = {}
 
     def get(self, name: str, batch: BatchFn, *, max_batch_size: int | None = None) -> DataLoader[Any, Any]:
         """The loader called `name`, built around `batch` the first time this request asks for it."""
-        loader = self._loaders.get(name)
+        owner = getattr(batch, "__self__", batch)  # the client of a bound method
+        key = (name, id(owner))
+        found = self._loaders.get(key)
+        loader = None if found is None else found[1]
         if loader is None:
 
             async def counted(keys: list[Any]) -> list[Any]:
@@ -32,7 +40,8 @@ class Loaders:
                 return list(await batch(keys))
 
             loader = DataLoader(counted, max_batch_size=max_batch_size)
-            self._loaders[name] = loader
+            # The owner is kept with its loader, so its id cannot be reused by another object meanwhile.
+            self._loaders[key] = (owner, loader)
         return loader
 
     def prime(self, name: str, batch: BatchFn, key: Hashable, value: Any) -> None:

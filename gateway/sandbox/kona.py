@@ -53,6 +53,10 @@ UNCONFIRMED points and the behaviour chosen here:
 - `GET /calendar_events/{id}?num_in_series=N` resolves within the series of `{id}` (any instance
   works); a non-recurring event is a series of one. No such instance is 404.
 - PUT bumps `updated_at` only when a value actually changed. New events get ids from 2001 on.
+- Who sees an event: its creator, participants and editors always; others only when it is public
+  (`visibility` 2) and its `stakeholder` is everyone (2), or the group (1) of a space they belong to.
+- Access tokens expire: those `POST /oauth/token` issues after `token_lifetime` seconds (a week by
+  default), one seeded token at once; an expired token is a 401 like an unknown one (`kona_oauth`).
 - `GET /spaces` lists the spaces the user participates in (others are 404 by id) and supports
   `include=participants`; `GET /users` supports `like=<prefix>` (name or
   email, case-insensitive) and `space_id`. `GET /userinfo` adds `current_account: {id, member}`.
@@ -82,7 +86,18 @@ from gateway.sandbox.kona_http import (
     error_response,
     not_found,
 )
-from gateway.sandbox.kona_seed import ACCESS_TOKEN, ANCHOR, OTHER_ACCESS_TOKEN, seed_state
+from gateway.sandbox.kona_oauth import TOKEN_PATH, token
+from gateway.sandbox.kona_seed import (
+    ACCESS_TOKEN,
+    ANCHOR,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EXPIRED_ACCESS_TOKEN,
+    OTHER_ACCESS_TOKEN,
+    OTHER_REFRESH_TOKEN,
+    REFRESH_TOKEN,
+    seed_state,
+)
 from gateway.sandbox.kona_series import FIRST, INSTANCES, MODELS, move_instance
 from gateway.sandbox.kona_state import ACCOUNT_ID, CURRENT_USER, FIRST_CREATED_ID, STATE
 from gateway.sandbox.recorder import CallLog, Handler, recording_middleware
@@ -91,14 +106,20 @@ __all__ = [
     "ACCESS_TOKEN",
     "ACCOUNT_ID",
     "ANCHOR",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
     "DEFAULT_PER_PAGE",
+    "EXPIRED_ACCESS_TOKEN",
     "FIRST",
     "FIRST_CREATED_ID",
     "INSTANCES",
     "MAX_PER_PAGE",
     "NAME",
     "OTHER_ACCESS_TOKEN",
+    "OTHER_REFRESH_TOKEN",
     "PROBLEM_TYPE",
+    "REFRESH_TOKEN",
+    "TOKEN_PATH",
     "create_app",
     "move_instance",
     "sandbox_env",
@@ -124,10 +145,12 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def _authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if not token:
+    if request.path.endswith(TOKEN_PATH):
+        return await handler(request)  # the client authenticates in the token request itself
+    scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    if not bearer:
         raise KonaError(401, "Unauthenticated", "Send the access token as 'Authorization: Bearer <token>'")
-    user_id = request.app[STATE].tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+    user_id = request.app[STATE].user_of(bearer.strip()) if scheme.lower() == "bearer" else None
     if user_id is None:
         raise KonaError(401, "Unauthenticated", "The access token is invalid or has expired")
     request[CURRENT_USER] = user_id
@@ -157,13 +180,13 @@ def create_app(
     log: CallLog,
     *,
     now: Callable[[], datetime] | None = None,
+    token_lifetime: int = 604_800,
     recurrence: str | None = None,
     timezone: str | None = None,
 ) -> web.Application:
-    """The seeded emulator; `now` (default: the wall clock) drives "current month" and timestamps.
-
-    `recurrence` and `timezone` default to `SANDBOX_KONA_RECURRENCE` and `SANDBOX_KONA_TIMEZONE`.
-    """
+    """The seeded emulator; `now` (default: the wall clock) drives "current month", timestamps and
+    token expiry; issued access tokens last `token_lifetime` seconds. `recurrence` and `timezone`
+    default to `SANDBOX_KONA_RECURRENCE` and `SANDBOX_KONA_TIMEZONE`."""
     middlewares = [recording_middleware(NAME, log), _errors, _authenticate, _per_page_cap]
     app = web.Application(middlewares=middlewares)
     model = recurrence or recurrence_model()
@@ -171,7 +194,9 @@ def create_app(
         raise ValueError(f"recurrence must be one of {', '.join(MODELS)}, not {model!r}")
     zone = ZoneInfo(timezone or account_zone())
     app[STATE] = seed_state(now or (lambda: datetime.now(UTC)), recurrence=model, zone=zone)
+    app[STATE].token_lifetime = token_lifetime
     routes = app.router
+    routes.add_post(TOKEN_PATH, token)
     routes.add_get("/api/calendar_events", list_events)
     routes.add_post("/api/calendar_events", create_event)
     routes.add_get(r"/api/calendar_events/{id:\d+}", get_event)
@@ -186,9 +211,23 @@ def create_app(
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:
-    """The gateway settings pointing at this emulator mounted at `base_url` (e.g. `…/kona`)."""
+    """The gateway settings pointing at this emulator mounted at `base_url` (e.g. `…/kona`).
+
+    The token is Ada's, as given; `refresh_env` adds the client and refresh token that renew it.
+    """
+    root = base_url.rstrip("/")
     return {
-        "KONA_BASE_URL": f"{base_url.rstrip('/')}/api",
+        "KONA_BASE_URL": f"{root}/api",
         "KONA_ACCESS_TOKEN": ACCESS_TOKEN,
+        "KONA_TOKEN_URL": f"{root}{TOKEN_PATH}",
         "KONA_TIMEZONE": account_zone(),
+    }
+
+
+def refresh_env() -> dict[str, str]:
+    """The settings that renew Ada's token through this emulator's token endpoint."""
+    return {
+        "KONA_CLIENT_ID": CLIENT_ID,
+        "KONA_CLIENT_SECRET": CLIENT_SECRET,
+        "KONA_REFRESH_TOKEN": REFRESH_TOKEN,
     }

@@ -30,8 +30,17 @@ from gateway.sandbox.recorder import json_response
 # --- access rules ------------------------------------------------------------------------------
 
 
-def _can_see(event: CalendarEvent, user_id: int) -> bool:
-    return event.visibility == 2 or user_id in (event.creator_id, *event.participant_ids, *event.editor_ids)
+def _can_see(state: KonaState, event: CalendarEvent, user_id: int) -> bool:
+    # calendar_events.md: events live in spaces; `visibility` participants_only (1) or public (2),
+    # `stakeholder` just_me (0), group (1, the space's members) or everyone (2, the account).
+    if user_id in (event.creator_id, *event.participant_ids, *event.editor_ids):
+        return True
+    if event.visibility != 2:
+        return False
+    if event.stakeholder == 2:
+        return True
+    space = state.spaces.get(event.space_id) if event.space_id is not None else None
+    return event.stakeholder == 1 and space is not None and user_id in dict(space.members)
 
 
 def _can_edit(event: CalendarEvent, user_id: int) -> bool:
@@ -40,7 +49,7 @@ def _can_edit(event: CalendarEvent, user_id: int) -> bool:
 
 def _visible_event(state: KonaState, event_id: int, user_id: int) -> CalendarEvent:
     event = state.events.get(event_id)
-    if event is None or not _can_see(event, user_id):
+    if event is None or not _can_see(state, event, user_id):
         raise not_found(f"Calendar event {event_id} does not exist or you have no access to it")
     return event
 
@@ -88,7 +97,7 @@ async def list_events(request: web.Request) -> web.Response:
     matching = [
         event
         for event in state.events.values()
-        if not event.archived and _can_see(event, user_id) and overlaps(state, event, start, end)
+        if not event.archived and _can_see(state, event, user_id) and overlaps(state, event, start, end)
     ]
     root = api_root(request)
     page = paginate(sorted(matching, key=sort_key), request)
@@ -97,7 +106,7 @@ async def list_events(request: web.Request) -> web.Response:
 
 def _series_instance(state: KonaState, event: CalendarEvent, number: int, user_id: int) -> CalendarEvent:
     found = instance(state, event, number)
-    if found is None or not _can_see(found, user_id):
+    if found is None or not _can_see(state, found, user_id):
         raise not_found(f"Calendar event {event.id} has no instance {number} in its series")
     return found
 

@@ -1,11 +1,14 @@
 """Kona emulator seed: the deterministic users, spaces, tokens and calendar events of a fresh app.
 
-Seeded data (ANCHOR = 2024-03-01T00:00Z; tokens: ACCESS_TOKEN → user 101, OTHER_ACCESS_TOKEN → 102):
+Seeded data (ANCHOR = 2024-03-01T00:00Z; tokens: ACCESS_TOKEN → user 101, OTHER_ACCESS_TOKEN → 102,
+EXPIRED_ACCESS_TOKEN → 101 but expired; OAuth client CLIENT_ID/CLIENT_SECRET, whose REFRESH_TOKEN
+renews Ada's tokens and OTHER_REFRESH_TOKEN Grace's):
 
 - Users 101 Ada Lovelace (the token's user), 102 Grace Hopper, 103 Alan Turing,
   104 Katherine Johnson, 105 Edsger Dijkstra. Account 9001.
 - Spaces 201 Product Launch, 202 Engineering, 203 Customer Success (all work), 204 Ada's Notes
-  (personal). Ada participates in all four.
+  (personal). Ada participates in all four, Grace in 201 and 202 only: Grace does not see the public
+  events of 203 and 204 (unless she created or takes part in one), and sees 1090, which Ada does not.
 - March 2024 lists exactly 60 events (pages of 25, 25, 10): one-offs 1001-1056 and the first four
   instances of the weekly series 1061-1068 (Mondays 10:00-10:30 UTC from 2024-03-04, `series_id`
   1061, `num_in_series` 1-8, period 2, frequency 1, sel_days 1, `series_end_at` 2024-04-22 10:30).
@@ -37,6 +40,11 @@ from gateway.sandbox.kona_time import month_start, ms
 
 ACCESS_TOKEN = "sandbox-kona-token"
 OTHER_ACCESS_TOKEN = "sandbox-kona-token-grace"
+EXPIRED_ACCESS_TOKEN = "sandbox-kona-token-expired"
+CLIENT_ID = "sandbox-kona-client"
+CLIENT_SECRET = "sandbox-kona-client-secret"
+REFRESH_TOKEN = "sandbox-kona-refresh-ada"
+OTHER_REFRESH_TOKEN = "sandbox-kona-refresh-grace"
 ANCHOR = datetime(2024, 3, 1, tzinfo=UTC)
 
 
@@ -215,7 +223,10 @@ def seed_state(
         users=_seed_users(),
         spaces=_seed_spaces(),
         events={event.id: event for event in events},
-        tokens={ACCESS_TOKEN: 101, OTHER_ACCESS_TOKEN: 102},
+        tokens={ACCESS_TOKEN: 101, OTHER_ACCESS_TOKEN: 102, EXPIRED_ACCESS_TOKEN: 101},
+        token_expiry={EXPIRED_ACCESS_TOKEN: 0.0},
+        clients={CLIENT_ID: CLIENT_SECRET},
+        refresh_tokens={REFRESH_TOKEN: 101, OTHER_REFRESH_TOKEN: 102},
         recurrence=recurrence,
         zone=zone or ZoneInfo("UTC"),
     )

@@ -81,11 +81,26 @@ class KonaState:
     spaces: dict[int, Space]
     events: dict[int, CalendarEvent]
     tokens: dict[str, int]
+    #: When an access token stops working (epoch seconds); tokens not listed never do.
+    token_expiry: dict[str, float] = field(default_factory=dict)
+    #: OAuth clients (id -> secret) and the refresh tokens they may use, with the user of each.
+    clients: dict[str, str] = field(default_factory=dict)
+    refresh_tokens: dict[str, int] = field(default_factory=dict)
+    #: Seconds an issued access token lasts (`expires_in`): a week, as Kona's docs show.
+    token_lifetime: int = 604_800
+    issued: int = 0
     next_event_id: int = FIRST_CREATED_ID
     #: How recurring series are stored: "instances" or "first" (see `kona_series`).
     recurrence: str = "instances"
     #: The account's zone: where series repeat their local time.
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+    def user_of(self, access_token: str) -> int | None:
+        """The user an access token acts for, unless it is unknown or has expired."""
+        expiry = self.token_expiry.get(access_token)
+        if expiry is not None and utc(self.now()).timestamp() >= expiry:
+            return None
+        return self.tokens.get(access_token)
 
     def now_ms(self) -> int:
         """The injectable clock, as epoch milliseconds."""

@@ -35,7 +35,9 @@ What real pretix does and this emulator copies:
 Emulator assumptions (no real counterpart):
 
 - One team token (TOKEN) sees both seeded organizers, as an OAuth token could; a real team token
-  belongs to exactly one organizer. READ_ONLY_TOKEN's team sees all events but has no write permission.
+  belongs to exactly one organizer, as CONF_TEAM_TOKEN (demo-conf) and ARTS_TEAM_TOKEN (demo-arts) do:
+  to each, the other organizer does not exist (403). READ_ONLY_TOKEN's team sees all events but has no
+  write permission.
 - `_has_orders` (DELETE refused) and `_has_quotas` (may go live) are internal flags; seeded live events
   have quotas, created events do not (so PATCH `live: true` is refused as on a fresh real event).
 - Error messages are English or German per `Accept-Language` (real pretix knows many more languages).
@@ -89,6 +91,8 @@ from gateway.sandbox.pretix_http import (
     site_of,
 )
 from gateway.sandbox.pretix_state import (
+    ARTS_TEAM_TOKEN,
+    CONF_TEAM_TOKEN,
     ORGANIZERS,
     READ_ONLY_TOKEN,
     SALES_CHANNELS,
@@ -101,7 +105,15 @@ from gateway.sandbox.pretix_state import (
 from gateway.sandbox.pretix_validation import Target, apply, echo, validate_event
 from gateway.sandbox.recorder import CallLog, Handler, json_response, recording_middleware
 
-__all__ = ["NAME", "READ_ONLY_TOKEN", "TOKEN", "create_app", "sandbox_env"]
+__all__ = [
+    "ARTS_TEAM_TOKEN",
+    "CONF_TEAM_TOKEN",
+    "NAME",
+    "READ_ONLY_TOKEN",
+    "TOKEN",
+    "create_app",
+    "sandbox_env",
+]
 
 NAME = "pretix"
 DELETE_REFUSED = (

@@ -10,6 +10,9 @@ from aiohttp import web
 
 TOKEN = "sandbox-pretix-token"
 READ_ONLY_TOKEN = "sandbox-pretix-readonly"
+#: Team tokens of one organizer each, as real pretix team tokens are (tokenauth.rst).
+CONF_TEAM_TOKEN = "sandbox-pretix-conf-team"
+ARTS_TEAM_TOKEN = "sandbox-pretix-arts-team"
 ORGANIZERS = ("demo-conf", "demo-arts")
 ANCHOR = datetime(2026, 10, 1, 9, tzinfo=UTC)
 DEFAULT_PLUGINS = ("pretix.plugins.sendmail", "pretix.plugins.statistics")
@@ -213,5 +216,7 @@ def seed_state(now: Callable[[], datetime]) -> PretixState:
     teams = {
         TOKEN: Team(frozenset(ORGANIZERS), can_write=True),
         READ_ONLY_TOKEN: Team(frozenset(ORGANIZERS), can_write=False),
+        CONF_TEAM_TOKEN: Team(frozenset({"demo-conf"}), can_write=True),
+        ARTS_TEAM_TOKEN: Team(frozenset({"demo-arts"}), can_write=True),
     }
     return PretixState({org.slug: org for org in (conf, arts)}, teams, now, next_seq=100)

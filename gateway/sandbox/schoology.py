@@ -15,8 +15,12 @@ Choices where the provider research says UNCONFIRMED (providers.md §2):
   ignored), keep events whose start day is within them (inclusive), and a malformed date answers 400.
 - Rate limit: off by default; `rate_limit=(n, seconds)` counts authenticated requests per consumer key in a
   sliding window (a multi-get counts once) and answers 429 with `Retry-After: ceil(seconds)`.
-- OAuth: timestamps more than 300 s from the server clock fail (401); each (consumer key,
-  timestamp, nonce) is accepted once; a non-empty `oauth_token` fails (two-legged only).
+- OAuth: timestamps more than 300 s from the server clock fail (401); each (consumer key, token,
+  timestamp, nonce) is accepted once. Two-legged calls (empty `oauth_token`) act as the app's own
+  account and see every realm; three-legged ones as the token's user (`ACCESS_TOKENS`), signed with
+  its token secret, and an unknown token fails (401, the PHP library's text, which echoes it).
+- Users see only the realms they belong to (`SchoologyState.memberships`): any other realm, its
+  events and its multi-get items answer 403 with an empty body (the docs: 403 means no permission).
 - Error bodies: 401 and 429 are short `text/plain` messages; 400 is a message string in the negotiated format
   (a JSON string, or `<result>message</result>`); 403 and 404 are empty.
 - `with_attachments=1` (list only, as the event page lists it) adds `attachments` to the events that have
@@ -45,12 +49,17 @@ from aiohttp import web
 from yarl import URL
 
 from gateway.sandbox.recorder import CallLog, Handler, json_response, read_json, recording_middleware
-from gateway.sandbox.schoology_auth import OAuthGate, oauth_middleware
+from gateway.sandbox.schoology_auth import ACTING_USER, APP_ACCOUNT, OAuthGate, oauth_middleware
 from gateway.sandbox.schoology_events import BadRequest, new_event_fields, render_event, updated_event_fields
 from gateway.sandbox.schoology_format import XML_CONTENT_TYPE, XML_TYPES, from_xml, to_xml, wants_json
 from gateway.sandbox.schoology_seed import (
+    ACCESS_TOKENS,
     BUSY_SECTION_ID,
+    DANA_TOKEN,
+    DANA_TOKEN_SECRET,
     GROUP_IDS,
+    LUIS_TOKEN,
+    LUIS_TOKEN_SECRET,
     SECTION_IDS,
     USER_IDS,
     RealmKey,
@@ -94,10 +103,17 @@ class Call:
     match: Mapping[str, str]
     url: URL
     body: Any = None
+    #: The user a three-legged call acts for; None: the app's own account.
+    user: int | None = None
 
     @property
     def realm(self) -> RealmKey:
         return self.match["realm"], int(self.match["rid"])
+
+    @property
+    def forbidden(self) -> bool:
+        """Whether the caller may not see this realm (an existing one: 403; a missing one stays 404)."""
+        return self.realm in self.state.realms and not self.state.may_access(self.user, self.realm)
 
     @property
     def base(self) -> str:
@@ -107,6 +123,16 @@ class Call:
 
 Route = Callable[[Call], Outcome]
 _NOT_FOUND = Outcome(404)
+_FORBIDDEN = Outcome(403)
+
+
+def _guarded(route: Route) -> Route:
+    """`route`, answering 403 (empty) when the caller is not in the realm it addresses."""
+
+    def guarded(call: Call) -> Outcome:
+        return _FORBIDDEN if call.forbidden else route(call)
+
+    return guarded
 
 
 def realm_object(call: Call) -> Outcome:
@@ -185,7 +211,7 @@ def delete_event(call: Call) -> Outcome:
 
 
 # Route name -> logic for the GETs multi-get may run (docs' allow-list: realm objects, realm event lists).
-_MULTIGET_ROUTES: dict[str, Route] = {"realm": realm_object, "events": list_events}
+_MULTIGET_ROUTES: dict[str, Route] = {"realm": _guarded(realm_object), "events": _guarded(list_events)}
 
 
 async def multiget(request: web.Request) -> web.StreamResponse:
@@ -215,7 +241,7 @@ async def _multiget_one(request: web.Request, prefix: str, path: str) -> dict[st
         match = await request.app.router.resolve(cast(web.Request, _Probe("GET", rel_url)))
         route = _MULTIGET_ROUTES.get(match.route.name or "") if match.http_exception is None else None
         if route is not None:
-            outcome = route(Call(request.app[STATE], match, url))
+            outcome = route(Call(request.app[STATE], match, url, user=_user(request)))
         elif match.http_exception is None:
             outcome = Outcome(403)
     return {"location": str(url), "response_code": outcome.status, "headers": {}, "body": outcome.body}
@@ -298,10 +324,18 @@ def _render(request: web.Request, outcome: Outcome) -> web.Response:
     )
 
 
+def _user(request: web.Request) -> int | None:
+    user = request[ACTING_USER]
+    return None if user == APP_ACCOUNT else user
+
+
 def _endpoint(route: Route) -> Handler:
+    guarded = _guarded(route)
+
     async def handler(request: web.Request) -> web.StreamResponse:
         body = await _read_body(request) if request.method in ("POST", "PUT") else None
-        return _render(request, route(Call(request.app[STATE], request.match_info, request.url, body)))
+        call = Call(request.app[STATE], request.match_info, request.url, body, _user(request))
+        return _render(request, guarded(call))
 
     return handler
 
@@ -325,7 +359,9 @@ def create_app(
 
     `clock` (epoch seconds) drives the OAuth timestamp check and the rate-limit window.
     """
-    gate = OAuthGate(secrets={CONSUMER_KEY: CONSUMER_SECRET}, rate_limit=rate_limit, clock=clock)
+    gate = OAuthGate(
+        secrets={CONSUMER_KEY: CONSUMER_SECRET}, tokens=ACCESS_TOKENS, rate_limit=rate_limit, clock=clock
+    )
     app = web.Application(
         middlewares=[recording_middleware(NAME, log), oauth_middleware(gate), _empty_not_found]
     )
@@ -344,6 +380,11 @@ def _add_routes(router: web.UrlDispatcher) -> None:
     event.add_route("PUT", _endpoint(update_event))
     event.add_route("DELETE", _endpoint(delete_event))
     router.add_route("POST", "/v1/multiget", multiget)
+
+
+#: `X-Schoology-Token` values of the two seeded users (three-legged access token and secret).
+DANA = f"{DANA_TOKEN}:{DANA_TOKEN_SECRET}"
+LUIS = f"{LUIS_TOKEN}:{LUIS_TOKEN_SECRET}"
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

@@ -1,9 +1,16 @@
-"""Two-legged OAuth 1.0a verification and the optional rate limit of the Schoology emulator.
+"""OAuth 1.0a verification (two- and three-legged) and the optional rate limit of the Schoology emulator.
 
 Signatures are checked with oauthlib's RFC 5849 helpers over the request as the client addressed it
 (method, `scheme://Host` + raw path, query and Authorization-header parameters; `realm` excluded).
 Failure texts follow the PHP OAuth library that Drupal-based Schoology is built on (assumption), except
 the replay text, which is Schoology's documented one.
+
+Schoology's authentication page: "The oauth_token is used in three-legged OAuth requests to identify
+the user. For two-legged OAuth requests, the oauth_token still needs to be defined, but set to an
+empty string." The signing key is the consumer secret and the token secret joined by `&` (RFC 5849
+§3.4.2; the page's PLAINTEXT example, `<consumer_secret>%26`, is that key with an empty token secret).
+So a two-legged call acts as the app's own account (every realm), and a three-legged one as the user
+its access token belongs to, signed with that token's secret.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ _REQUIRED = (
     "oauth_nonce",
 )
 
-NonceKey = tuple[str, str, str]
+NonceKey = tuple[str, str, str, str]
 
 
 class OAuthError(Exception):
@@ -48,33 +55,47 @@ class _SignedRequest:
     signature: str
 
 
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """Who a verified request acts for: the consumer key, and the user of its access token (None:
+    two-legged, the app's own account)."""
+
+    consumer_key: str
+    user_id: int | None
+
+
 @dataclass(slots=True)
 class OAuthGate:
-    """Per-app verifier: consumer secrets, nonces already used, and the per-key request window."""
+    """Per-app verifier: consumer secrets, users' access tokens, nonces already used, and the per-key
+    request window."""
 
     secrets: Mapping[str, str]
+    #: Three-legged access tokens: token -> (token secret, user id).
+    tokens: Mapping[str, tuple[str, int]] = field(default_factory=dict)
     rate_limit: tuple[int, float] | None = None
     clock: Callable[[], float] = time.time
     seen: set[NonceKey] = field(default_factory=set)
     seen_order: deque[tuple[float, NonceKey]] = field(default_factory=deque)
     hits: dict[str, deque[float]] = field(default_factory=dict)
 
-    def verify(self, method: str, url: str, raw_query: str, authorization: str | None) -> str:
-        """Check one request; return its consumer key or raise `OAuthError`."""
+    def verify(self, method: str, url: str, raw_query: str, authorization: str | None) -> Verified:
+        """Check one request; return who it acts for or raise `OAuthError`."""
         oauth = _oauth_params(authorization)
         key = oauth["oauth_consumer_key"]
         secret = self.secrets.get(key)
         if secret is None:
             raise OAuthError("Invalid consumer")
-        if oauth.get("oauth_token"):
-            # Two-legged only: the token must be present-but-empty (or absent).
-            raise OAuthError(f"Invalid access token: {oauth['oauth_token']}")
+        token = oauth.get("oauth_token", "")
+        access = self.tokens.get(token) if token else ("", None)
+        if access is None:
+            raise OAuthError(f"Invalid access token: {token}")
+        token_secret, user_id = access
         self._check_timestamp(oauth["oauth_timestamp"])
-        if not _signature_matches(method, url, raw_query, authorization or "", oauth, secret):
+        if not _signature_matches(method, url, raw_query, authorization or "", oauth, secret, token_secret):
             raise OAuthError("Invalid signature")
         # Checked after the signature so forged requests cannot burn a client's nonces.
-        self._use_nonce((key, oauth["oauth_timestamp"], oauth["oauth_nonce"]))
-        return key
+        self._use_nonce((key, token, oauth["oauth_timestamp"], oauth["oauth_nonce"]))
+        return Verified(key, user_id)
 
     def over_limit(self, key: str) -> bool:
         """Record one request for `key`; True when it exceeds the configured window."""
@@ -135,7 +156,13 @@ def _oauth_params(authorization: str | None) -> dict[str, str]:
 
 
 def _signature_matches(
-    method: str, url: str, raw_query: str, authorization: str, oauth: Mapping[str, str], secret: str
+    method: str,
+    url: str,
+    raw_query: str,
+    authorization: str,
+    oauth: Mapping[str, str],
+    secret: str,
+    token_secret: str,
 ) -> bool:
     try:
         params: list[tuple[str, str]] = signature.collect_parameters(
@@ -144,10 +171,15 @@ def _signature_matches(
     except ValueError:
         return False
     signed = _SignedRequest(method.upper(), url, params, oauth["oauth_signature"])
-    # The token secret is always empty in two-legged calls (PLAINTEXT signature = "<secret>&").
+    # The token secret is empty in two-legged calls (PLAINTEXT signature = "<secret>&").
     if oauth["oauth_signature_method"] == "PLAINTEXT":
-        return bool(signature.verify_plaintext(signed, secret, ""))
-    return bool(signature.verify_hmac_sha1(signed, secret, ""))
+        return bool(signature.verify_plaintext(signed, secret, token_secret))
+    return bool(signature.verify_hmac_sha1(signed, secret, token_secret))
+
+
+#: Who the request acts for (`Verified.user_id`, `APP_ACCOUNT` when two-legged), for access checks.
+ACTING_USER = web.RequestKey("schoology_user", int)
+APP_ACCOUNT = 0
 
 
 def oauth_middleware(gate: OAuthGate) -> Middleware:
@@ -158,9 +190,11 @@ def oauth_middleware(gate: OAuthGate) -> Middleware:
         path, _, raw_query = request.raw_path.partition("?")
         url = f"{request.scheme}://{request.host}{path}"
         try:
-            key = gate.verify(request.method, url, raw_query, request.headers.get("Authorization"))
+            verified = gate.verify(request.method, url, raw_query, request.headers.get("Authorization"))
         except OAuthError as error:
             return web.Response(status=401, text=str(error))
+        request[ACTING_USER] = APP_ACCOUNT if verified.user_id is None else verified.user_id
+        key = verified.consumer_key
         if gate.over_limit(key):
             assert gate.rate_limit is not None
             retry_after = str(math.ceil(gate.rate_limit[1]))

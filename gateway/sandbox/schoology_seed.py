@@ -25,6 +25,13 @@ GROUP_IDS = (450101, 450102, 450103)
 USER_IDS = (265, 266, 267, 268, 269)
 FIRST_EVENT_ID = 5615000
 
+#: Three-legged access tokens, as Schoology's `/oauth/access_token` hands them to an app: token ->
+#: (token secret, user). Dana (265) teaches the busy section, Luis (266) the next one; both are in
+#: the Robotics Club group.
+DANA_TOKEN, DANA_TOKEN_SECRET = "sandbox-schoology-dana", "sandbox-schoology-dana-secret"
+LUIS_TOKEN, LUIS_TOKEN_SECRET = "sandbox-schoology-luis", "sandbox-schoology-luis-secret"
+ACCESS_TOKENS = {DANA_TOKEN: (DANA_TOKEN_SECRET, 265), LUIS_TOKEN: (LUIS_TOKEN_SECRET, 266)}
+
 # Realm path segment -> the singular name events carry in their `realm` field.
 REALM_KINDS = {
     "districts": "district",
@@ -74,7 +81,13 @@ class SchoologyState:
 
     realms: dict[RealmKey, dict[str, Any]] = field(default_factory=dict)
     events: dict[int, StoredEvent] = field(default_factory=dict)
+    #: The realms each user (of a three-legged call) belongs to; the app's own account sees all.
+    memberships: dict[int, frozenset[RealmKey]] = field(default_factory=dict)
     next_event_id: int = FIRST_EVENT_ID
+
+    def may_access(self, user_id: int | None, realm: RealmKey) -> bool:
+        """Whether `user_id` (None: the app's own account) may read and write in `realm`."""
+        return user_id is None or realm in self.memberships.get(user_id, frozenset())
 
     def add_event(self, realm: RealmKey, fields: dict[str, Any]) -> StoredEvent:
         """Store a new event under the next free id."""
@@ -101,6 +114,11 @@ def seed_state() -> SchoologyState:
         state.realms[("groups", group_id)] = _group(index, group_id)
     for index, user_id in enumerate(USER_IDS):
         state.realms[("users", user_id)] = _user(index, user_id)
+    club = ("groups", GROUP_IDS[0])
+    state.memberships = {
+        265: frozenset({("sections", BUSY_SECTION_ID), club, ("users", 265)}),
+        266: frozenset({("sections", SECTION_IDS[1]), club, ("users", 266)}),
+    }
     _seed_events(state)
     return state
 

@@ -27,6 +27,8 @@ Emulator assumptions (points the docs leave open, providers.md §5):
 - Members carry `role` (members.md example), not `level` (intro example); roles are `owner`/`member`.
 - Rate limit: fixed one-minute window keyed by the org id of the bearer token (the peer address when
   there is none), counted before auth, so 401s carry the headers too.
+- Two orgs, each with its own key and data (`ORG_ID`/`API_KEY`, `SECOND_ORG_ID`/`SECOND_API_KEY`):
+  "The API key is used to authenticate your organization" (intro.md), so a key sees its org only.
 
 The rest lives in sibling modules: `strigo_state` (members, classes, events), `strigo_seed` (the
 seeded org), `strigo_validation` (event bodies), `strigo_http` (the envelope) and `strigo_limits`
@@ -67,6 +69,7 @@ from gateway.sandbox.strigo_seed import (
     RESOURCE_IDS,
     SEED,
     SEED_ANCHOR,
+    seed_second_org,
     seed_state,
 )
 from gateway.sandbox.strigo_state import (
@@ -76,6 +79,7 @@ from gateway.sandbox.strigo_state import (
     STATUS_LIVE,
     STATUS_READY,
     Event,
+    StrigoState,
 )
 from gateway.sandbox.strigo_validation import (
     AVAILABILITIES,
@@ -104,6 +108,8 @@ __all__ = [
     "PRIVATE_EVENT_ID",
     "READY_EVENT_ID",
     "RESOURCE_IDS",
+    "SECOND_API_KEY",
+    "SECOND_ORG_ID",
     "SEED",
     "SEED_ANCHOR",
     "STATUS_ENDED",
@@ -117,6 +123,14 @@ __all__ = [
 NAME: Final = "strigo"
 ORG_ID: Final = "sandbox-org"
 API_KEY: Final = "sandbox-strigo-key"
+SECOND_ORG_ID: Final = "sandbox-partner-org"
+SECOND_API_KEY: Final = "sandbox-strigo-partner-key"
+
+#: Every org's state by org id (the first org's is also `app[STATE]`).
+ORGS = web.AppKey("strigo_orgs", dict[str, StrigoState])
+#: The state of the org the request authenticated as.
+ORG = web.RequestKey("strigo_org", StrigoState)
+_KEYS: Final = {ORG_ID: API_KEY, SECOND_ORG_ID: SECOND_API_KEY}
 
 
 # --- handlers ---------------------------------------------------------------------------------------
@@ -140,19 +154,19 @@ async def health(_: web.Request) -> web.Response:
 
 async def list_events(request: web.Request) -> web.Response:
     """`GET /events`: every event of the org, any status, no paging."""
-    return success([event.to_json() for event in request.app[STATE].events.values()])
+    return success([event.to_json() for event in request[ORG].events.values()])
 
 
 async def get_event(request: web.Request) -> web.Response:
     """`GET /events/{event_id}`."""
     event_id = request.match_info["event_id"]
-    event = request.app[STATE].events.get(event_id)
+    event = request[ORG].events.get(event_id)
     return event_not_found(event_id) if event is None else success(event.to_json())
 
 
 async def create_event(request: web.Request) -> web.Response:
     """`POST /events`: 200 with the created `ready` event."""
-    state = request.app[STATE]
+    state = request[ORG]
     body = await _body_object(request)
     if body is None:
         return _not_an_object()
@@ -183,7 +197,7 @@ async def create_event(request: web.Request) -> web.Response:
 
 async def patch_event(request: web.Request) -> web.Response:
     """`PATCH /events/{event_id}`: partial update; live events are refused."""
-    state = request.app[STATE]
+    state = request[ORG]
     body = await _body_object(request)
     if body is None:
         return _not_an_object()
@@ -207,7 +221,7 @@ async def patch_event(request: web.Request) -> web.Response:
 
 async def delete_event(request: web.Request) -> web.Response:
     """`DELETE /events/{event_id}`: 204, only for `ready` events."""
-    state = request.app[STATE]
+    state = request[ORG]
     event_id = request.match_info["event_id"]
     event = state.events.get(event_id)
     if event is None:
@@ -220,19 +234,19 @@ async def delete_event(request: web.Request) -> web.Response:
 
 async def list_classes(request: web.Request) -> web.Response:
     """`GET /classes`."""
-    return success([cls.to_json() for cls in request.app[STATE].classes.values()])
+    return success([cls.to_json() for cls in request[ORG].classes.values()])
 
 
 async def get_class(request: web.Request) -> web.Response:
     """`GET /classes/{class_id}`."""
     class_id = request.match_info["class_id"]
-    cls = request.app[STATE].classes.get(class_id)
+    cls = request[ORG].classes.get(class_id)
     return class_not_found(class_id) if cls is None else success(cls.to_json())
 
 
 async def list_members(request: web.Request) -> web.Response:
     """`GET /members`."""
-    return success([member.to_json() for member in request.app[STATE].members.values()])
+    return success([member.to_json() for member in request[ORG].members.values()])
 
 
 # --- middlewares and app ----------------------------------------------------------------------------
@@ -240,9 +254,11 @@ async def list_members(request: web.Request) -> web.Response:
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Require `Authorization: Bearer ORG_ID:API_KEY` on every route."""
-    if bearer(request) != f"{ORG_ID}:{API_KEY}":
+    """Require `Authorization: Bearer ORG_ID:API_KEY` of a known org on every route."""
+    org_id, colon, api_key = (bearer(request) or "").partition(":")
+    if not colon or _KEYS.get(org_id) != api_key:
         return failure(401, "Unauthorized", "Missing or invalid credentials.")
+    request[ORG] = request.app[ORGS][org_id]
     return await handler(request)
 
 
@@ -265,6 +281,7 @@ def create_app(
         ]
     )
     app[STATE] = state
+    app[ORGS] = {ORG_ID: state, SECOND_ORG_ID: seed_second_org(state.limiter)}
     api = "/api/v1"
     app.router.add_get(f"{api}/health", health)
     app.router.add_get(f"{api}/events", list_events)

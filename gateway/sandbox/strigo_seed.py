@@ -162,3 +162,54 @@ def seed_state(*, rate_limit: int, clock: Callable[[], float]) -> StrigoState:
         limiter=RateLimiter(limit=rate_limit, clock=clock),
         rng=random.Random(SEED + 1),
     )
+
+
+#: A second org with its own key, members, classes and events: none of them visible to the first.
+SECOND_ORG_SEED: Final = 20250304
+SECOND_ORG_EVENT_COUNT: Final = 6
+
+
+def seed_second_org(limiter: RateLimiter) -> StrigoState:
+    """A small second org (1 member, 2 classes, 6 ready events) sharing the emulator's rate limiter."""
+    rng = random.Random(SECOND_ORG_SEED)
+    taken = set(MEMBER_IDS) | set(CLASS_IDS) | set(RESOURCE_IDS) | set(PARTNER_IDS) | set(EVENT_IDS)
+    member_ids, class_ids, resource_ids, event_ids = (
+        _unique_ids(rng, count, taken) for count in (1, 2, 2, SECOND_ORG_EVENT_COUNT)
+    )
+    owner = Member(id=member_ids[0], email="olga.owner@partner-academy.example", role="owner")
+    classes = {
+        class_id: StrigoClass(
+            id=class_id,
+            name=name,
+            description=f"Partner Academy: {name}.",
+            labels=("partner",),
+            owner=owner,
+            resource_id=resource_id,
+        )
+        for class_id, resource_id, name in zip(
+            class_ids, resource_ids, ("Incident Response Drills", "Threat Modelling"), strict=True
+        )
+    }
+    class_list = list(classes.values())
+    events = {}
+    for index, event_id in enumerate(event_ids):
+        cls = class_list[index % len(class_list)]
+        start = SEED_ANCHOR + timedelta(days=2 + 3 * index, hours=1)
+        events[event_id] = Event(
+            id=event_id,
+            token="".join(TOKEN_CHARS[(index * 11 + k * 5) % len(TOKEN_CHARS)] for k in range(4)),
+            owner=owner,
+            name=f"Partner Academy: {cls.name} {index + 1}",
+            class_id=cls.id,
+            date_start=start,
+            date_end=start + timedelta(hours=3),
+            availability="public",
+            status=STATUS_READY,
+        )
+    return StrigoState(
+        members={owner.id: owner},
+        classes=classes,
+        events=events,
+        limiter=limiter,
+        rng=random.Random(SECOND_ORG_SEED + 1),
+    )

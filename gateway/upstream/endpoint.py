@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import random
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -21,21 +20,22 @@ from gateway import metrics
 from gateway.errors import (
     BadUserInput,
     GatewayError,
-    UpstreamFailure,
-    UpstreamRateLimited,
     UpstreamTimeout,
     UpstreamUnavailable,
     WriteOutcomeUnknown,
 )
-from gateway.settings import Settings
+from gateway.upstream.auth import Auth, Renewable, StaticAuthorization
 from gateway.upstream.budget import CallBudget
 from gateway.upstream.cache import ReplyCache
+from gateway.upstream.inflight import finish_even_if_cancelled
 from gateway.upstream.quota import LocalQuota, Quota, Rate
 from gateway.upstream.redaction import Redactor
 from gateway.upstream.replies import Reply, announced_pause
 from gateway.upstream.reply_reader import ErrorReader, ReplyReader
 from gateway.upstream.resilience import CircuitBreaker, Health
-from gateway.upstream.state import StateFactory
+from gateway.upstream.retries import RetryPolicy, worth_retrying
+from gateway.upstream.state import SERVICE
+from gateway.upstream.wiring import Wiring
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -49,27 +49,6 @@ current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
-class Auth(Protocol):
-    """Signs one attempt of a request; called again for every retry (fresh nonces)."""
-
-    def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StaticAuthorization:
-    """Auth that sends the same `Authorization` header on every attempt (bearer and token schemes)."""
-
-    value: str
-
-    def __call__(self, method: str, url: URL, body: bytes | None) -> Mapping[str, str]:
-        return {"Authorization": self.value}
-
-
-def static_authorization(value: str) -> StaticAuthorization:
-    """Auth sending `Authorization: value` (the value is also redacted from whatever comes back)."""
-    return StaticAuthorization(value)
-
-
 def path(*segments: str | int, trailing_slash: bool = False) -> str:
     """Join path segments, percent-encoding each so no id can reach another path."""
     parts = []
@@ -80,35 +59,6 @@ def path(*segments: str | int, trailing_slash: bool = False) -> str:
             raise BadUserInput(f"invalid path segment {text!r}")
         parts.append(quote(text, safe=""))
     return "/".join(parts) + ("/" if trailing_slash else "")
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Bounded, jittered retries for reads; waits longer than `max_wait` are not worth a retry."""
-
-    attempts: int = 3
-    base_delay: float = 0.1
-    max_wait: float = 2.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before attempt `attempt + 1`."""
-        if retry_after is not None:
-            return retry_after
-        return random.uniform(0, self.base_delay * 2**attempt)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Wiring:
-    """What the lifespan hands each provider for its `Upstream`: the gateway-wide settings (limits,
-    retries, breaker), a pooled session, where state lives, and every credential to redact.
-
-    Providers pass it to `Upstream.configured` without looking inside.
-    """
-
-    settings: Settings
-    session: aiohttp.ClientSession
-    state: StateFactory = field(default_factory=StateFactory)
-    secrets: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -135,6 +85,11 @@ class Upstream:
     cache: ReplyCache | None = None
     #: The client-side rate limit; None: only the pauses the upstream announces, in-process.
     quota: Quota | None = None
+    #: Whose credential signs the calls: `service`, or a caller credential's fingerprint. Cache
+    #: entries are kept under it, so one credential never reads what another's calls fetched.
+    scope: str = SERVICE
+    #: Connection slots shared with the provider's other credentials; None: `concurrency` of its own.
+    gate: asyncio.Semaphore | None = None
     breaker: CircuitBreaker = field(init=False)
     health: Health = field(default_factory=Health)
     reader: ReplyReader = field(init=False)
@@ -146,8 +101,11 @@ class Upstream:
 
     def __post_init__(self) -> None:
         self._quota = self.quota if self.quota is not None else LocalQuota(self.provider)
-        self._gate = asyncio.Semaphore(self.concurrency)
-        self.breaker = CircuitBreaker(self.provider, self.breaker_threshold, self.breaker_reset)
+        self._gate = self.gate if self.gate is not None else asyncio.Semaphore(self.concurrency)
+        caller = self.scope != SERVICE
+        self.breaker = CircuitBreaker(
+            self.provider, self.breaker_threshold, self.breaker_reset, caller=caller
+        )
         self.reader = ReplyReader(self.provider, self.redactor, self.max_reply_bytes, self.read_error)
 
     @classmethod
@@ -162,9 +120,18 @@ class Upstream:
         rate: Rate | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Upstream:
-        """An upstream with the deployment's retries, limits, breaker, cache and `rate` (calls, s)."""
+        """An upstream with the deployment's retries, limits, breaker, cache and `rate` (calls, s).
+
+        `auth` signs with the deployment's own credential; on a caller's wiring (`Wiring.for_caller`)
+        the caller's credential signs instead, and gets a quota and breaker of its own.
+        """
         settings = wiring.settings
+        caller = wiring.caller
+        scope = SERVICE if caller is None else caller.scope
+        if caller is not None:
+            auth = caller.auth
         sent = [auth.value] if isinstance(auth, StaticAuthorization) else []
+        deployment = wiring.redactor if wiring.redactor is not None else Redactor(wiring.secrets)
         return cls(
             provider=provider,
             session=wiring.session,
@@ -178,9 +145,11 @@ class Upstream:
             max_reply_bytes=settings.gateway_max_reply_bytes,
             max_reply_items=settings.gateway_max_reply_items,
             max_pages=settings.gateway_max_pages,
-            redactor=Redactor([*wiring.secrets, *sent]),
+            redactor=deployment.with_secrets([*sent, *(caller.secrets if caller else ())]),
             cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
-            quota=wiring.state.quota(provider, rate),
+            quota=wiring.state.quota(provider, rate, scope),
+            scope=scope,
+            gate=wiring.state.gate(provider, settings.gateway_max_concurrency),
             breaker_threshold=settings.gateway_breaker_failures,
             breaker_reset=settings.gateway_breaker_reset,
         )
@@ -212,22 +181,35 @@ class Upstream:
         request that changes nothing whatever its method (a batch of GETs sent as a POST).
         """
         url = self.url(relative, params)
-        lookup = await self.cache.lookup(str(url)) if self.cache is not None and method == "GET" else None
+        if reads or method in READ_METHODS:
+            return await self._read(method, url, json, headers, reads)
+        # Once sent, a write runs to its end even if the request that asked for it goes away.
+        return await finish_even_if_cancelled(self._write(method, url, json, headers, retry_writes))
+
+    async def _read(
+        self, method: str, url: URL, json: Any, headers: Mapping[str, str] | None, reads: bool
+    ) -> Reply:
+        key = f"{self.scope} {url}"
+        lookup = await self.cache.lookup(key) if self.cache is not None and method == "GET" else None
         if lookup is not None and lookup.reply is not None:
             return lookup.reply
-        stale_after = None if reads or method in READ_METHODS else self.cache
-        if stale_after is not None:
-            await stale_after.clear()  # a write may change what any cached read returned
-        try:
-            reply = await self._with_retries(method, url, json, headers, retry_writes, reads)
-        finally:
-            if stale_after is not None:
-                # Again once the write is done (or its outcome unknown): a read that ran meanwhile
-                # may have stored the old state under the generation the first clear began.
-                await stale_after.clear()
+        reply = await self._with_retries(method, url, json, headers, False, reads)
         if lookup is not None:
             await lookup.store(reply)
         return reply
+
+    async def _write(
+        self, method: str, url: URL, json: Any, headers: Mapping[str, str] | None, retry_writes: bool
+    ) -> Reply:
+        if self.cache is not None:
+            await self.cache.clear()  # a write may change what any cached read returned, any caller's
+        try:
+            return await self._with_retries(method, url, json, headers, retry_writes, False)
+        finally:
+            if self.cache is not None:
+                # Again once the write is done (or its outcome unknown): a read that ran meanwhile
+                # may have stored the old state under the generation the first clear began.
+                await self.cache.clear()
 
     async def _with_retries(
         self,
@@ -250,7 +232,7 @@ class Upstream:
             except GatewayError as error:
                 maybe_applied = maybe_applied or isinstance(error, WriteOutcomeUnknown)
                 wait = None
-                if attempt < attempts - 1 and _worth_retrying(error, retry_writes):
+                if attempt < attempts - 1 and worth_retrying(error, retry_writes):
                     wait = self.retry.delay(attempt, getattr(error, "retry_after", None))
                 if wait is None or wait > self.retry.max_wait:
                     if maybe_applied and not isinstance(error, WriteOutcomeUnknown):
@@ -262,6 +244,21 @@ class Upstream:
     async def _attempt(
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
+        reply, signed = await self._call(method, url, body, extra, is_read)
+        if reply.status == 401 and isinstance(self.auth, Renewable) and await self.auth.renew(signed):
+            # Refused before anything happened, so even a write may go once more, with the new credential.
+            reply, signed = await self._call(method, url, body, extra, is_read)
+        error = self.reader.failure(reply, method, is_read)
+        if error is not None:
+            self.health.last_error_code, self.health.last_error_message = error.code.value, error.message
+            self.health.last_error_at = time.time()
+            raise error
+        return reply
+
+    async def _call(
+        self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
+    ) -> tuple[Reply, Mapping[str, str]]:
+        """One call: the breaker, the budget and the quota let it go, then it is signed and sent."""
         if self.breaker.open:
             self.breaker.before_call()  # fails fast, before spending budget, quota or a connection
         budget = calls_in_request.get()
@@ -270,6 +267,9 @@ class Upstream:
         # A quota refusal sends nothing, so it must not count against the breaker (or its probe).
         # The quota bounds its own wait (`RetryPolicy.max_wait`).
         await self._respect_quota()
+        if isinstance(self.auth, Renewable):
+            await self.auth.ready()  # a token about to run out is renewed before the call, not after a 401
+        signed = self.auth(method, url, body)
         # One deadline for the rest: waiting for a free connection counts against the timeout
         # just as the upstream's own slowness does.
         deadline = asyncio.get_running_loop().time() + self.timeout
@@ -279,18 +279,13 @@ class Upstream:
             self.breaker.before_call()
             healthy = False
             try:
-                reply = await self._send(method, url, body, extra, is_read, deadline)
+                reply = await self._send(method, url, body, extra, signed, is_read, deadline)
                 healthy = reply.status < 500
             finally:
                 # Before the connection is released, so the next queued call sees this outcome.
                 self._record(healthy)
         await self._note_quota(reply)
-        error = self.reader.failure(reply, method, is_read)
-        if error is not None:
-            self.health.last_error_code, self.health.last_error_message = error.code.value, error.message
-            self.health.last_error_at = time.time()
-            raise error
-        return reply
+        return reply, signed
 
     @contextlib.asynccontextmanager
     async def _connection(self, deadline: float) -> AsyncIterator[None]:
@@ -315,6 +310,7 @@ class Upstream:
         url: URL,
         body: bytes | None,
         extra: Mapping[str, str] | None,
+        signed: Mapping[str, str],
         is_read: bool,
         deadline: float,
     ) -> Reply:
@@ -324,10 +320,9 @@ class Upstream:
         request_id = current_request_id.get()
         if request_id:
             headers["X-Request-ID"] = request_id
-        signed = self.auth(method, url, body)
         headers.update(signed)
-        # A static credential is known to the redactor already; one signed per request is added
-        # for this reply only.
+        # A static credential is known to the redactor already; one signed per request (an OAuth
+        # 1.0a signature, a renewed token) is added for this reply only.
         sent = signed.get("Authorization")
         redactor = (
             None if isinstance(self.auth, StaticAuthorization) or not sent else self.redactor.also(sent)
@@ -386,14 +381,3 @@ class Upstream:
         until = announced_pause(reply.headers)
         if until is not None:
             await self._quota.pause_until(until)
-
-
-def _worth_retrying(error: GatewayError, idempotent_write: bool) -> bool:
-    # Exact types on purpose: a timed-out read is not retried (the timeout is the caller's latency
-    # bound), nor is an open breaker (CircuitOpen: waiting out a backoff would only add latency),
-    # nor the gateway's own quota (QuotaExhausted: it already waited as long as it may), nor a
-    # reply too large or a redirect (they would come back the same).
-    # A write whose answer was lost is retried only when the upstream de-duplicates it by key.
-    if idempotent_write and type(error) is WriteOutcomeUnknown:
-        return True
-    return type(error) in (UpstreamFailure, UpstreamUnavailable, UpstreamRateLimited)

@@ -94,14 +94,24 @@ return 0
 
 
 class RedisQuota:
-    """Shared by every replica: a GCRA bucket and the announced pause under `event-gateway:{provider}:quota:`.
+    """Shared by every replica: a GCRA bucket and the announced pause under `event-gateway:{name}:quota:`.
 
-    While Redis is unreachable, the in-process `fallback` limits this replica alone.
+    `name` is the provider's, or `{provider}:{fingerprint}` for a caller's credential (`provider`
+    then names the provider in messages). While Redis is unreachable, the in-process `fallback`
+    limits this replica alone.
     """
 
-    def __init__(self, link: RedisLink, provider: str, rate: Rate | None, fallback: LocalQuota) -> None:
+    def __init__(
+        self,
+        link: RedisLink,
+        name: str,
+        rate: Rate | None,
+        fallback: LocalQuota,
+        *,
+        provider: str | None = None,
+    ) -> None:
         self.link = link
-        self.provider = provider
+        self.provider = provider or name
         self.fallback = fallback
         if rate:
             calls, seconds = rate
@@ -109,7 +119,7 @@ class RedisQuota:
             self.interval_ms, self.period_ms = math.ceil(seconds * 1000 / calls), round(seconds * 1000)
         else:
             self.interval_ms = self.period_ms = 0
-        prefix = f"event-gateway:{provider}:quota:"
+        prefix = f"event-gateway:{name}:quota:"
         self.bucket_key, self.pause_key = f"{prefix}bucket", f"{prefix}pause"
         self._acquire = link.client.register_script(_ACQUIRE)
         self._pause = link.client.register_script(_PAUSE)

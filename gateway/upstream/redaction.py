@@ -34,7 +34,10 @@ _OAUTH = (
 )
 #: OAuth parameter names are lower-case (RFC 5849); an echo shouting them is caught by its capitals.
 _OAUTH_HINTS = (b"oauth_", b"OAUTH_")
+_OAUTH_PATTERN = re.compile(_OAUTH)
 _SIGNATURE = re.compile(r'oauth_signature="([^"]+)"')
+#: Redactors `also` keeps for recurring `Authorization` values (a bearer token between renewals).
+_ALSO_KEPT = 16
 # A JSON string can spell any character as \uXXXX, which a byte scan for the plain form would miss.
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
 
@@ -60,38 +63,74 @@ def spellings(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
-class Redactor:
-    """Replaces every known credential (and any OAuth signature or token) with `[redacted]`."""
+class _Layer:
+    """The spellings of some secrets: one pattern to replace them, the shortest forms to scan for."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets = tuple(secrets)
+    __slots__ = ("pattern", "scan", "secrets")
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = tuple(secret for secret in secrets if len(secret) >= MIN_SECRET)
         forms: set[str] = set()
-        for secret in self._secrets:
-            if len(secret) >= MIN_SECRET:
-                forms |= spellings(secret)
+        for secret in self.secrets:
+            forms |= spellings(secret)
         ordered = sorted(forms, key=len, reverse=True)  # the longest spelling wins where they overlap
         # A body holding a longer spelling holds a shorter one inside it too (the key inside
         # `Bearer ORG:KEY`, in every base64 alignment), so the scan looks for the shortest only.
-        self._scan = [
+        self.scan = [
             form.encode() for form in ordered if not any(other != form and other in form for other in forms)
         ]
-        self._pattern = re.compile("|".join([*(re.escape(form) for form in ordered), _OAUTH]))
+        self.pattern = re.compile("|".join(re.escape(form) for form in ordered)) if ordered else None
+
+
+class Redactor:
+    """Replaces every known credential (and any OAuth signature or token) with `[redacted]`.
+
+    A redactor is layers of secrets: the deployment's, then (`with_secrets`) one caller's, then
+    (`also`) what one request signed. Each layer is built once, so adding a caller's credential
+    or a request's signature costs the spellings of those few values, not of every secret again.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, _layers: tuple[_Layer, ...] = ()) -> None:
+        own = _Layer(secrets)
+        self._layers = (*_layers, own) if own.secrets or not _layers else _layers
+        self._also: dict[str, Redactor] = {}
+
+    def with_secrets(self, secrets: Iterable[str]) -> Redactor:
+        """This redactor plus `secrets` (a caller's credential, in every spelling)."""
+        return Redactor(secrets, _layers=self._layers)
 
     def also(self, sent: str) -> Redactor:
-        """This redactor, plus one `Authorization` value signed for a single request (OAuth 1.0a):
-        the whole value and its signature on its own, in every spelling."""
+        """This redactor, plus one `Authorization` value signed for a request: the whole value, the
+        credential after its scheme (`Bearer <token>`), and an OAuth 1.0a signature on its own."""
+        found = self._also.get(sent)
+        if found is not None:
+            return found
         signature = _SIGNATURE.search(sent)
-        extra = [sent, unquote(signature.group(1))] if signature else [sent]
-        return Redactor([*self._secrets, *extra])
+        scheme, _, credential = sent.partition(" ")
+        extra = [sent]
+        if signature:
+            extra.append(unquote(signature.group(1)))
+        elif credential and scheme.isalpha():
+            extra.append(credential.strip())
+        found = self.with_secrets(extra)
+        if signature is None:
+            # A bearer token repeats for every call until it is renewed; a signature never does.
+            if len(self._also) >= _ALSO_KEPT:
+                self._also.clear()
+            self._also[sent] = found
+        return found
 
     def text(self, value: str) -> str:
         """`value` with every credential replaced."""
-        return self._pattern.sub(_replacement, value)
+        for layer in reversed(self._layers):  # the most specific (a caller's, a request's) first
+            if layer.pattern is not None:
+                value = layer.pattern.sub(REDACTED, value)
+        return _OAUTH_PATTERN.sub(_replacement, value)
 
     def mentions(self, raw: bytes | bytearray) -> bool:
         """Whether a raw body may spell a credential (a fast scan that never misses one)."""
         return (
-            any(form in raw for form in self._scan)
+            any(form in raw for layer in self._layers for form in layer.scan)
             or any(hint in raw for hint in _OAUTH_HINTS)
             or _ESCAPED_ASCII.search(raw) is not None
         )

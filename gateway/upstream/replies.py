@@ -143,7 +143,7 @@ def default_error(provider: str, reply: Reply) -> GatewayError:
     name = provider.capitalize()
     status = reply.status
     if status in (401, 403):
-        return UpstreamUnauthorized(f"{name} refused the gateway's credentials", provider=provider)
+        return UpstreamUnauthorized(f"{name} refused the credentials it was called with", provider=provider)
     if status == 404:
         return NotFound(f"{name} has no such object", provider=provider)
     if status in (400, 422):

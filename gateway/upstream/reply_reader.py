@@ -29,6 +29,8 @@ ERROR_BODY_LIMIT = 64 * 1024
 #: Upstream text kept in an error message (the rest is cut with an ellipsis).
 MAX_MESSAGE = 1000
 _CHUNK = 64 * 1024
+#: Statuses a proxy sends when it lost the upstream's answer (Bad Gateway, Gateway Timeout).
+PROXY_LOST = frozenset({502, 504})
 
 #: Provider-specific reading of a failed reply; returns None to use the default mapping.
 ErrorReader = Callable[[Reply, str], GatewayError | None]
@@ -100,6 +102,14 @@ class ReplyReader:
             return Redirected(
                 f"{title} answered with a redirect (HTTP {reply.status}), which the gateway does "
                 f"not follow: check {self.provider.upper()}_BASE_URL",
+                provider=self.provider,
+            )
+        if reply.status in PROXY_LOST and not is_read:
+            # A gateway or proxy in front of the upstream answered: it may have passed the write on
+            # and lost (502) or given up waiting for (504) the answer, so the write may have happened.
+            return WriteOutcomeUnknown(
+                f"{method} to {self.provider} was answered with HTTP {reply.status} by a proxy in front "
+                "of it: the change may or may not have been applied. Read the object before trying again.",
                 provider=self.provider,
             )
         if reply.status >= 400:

@@ -1,4 +1,9 @@
-"""Per-provider protection: a circuit breaker, and the health the `providers` query reports."""
+"""Per-credential protection: a circuit breaker, and the health the `providers` query reports.
+
+The service credential's breaker is the provider's (`gateway_breaker_open{provider}`); each caller's
+credential has one of its own, so one caller's failures never stop another's calls, and those are
+counted per provider only (`gateway_caller_breakers_open`), never one metric series per caller.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,8 @@ class CircuitBreaker:
     state: BreakerState = BreakerState.CLOSED
     failures: int = 0
     opened_at: float = 0.0
+    #: A caller's credential's breaker: counted, not the provider's own gauge.
+    caller: bool = False
     _probing: bool = False
 
     def before_call(self) -> None:
@@ -74,9 +81,18 @@ class CircuitBreaker:
         """Whether calls are currently refused (the `/readyz` view)."""
         return self.state is BreakerState.OPEN and self.clock() - self.opened_at < self.reset_after
 
+    def forget(self) -> None:
+        """The breaker is dropped (its caller's client was evicted): it no longer counts as open."""
+        if self.caller and self.state is BreakerState.OPEN:
+            metrics.CALLER_BREAKERS_OPEN.labels(self.provider).dec()
+
     def _set(self, state: BreakerState) -> None:
-        self.state = state
-        metrics.BREAKER_OPEN.labels(self.provider).set(1 if state is BreakerState.OPEN else 0)
+        was_open, self.state = self.state is BreakerState.OPEN, state
+        is_open = state is BreakerState.OPEN
+        if not self.caller:
+            metrics.BREAKER_OPEN.labels(self.provider).set(1 if is_open else 0)
+        elif is_open != was_open:
+            metrics.CALLER_BREAKERS_OPEN.labels(self.provider).inc(1 if is_open else -1)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import aiohttp
 
 from gateway.providers import pretix
-from gateway.upstream.endpoint import Wiring
+from gateway.upstream.wiring import Wiring
 from tests.harness import running_gateway
 from tests.integration.conftest import PretixTarget
 from tests.integration.pretix_queries import CLONE, CREATE, DELETE, NODE, UPDATE, create, new_event

@@ -9,7 +9,7 @@ from oauthlib.oauth1.rfc5849.utils import parse_authorization_header
 
 from gateway.errors import BadUserInput, Forbidden, UpstreamUnauthorized
 from gateway.ids import encode_id
-from gateway.providers.schoology import read_error
+from gateway.providers.schoology import NoAccess, read_error
 from gateway.sandbox.schoology_seed import (
     BUSY_SECTION_ID,
     DISTRICT_ID,
@@ -254,7 +254,9 @@ async def test_foreign_or_malformed_ids_are_refused_before_any_call(
 def test_error_reader_maps_schoologys_bare_statuses() -> None:
     refused = read_error(Reply(403, {}, None, ""), "PUT")
     assert isinstance(refused, Forbidden)
-    assert read_error(Reply(403, {}, None, ""), "GET") is None  # default: UPSTREAM_UNAUTHORIZED
+    hidden = read_error(Reply(403, {}, None, ""), "GET")
+    assert isinstance(hidden, NoAccess)  # may not read it: UPSTREAM_UNAUTHORIZED
+    assert hidden.code.value == "UPSTREAM_UNAUTHORIZED"
     assert not isinstance(read_error(Reply(401, {}, None, ""), "PUT"), Forbidden | UpstreamUnauthorized)
     rejected = read_error(Reply(400, {}, "The end field is required when has_end is 1", ""), "POST")
     assert isinstance(rejected, BadUserInput)

@@ -11,8 +11,8 @@ from graphql import get_introspection_query, graphql_sync
 from gateway.app import build_schema
 
 
-def _introspected() -> dict[str, Any]:
-    schema = build_schema()._schema
+def _introspected(subgraph: bool = False) -> dict[str, Any]:
+    schema = build_schema(subgraph=subgraph)._schema
     result = graphql_sync(schema, get_introspection_query(descriptions=True, input_value_deprecation=True))
     assert result.errors is None, result.errors
     data: dict[str, Any] = result.data or {}
@@ -44,8 +44,9 @@ def missing_descriptions(schema: dict[str, Any]) -> list[str]:
     return missing
 
 
-def test_everything_in_the_schema_is_described() -> None:
-    missing = missing_descriptions(_introspected())
+@pytest.mark.parametrize("subgraph", [False, True], ids=["plain", "subgraph"])
+def test_everything_in_the_schema_is_described(subgraph: bool) -> None:
+    missing = missing_descriptions(_introspected(subgraph))
     assert not missing, f"{len(missing)} without a description:\n" + "\n".join(missing)
 
 

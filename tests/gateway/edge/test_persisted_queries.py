@@ -15,8 +15,8 @@ from gateway.edge.persisted_queries import PersistedQueries, sha256_hex
 from gateway.query_limits import guard
 from gateway.settings import Settings
 from gateway.upstream.redis_link import RedisLink, open_redis
-from tests.gateway.upstream.test_redis import RedisServer, redis_server  # noqa: F401 (a fixture)
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
+from tests.redis_server import RedisServer
 
 QUERY = "query Providers { providers { provider enabled } }"
 HASH = sha256_hex(QUERY)
@@ -125,7 +125,7 @@ async def test_a_document_that_does_not_validate_is_not_registered(gateway: Gate
 
 async def test_replicas_share_registrations_through_redis(
     sandbox: Sandbox,
-    redis_server: RedisServer,  # noqa: F811 (the fixture)
+    redis_server: RedisServer,
 ) -> None:
     settings = settings_for(sandbox, gateway_redis_url=redis_server.url)
     async with running_gateway(settings) as first, running_gateway(settings) as second:

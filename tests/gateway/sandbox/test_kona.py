@@ -189,7 +189,8 @@ async def test_create_defaults_start_and_end_to_now(client: Client) -> None:
 
 
 async def test_creator_id_is_writable(client: Client) -> None:
-    created = await client.post(EVENTS, json=_one(creator_id=103), headers=AUTH)
+    # In a space Ada is in, so she still sees (and may change) the event she made for someone else.
+    created = await client.post(EVENTS, json=_one(creator_id=103, space_id=201), headers=AUTH)
     (event,) = (await created.json())["calendar_events"]
     assert event["creator_id"] == 103
     changed = await client.put(
@@ -261,8 +262,68 @@ def test_sandbox_env_points_at_the_api_root() -> None:
     assert env == {
         "KONA_BASE_URL": "http://127.0.0.1:8000/kona/api",
         "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN,
+        "KONA_TOKEN_URL": "http://127.0.0.1:8000/kona/oauth/token",
         "KONA_TIMEZONE": "UTC",
     }
+
+
+async def _ids_for(client: Client, token: str) -> set[int]:
+    response = await client.get(EVENTS, params=MARCH, headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
+    return {event["id"] for event in (await response.json())["calendar_events"]}
+
+
+async def test_users_see_the_events_of_the_spaces_they_are_in(client: Client) -> None:
+    ada, grace = await _ids_for(client, kona.ACCESS_TOKEN), await _ids_for(client, kona.OTHER_ACCESS_TOKEN)
+    assert 1090 in grace  # participants-only, Grace's own
+    assert 1090 not in ada
+    # A public event of Customer Success (203), where Grace is not, by someone else: Ada's only.
+    assert 1012 in ada
+    assert 1012 not in grace
+    # Grace still sees the public events of the spaces she is in, and those she created.
+    assert {1001, 1002} <= grace
+
+
+async def _token(client: Client, **params: str) -> Any:
+    form = {"grant_type": "refresh_token", "client_id": kona.CLIENT_ID, "client_secret": kona.CLIENT_SECRET}
+    return await client.post(f"/kona{kona.TOKEN_PATH}", data=form | params)
+
+
+async def test_the_token_endpoint_renews_with_the_refresh_token(client: Client) -> None:
+    response = await _token(client, refresh_token=kona.REFRESH_TOKEN)
+    assert response.status == 200
+    body = await response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token"}
+    assert (body["token_type"], body["expires_in"], body["refresh_token"]) == (
+        "bearer",
+        604_800,
+        kona.REFRESH_TOKEN,
+    )
+    me = await client.get("/kona/api/userinfo", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert (await me.json())["users"][0]["id"] == 101
+
+
+async def test_the_token_endpoint_refuses_with_rfc_6749_errors(client: Client) -> None:
+    unknown = await _token(client, refresh_token="nope")
+    wrong_client = await _token(client, refresh_token=kona.REFRESH_TOKEN, client_secret="nope")
+    grant = await _token(client, refresh_token=kona.REFRESH_TOKEN, grant_type="password")
+    assert (unknown.status, (await unknown.json())["error"]) == (400, "invalid_grant")
+    assert (wrong_client.status, (await wrong_client.json())["error"]) == (401, "invalid_client")
+    assert (grant.status, (await grant.json())["error"]) == (400, "unsupported_grant_type")
+
+
+async def test_tokens_expire(log: CallLog) -> None:
+    clock = [NOW]
+    async with mounted("/kona", kona.create_app(log, now=lambda: clock[0], token_lifetime=60)) as client:
+        expired = await client.get(EVENTS, headers={"Authorization": f"Bearer {kona.EXPIRED_ACCESS_TOKEN}"})
+        issued = await (await _token(client, refresh_token=kona.REFRESH_TOKEN)).json()
+        fresh = {"Authorization": f"Bearer {issued['access_token']}"}
+        assert (await client.get(EVENTS, headers=fresh)).status == 200
+        clock[0] = NOW.replace(minute=1)
+        later = await client.get(EVENTS, headers=fresh)
+        details = (await later.json())["details"]
+    assert expired.status == later.status == 401
+    assert details == "The access token is invalid or has expired"
 
 
 @pytest.fixture

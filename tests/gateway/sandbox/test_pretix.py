@@ -396,3 +396,12 @@ def test_sandbox_env_points_at_the_api_root() -> None:
         "PRETIX_TOKEN": pretix.TOKEN,
         "PRETIX_ORGANIZERS": "demo-conf,demo-arts",
     }
+
+
+async def test_a_team_token_sees_only_its_organizer(client: Client) -> None:
+    conf = {"Authorization": f"Token {pretix.CONF_TEAM_TOKEN}"}
+    organizers = await _json(client, "GET", "/pretix/api/v1/organizers/", 200, headers=conf)
+    assert [organizer["slug"] for organizer in organizers["results"]] == ["demo-conf"]
+    await _json(client, "GET", "/pretix/api/v1/organizers/demo-arts/events/", 403, headers=conf)
+    arts = {"Authorization": f"Token {pretix.ARTS_TEAM_TOKEN}"}
+    await _json(client, "GET", "/pretix/api/v1/organizers/demo-arts/events/", 200, headers=arts)

@@ -17,7 +17,16 @@ from oauthlib.oauth1 import Client as OAuthClient
 from gateway.sandbox import schoology
 from gateway.sandbox.recorder import CallLog
 from gateway.sandbox.schoology_auth import REPLAY_MESSAGE
-from gateway.sandbox.schoology_seed import BUSY_SECTION_ID, GROUP_IDS, SECTION_IDS, USER_IDS
+from gateway.sandbox.schoology_seed import (
+    BUSY_SECTION_ID,
+    DANA_TOKEN,
+    DANA_TOKEN_SECRET,
+    GROUP_IDS,
+    LUIS_TOKEN,
+    LUIS_TOKEN_SECRET,
+    SECTION_IDS,
+    USER_IDS,
+)
 
 Client = TestClient[web.Request, web.Application]
 JSON = "application/json"
@@ -41,15 +50,22 @@ def signed(
     empty_token: bool = True,
     signature_method: str = SIGNATURE_HMAC_SHA1,
     accept: str = JSON,
+    access: tuple[str, str] | None = None,
 ) -> dict[str, str]:
-    """Headers of a two-legged Schoology call to the absolute `url`."""
-    oauth = (TwoLeggedClient if empty_token else OAuthClient)(
-        schoology.CONSUMER_KEY,
-        client_secret=secret,
-        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
-        signature_method=signature_method,
-        realm="Schoology API",
-    )
+    """Headers of a Schoology call to the absolute `url`: two-legged, or three-legged with `access`
+    (a user's token and token secret)."""
+    options: dict[str, Any] = {
+        "client_secret": secret,
+        "signature_type": SIGNATURE_TYPE_AUTH_HEADER,
+        "signature_method": signature_method,
+        "realm": "Schoology API",
+    }
+    if access is not None:
+        oauth = OAuthClient(
+            schoology.CONSUMER_KEY, resource_owner_key=access[0], resource_owner_secret=access[1], **options
+        )
+    else:
+        oauth = (TwoLeggedClient if empty_token else OAuthClient)(schoology.CONSUMER_KEY, **options)
     headers = {"Content-Type": JSON} if body is not None else {}
     _, signed_headers, _ = oauth.sign(url, http_method=method, body=body, headers=headers)
     return {**signed_headers, "Accept": accept}
@@ -128,6 +144,50 @@ async def test_hand_built_plaintext_header_from_the_docs_is_accepted(client: Cli
     response = await client.get(f"/schoology/v1/groups/{GROUP_IDS[0]}", headers=headers)
     assert response.status == 200
     assert (await response.json())["title"] == "Robotics Club"
+
+
+DANA = (DANA_TOKEN, DANA_TOKEN_SECRET)
+LUIS = (LUIS_TOKEN, LUIS_TOKEN_SECRET)
+
+
+@pytest.mark.parametrize("signature_method", [SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT])
+async def test_three_legged_calls_act_as_the_tokens_user(client: Client, signature_method: str) -> None:
+    mine = await call(client, "GET", SECTION, access=DANA, signature_method=signature_method)
+    me = await call(client, "GET", "/schoology/v1/users/265", access=DANA, signature_method=signature_method)
+    theirs = await call(client, "GET", f"/schoology/v1/sections/{SECTION_IDS[1]}/events", access=DANA)
+    assert (mine[0], me[0]) == (200, 200)
+    assert (theirs[0], theirs[1]) == (403, None)  # not her section: no permission, an empty body
+    own = await call(client, "GET", f"/schoology/v1/sections/{SECTION_IDS[1]}/events", access=LUIS)
+    assert own[0] == 200
+    assert own[1]["total"] > 0
+
+
+async def test_a_token_secret_is_part_of_the_signing_key(client: Client) -> None:
+    forged = await call(client, "GET", SECTION, access=(DANA_TOKEN, "not-her-secret"))
+    unknown = await call(client, "GET", SECTION, access=("no-such-token", DANA_TOKEN_SECRET))
+    # Signing with the consumer secret alone (as two-legged) is not enough once a token is named.
+    plaintext = await call(
+        client, "GET", SECTION, access=(DANA_TOKEN, ""), signature_method=SIGNATURE_PLAINTEXT
+    )
+    assert forged[:2] == (401, "Invalid signature")
+    assert unknown[:2] == (401, "Invalid access token: no-such-token")
+    assert plaintext[:2] == (401, "Invalid signature")
+
+
+async def test_a_user_writes_only_in_their_realms(client: Client) -> None:
+    event = {"title": "Club meeting", "start": "2026-02-02 15:00:00"}
+    club = f"/schoology/v1/groups/{GROUP_IDS[0]}/events"
+    created = await call(client, "POST", club, event, access=LUIS)
+    refused = await call(client, "POST", f"{SECTION}/events", event, access=LUIS)
+    assert created[0] == 201
+    assert refused[:2] == (403, None)
+
+
+async def test_multiget_items_of_other_realms_are_403_for_a_user(client: Client) -> None:
+    paths = [f"/v1/sections/{BUSY_SECTION_ID}/events", f"/v1/sections/{SECTION_IDS[1]}/events"]
+    status, body, _ = await call(client, "POST", "/schoology/v1/multiget", {"request": paths}, access=LUIS)
+    assert status == 200
+    assert [item["response_code"] for item in body["response"]] == [403, 200]
 
 
 async def test_wrong_secret_or_missing_header_is_401(client: Client) -> None:

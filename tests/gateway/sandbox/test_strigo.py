@@ -364,3 +364,18 @@ async def test_delete_non_ready_event_is_refused(client: Client, event_id: str) 
 async def test_delete_unknown_event_is_404(client: Client) -> None:
     error = await failure_of(client, "DELETE", "/events/doesNotExist12345", 404)
     assert error["type"] == "EventNotFound"
+
+
+async def test_each_org_key_sees_its_own_org(client: Client) -> None:
+    partner = {"Authorization": f"Bearer {strigo.SECOND_ORG_ID}:{strigo.SECOND_API_KEY}"}
+    crossed = {"Authorization": f"Bearer {strigo.SECOND_ORG_ID}:{strigo.API_KEY}"}
+    ours = await data_of(client, "GET", "/events")
+    response = await client.get(f"{API}/events", headers=partner)
+    theirs = (await response.json())["data"]
+    refused = await client.get(f"{API}/events", headers=crossed)
+    assert len(ours) == len(strigo.EVENT_IDS)
+    assert theirs
+    assert {event["id"] for event in theirs}.isdisjoint(strigo.EVENT_IDS)
+    assert refused.status == 401
+    first = theirs[0]["id"]
+    assert (await client.get(f"{API}/events/{first}", headers=AUTH)).status == 404  # not in our org

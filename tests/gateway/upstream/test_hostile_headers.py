@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 
 from gateway.sandbox.pretix_state import ORGANIZERS
-from gateway.upstream.endpoint import Upstream, static_authorization
+from gateway.upstream.auth import static_authorization
+from gateway.upstream.endpoint import Upstream
 from gateway.upstream.quota import LocalQuota
 from gateway.upstream.replies import MAX_ANNOUNCED_PAUSE, MAX_RETRY_AFTER, Reply, announced_pause, retry_after
 from tests.gateway.upstream.hostile_providers import STANDS

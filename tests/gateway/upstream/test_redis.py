@@ -5,20 +5,12 @@ Each test starts its own server on a free loopback port; two apps on one server 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import shutil
-import socket
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
@@ -27,68 +19,9 @@ from gateway.upstream.redis_link import RedisLink, open_redis
 from gateway.upstream.replies import Reply
 from tests.gateway.upstream.strigo_requests import CREATE, LIST, new_event
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
+from tests.redis_server import RedisServer
 
 NEW_EVENT = new_event("Shared cache drill")
-REDIS_SERVER = shutil.which("redis-server")
-
-
-@dataclass
-class RedisServer:
-    """A redis-server of the test's own on a free loopback port, without persistence."""
-
-    directory: Path
-    port: int = field(init=False)
-    process: asyncio.subprocess.Process | None = None
-
-    def __post_init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        assert REDIS_SERVER is not None
-        self.process = await asyncio.create_subprocess_exec(
-            REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(self.directory),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        client = open_redis(self.url)
-        try:
-            for _ in range(500):
-                if self.process.returncode is not None:
-                    break
-                try:
-                    await client.ping()
-                    return
-                except RedisConnectionError:
-                    await asyncio.sleep(0.01)
-            raise RuntimeError(f"redis-server did not answer on port {self.port}")
-        finally:
-            await client.aclose()
-
-    async def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            await self.process.wait()
-            self.process = None
-
-
-@pytest.fixture
-async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    if REDIS_SERVER is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing; scripts/test installs it with apt (as root) for CI")
-        pytest.skip("redis-server is not installed (scripts/test installs it with apt when run as root)")
-    server = RedisServer(tmp_path)
-    try:
-        await server.start()
-        yield server
-    finally:
-        await server.stop()
 
 
 def methods(sandbox: Sandbox) -> list[str]:

@@ -15,8 +15,10 @@ from gateway.errors import CircuitOpen, UpstreamFailure, UpstreamUnavailable
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
 from gateway.settings import Settings
-from gateway.upstream.endpoint import RetryPolicy, Upstream, static_authorization
+from gateway.upstream.auth import static_authorization
+from gateway.upstream.endpoint import Upstream
 from gateway.upstream.resilience import BreakerState, CircuitBreaker
+from gateway.upstream.retries import RetryPolicy
 from tests.gateway.upstream.strigo_requests import LIST
 from tests.harness import Sandbox, running_gateway, settings_for
 
