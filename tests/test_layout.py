@@ -24,10 +24,10 @@ LAYERS = ("gateway/providers", "gateway/sandbox", "schema", "resolvers")
 SHARED = {
     "gateway/providers": {"__init__", "base"},
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
-    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build"},
+    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build", "feed"},
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
-        "nodes", "cursor", "status", "root",
+        "nodes", "cursor", "status", "root", "feed",
     },
 }  # fmt: skip
 
