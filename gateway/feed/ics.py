@@ -63,6 +63,7 @@ def render(events: Sequence[FeedEvent], head: CalendarHead, stamp: datetime) -> 
     days = [day for event in events for day in _days(event)]
     if days:
         calendar.add_missing_timezones(_shifted(min(days), -366), _shifted(max(days), 366))
+        _one_rdate_per_line(calendar)
     return bytes(calendar.to_ical())
 
 
@@ -119,6 +120,20 @@ def known_zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def _one_rdate_per_line(calendar: icalendar.Calendar) -> None:
+    """Split the VTIMEZONEs' `RDATE:a,b,c` into one RDATE per transition: ical.js (the parser of
+    Thunderbird's lineage) reads only the first value of a list, and would put every later DST
+    change of the zone in the wrong place. One value per line means the same to every parser."""
+    for zone in calendar.walk("VTIMEZONE"):
+        for observance in zone.subcomponents:
+            if "RDATE" not in observance:
+                continue
+            given = observance.pop("RDATE")
+            lists = given if isinstance(given, list) else [given]
+            for moment in [item.dt for dates in lists for item in dates.dts]:
+                observance.add("rdate", moment)
 
 
 def _duration_text(span: timedelta) -> str:
