@@ -26,9 +26,15 @@ function text(component, name) {
   return value === null || value === undefined ? null : String(value);
 }
 
+// An ICAL.Event made from a component relates every RECURRENCE-ID override of the calendar to
+// itself, whatever its UID, unless it is given its exceptions: so they are given, by UID.
+function eventOf(component) {
+  return new ICAL.Event(component, { strictExceptions: true, exceptions: [] });
+}
+
 const vevents = root.getAllSubcomponents("vevent");
 const events = vevents.map((component) => {
-  const event = new ICAL.Event(component);
+  const event = eventOf(component);
   const start = component.getFirstProperty("dtstart");
   return {
     uid: event.uid,
@@ -54,12 +60,12 @@ const masters = new Map();
 const overrides = [];
 for (const component of vevents) {
   if (component.hasProperty("recurrence-id")) overrides.push(component);
-  else masters.set(component.getFirstPropertyValue("uid"), new ICAL.Event(component));
+  else masters.set(component.getFirstPropertyValue("uid"), eventOf(component));
 }
 for (const component of overrides) {
   const master = masters.get(component.getFirstPropertyValue("uid"));
   if (master) master.relateException(component);
-  else masters.set(component.getFirstPropertyValue("uid") + "#orphan", new ICAL.Event(component));
+  else masters.set(component.getFirstPropertyValue("uid") + "#orphan", eventOf(component));
 }
 const occurrences = [];
 function inWindow(time) {

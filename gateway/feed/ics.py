@@ -6,15 +6,15 @@ octets without splitting a UTF-8 character; its VTIMEZONEs come from the system'
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 
 import icalendar
 
 from gateway.feed.records import FeedEvent
+from gateway.feed.series import SeriesPlan, fold
+from gateway.feed.times import Moment, day_of, span
 
 PRODID = "-//event-gateway//calendar feed//EN"
 
@@ -58,8 +58,12 @@ def render(events: Sequence[FeedEvent], head: CalendarHead, stamp: datetime) -> 
     calendar.add("x-published-ttl", _duration_text(head.refresh))
     for name, text in head.notes:
         calendar.add(name, icalendar.vText(text))
-    for event in events:
+    folded = fold(events)
+    for event in folded.singles:
         calendar.add_component(vevent(event, head, stamp))
+    for plan in folded.series:
+        for component in series_vevents(plan, head, stamp):
+            calendar.add_component(component)
     days = [day for event in events for day in _days(event)]
     if days:
         calendar.add_missing_timezones(_shifted(min(days), -366), _shifted(max(days), 366))
@@ -67,15 +71,22 @@ def render(events: Sequence[FeedEvent], head: CalendarHead, stamp: datetime) -> 
     return bytes(calendar.to_ical())
 
 
-def vevent(event: FeedEvent, head: CalendarHead, stamp: datetime) -> icalendar.Event:
-    """One event as a VEVENT: UID is its global id."""
+def vevent(
+    event: FeedEvent,
+    head: CalendarHead,
+    stamp: datetime,
+    *,
+    uid: str | None = None,
+    when: tuple[Moment, Moment | None] | None = None,
+) -> icalendar.Event:
+    """One event as a VEVENT: UID is its global id (or its series' `uid`), times its own (or `when`)."""
     component = icalendar.Event()
-    component.add("uid", event.id)
+    component.add("uid", uid or event.id)
     component.add("dtstamp", stamp.astimezone(UTC))
     if event.updated_at is not None:
         component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("summary", event.title)
-    start, end = span(event)
+    start, end = when or span(event)
     component.add("dtstart", start)
     if end is not None:
         component.add("dtend", end)
@@ -94,32 +105,19 @@ def vevent(event: FeedEvent, head: CalendarHead, stamp: datetime) -> icalendar.E
     return component
 
 
-def span(event: FeedEvent) -> tuple[date | datetime, date | datetime | None]:
-    """DTSTART and DTEND: days for an all-day event (DTEND the day after the last, RFC 5545's
-    exclusive end), else instants in the event's zone where it is known (UTC otherwise)."""
-    if event.starts_at is None:
-        raise ValueError(f"event {event.id} has no start")
-    if event.all_day:
-        zone = known_zone(event.timezone) or UTC
-        first = event.start_date or event.starts_at.astimezone(zone).date()
-        last = event.end_date if event.end_date is not None and event.end_date >= first else first
-        return first, last + timedelta(days=1)
-    zone = known_zone(event.timezone) or UTC
-    start = event.starts_at.astimezone(zone)
-    if event.ends_at is None or event.ends_at < event.starts_at:
-        return start, None
-    return start, event.ends_at.astimezone(zone)
-
-
-@cache
-def known_zone(name: str | None) -> zoneinfo.ZoneInfo | None:
-    """The IANA zone `name` when the system's zoneinfo has it (UTC stays plain UTC: no VTIMEZONE)."""
-    if not name or name in ("UTC", "Etc/UTC", "Z"):
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
+def series_vevents(plan: SeriesPlan, head: CalendarHead, stamp: datetime) -> list[icalendar.Event]:
+    """A series: its master (RRULE, one EXDATE per instance GraphQL did not return), then one
+    RECURRENCE-ID override per occurrence that differs from the master; all under the series' id."""
+    master = vevent(plan.master, head, stamp, uid=plan.uid, when=(plan.start, plan.end))
+    master.add("rrule", icalendar.vRecur.from_ical(plan.rule))
+    for moment in plan.exdates:
+        master.add("exdate", moment)
+    components = [master]
+    for recurrence_id, event in plan.overrides:
+        override = vevent(event, head, stamp, uid=plan.uid)
+        override.add("recurrence-id", recurrence_id)
+        components.append(override)
+    return components
 
 
 def _one_rdate_per_line(calendar: icalendar.Calendar) -> None:
@@ -148,11 +146,7 @@ def _days(event: FeedEvent) -> list[date]:
     if event.starts_at is None:
         return []
     start, end = span(event)
-    return [_day(start)] + ([_day(end)] if end is not None else [])
-
-
-def _day(moment: date | datetime) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
+    return [day_of(start)] + ([day_of(end)] if end is not None else [])
 
 
 def _shifted(day: date, days: int) -> date:

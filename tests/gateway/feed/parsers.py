@@ -21,14 +21,16 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from gateway.feed.ics import STATUSES, known_zone
+from gateway.feed.ics import STATUSES
+from gateway.feed.times import known_zone
 from tests.harness import Gateway
 
 CLIENT = Path(__file__).parents[3] / "clients" / "calendar"
 INSTALL_HINT = "scripts/test installs it (npm ci --prefix clients/calendar)"
 
 EVENT_FIELDS = (
-    "id provider title description startsAt endsAt timezone allDay startDate endDate url location status"
+    "id provider title description startsAt endsAt timezone allDay startDate endDate url location status "
+    "series { id index rule }"
 )
 
 
@@ -52,8 +54,15 @@ def _instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def uid_of(event: Mapping[str, Any]) -> str:
+    """The UID the feed shows an event under: its series' id when the series has a rule (the feed
+    folds it into one RRULE), else its own id."""
+    series = event.get("series")
+    return str(series["id"]) if series and series.get("rule") else str(event["id"])
+
+
 def expected(event: Mapping[str, Any]) -> Shown:
-    """What the feed must show for one `events` node."""
+    """What the feed must show for one `events` node (as a VEVENT of its own)."""
     end: str | None
     if event["allDay"]:
         first = date.fromisoformat(event["startDate"])
@@ -106,7 +115,8 @@ def _day_or_instant(value: date | datetime) -> str:
     return _instant(value) if isinstance(value, datetime) else value.isoformat()
 
 
-Occurrence = tuple[str, str, str]
+#: (uid, start, end, summary) of one occurrence a calendar app shows.
+Occurrence = tuple[str, str, str, str]
 
 
 def expanded(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
@@ -122,7 +132,8 @@ def expanded(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
         )
         if start <= moment < end:
             first = _day_or_instant(begins)
-            found.append((str(occurrence["UID"]), first, first if ends is None else _day_or_instant(ends)))
+            last = first if ends is None else _day_or_instant(ends)
+            found.append((str(occurrence["UID"]), first, last, str(occurrence["SUMMARY"])))
     return sorted(found)
 
 
@@ -178,7 +189,8 @@ def occurrences_by_ical_js(report: Mapping[str, Any]) -> list[Occurrence]:
     found = []
     for item in report["occurrences"]:
         first = _js_when(item["start"])
-        found.append((item["uid"], first, first if item["end"] is None else _js_when(item["end"])))
+        last = first if item["end"] is None else _js_when(item["end"])
+        found.append((item["uid"], first, last, item["summary"]))
     return sorted(found)
 
 
@@ -207,4 +219,8 @@ async def graphql_events(gateway: Gateway, filter: Mapping[str, Any] | None = No
 
 def expected_occurrences(events: Iterable[Mapping[str, Any]]) -> list[Occurrence]:
     """`(uid, start, end)` of GraphQL's events, as the expanders report occurrences."""
-    return sorted((shown.uid, shown.start, shown.end or shown.start) for shown in map(expected, events))
+    found = []
+    for event in events:
+        shown = expected(event)
+        found.append((uid_of(event), shown.start, shown.end or shown.start, shown.summary))
+    return sorted(found)
