@@ -107,9 +107,11 @@ async def collect(
             del collected.events[limit:]
             collected.truncated = True
             break
-        if not connection["pageInfo"]["hasNextPage"]:
+        page_info = connection["pageInfo"]
+        # An empty page or a cursor that does not move would never end: the query has said all it will.
+        if not page_info["hasNextPage"] or not connection["edges"] or page_info["endCursor"] in (None, after):
             break
-        after = connection["pageInfo"]["endCursor"]
+        after = page_info["endCursor"]
     return collected
 
 

@@ -73,6 +73,19 @@ async def make_edge_events(gateway: Gateway) -> None:
             "endAt": "2026-03-08T08:30:00Z",
         },
     ]
+    # A weekly series across the March DST change (folded into one RRULE once the gateway expands
+    # Kona series; one event before).
+    kona.append(
+        {
+            "name": "Weekly sync",
+            "startAt": "2026-02-24T14:00:00Z",
+            "endAt": "2026-02-24T15:00:00Z",
+            "period": "WEEK",
+            "frequency": "EVERY",
+            "selDays": ["TUESDAY"],
+            "seriesEndAt": "2026-03-31T23:00:00Z",
+        }
+    )
     for kona_input in kona:
         created = await gateway.data(KONA, {"input": kona_input})
         assert created["createKonaCalendarEvent"]["userErrors"] == []
