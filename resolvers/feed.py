@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from gateway.errors import FeedNotConfigured
 from gateway.feed.filter import feed_filter
 from gateway.feed.links import feed_url, public_base, webcal
@@ -16,7 +20,13 @@ NOT_CONFIGURED_MESSAGE = (
 )
 
 
-async def calendar_feed(info: Info, filter: EventFilter | None = None) -> CalendarFeed:
+async def calendar_feed(
+    info: Info,
+    filter: Annotated[
+        EventFilter | None,
+        strawberry.argument(description="The events the feed holds: the same filter as `events(filter:)`."),
+    ] = None,
+) -> CalendarFeed:
     """The feed URL of `filter`, signed with the first `GATEWAY_FEED_SECRET` key when there is one."""
     context = info.context
     settings = context.settings

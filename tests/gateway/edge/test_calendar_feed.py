@@ -7,6 +7,7 @@ its very filter; "nothing ran" is checked where it matters: the upstreams saw no
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -271,3 +272,19 @@ async def test_an_empty_feed_is_a_valid_calendar(gateway: Gateway) -> None:
     calendar = icalendar.Calendar.from_ical(response.content)
     assert list(calendar.walk("VEVENT")) == []
     assert calendar["VERSION"] == "2.0"
+
+
+async def test_last_modified_is_the_upstreams_updated_at_where_it_has_one(gateway: Gateway) -> None:
+    kona = "{ events(first: 50, filter: {providers: [KONA]}) "
+    query = kona + "{ nodes { id ... on KonaCalendarEvent { updatedAt } } } }"
+    data = await gateway.data(query)
+    updated = {node["id"]: node["updatedAt"] for node in data["events"]["nodes"] if node["updatedAt"]}
+    assert updated, "the sandbox's Kona events say when they changed"
+    calendar = icalendar.Calendar.from_ical((await gateway.http.get("/calendar.ics?provider=kona")).content)
+    for vevent in calendar.walk("VEVENT"):
+        uid = str(vevent["UID"])
+        if uid in updated:
+            assert vevent.decoded("LAST-MODIFIED") == datetime.fromisoformat(updated[uid]).replace(
+                microsecond=0
+            )
+        assert vevent.decoded("DTSTAMP").tzinfo is not None
