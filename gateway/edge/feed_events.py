@@ -86,9 +86,10 @@ async def collect(
     collected = FeedEvents()
     # Providers still asked: those of the filter (every enabled one when it names none).
     asking = list(filter.providers) or sorted(clients)
+    page_size = PAGE_SIZE
     after: str | None = None
     while asking:
-        first = min(PAGE_SIZE, limit - len(collected.events) + 1)
+        first = min(page_size, limit - len(collected.events) + 1)
         variables = {"filter": filter.variables(asking), "first": first, "after": after}
         context = Context(
             request=request, response=None, settings=settings, clients=clients, request_id=request_id
@@ -97,10 +98,14 @@ async def collect(
         current_request_id.set(request_id)
         result = await schema.execute(document, variable_values=variables, context_value=context)
         collected.pages += 1
+        if first > 1 and _too_costly(result.errors or ()):
+            # GATEWAY_MAX_COST set below what a full page costs: smaller pages, the same events.
+            page_size = first // 2
+            continue
         _note_failures(result.errors or (), collected)
         asking = [name for name in asking if name.upper() not in collected.unavailable]
         if result.data is None:
-            continue  # every provider asked failed: the loop ends with none left to ask
+            break
         connection: dict[str, Any] = result.data["events"]
         collected.events.extend(FeedEvent.from_result(edge["node"]) for edge in connection["edges"])
         if len(collected.events) > limit:
@@ -113,6 +118,15 @@ async def collect(
             break
         after = page_info["endCursor"]
     return collected
+
+
+def _too_costly(errors: Sequence[GraphQLError]) -> bool:
+    """Whether the page was refused whole for its cost (not one provider's call budget)."""
+    return any(
+        (error.extensions or {}).get("code") == ErrorCode.QUERY_TOO_COMPLEX
+        and not (error.extensions or {}).get("provider")
+        for error in errors
+    )
 
 
 def _note_failures(errors: Sequence[GraphQLError], collected: FeedEvents) -> None:

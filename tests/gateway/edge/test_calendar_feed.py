@@ -288,3 +288,12 @@ async def test_last_modified_is_the_upstreams_updated_at_where_it_has_one(gatewa
                 microsecond=0
             )
         assert vevent.decoded("DTSTAMP").tzinfo is not None
+
+
+async def test_a_low_cost_limit_makes_smaller_pages_not_a_failure(gateway: Gateway, sandbox: Sandbox) -> None:
+    # A page of 200 events costs ~4,600; an operator may allow less per query.
+    everything = uids((await gateway.http.get("/calendar.ics")).content)
+    async with running_gateway(settings_for(sandbox, gateway_max_cost=1_500)) as frugal:
+        response = await frugal.http.get("/calendar.ics")
+    assert response.status_code == 200, response.text
+    assert uids(response.content) == everything
