@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
 
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
-from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
+from resolvers.kona_series import candidates, confirmed
 from resolvers.mutations import deletion, payload, pointing_at_arguments
-from resolvers.provider import ProviderAPI, Window, order_key, select
+from resolvers.provider import ProviderAPI, Window, order_key
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
 from schema.event import Connection, Edge, Event, Node, page_info
@@ -27,29 +27,47 @@ from schema.kona_inputs import (
     create_body,
     update_body,
 )
+from schema.kona_series import SERIES_KIND, event_series, series_facts
 from schema.payloads import DeleteEventPayload, Payload
 
-INSTANCES = "kona.instances"
 #: Tag of `konaCalendarEvents` cursors: opaque like ids, `position:page size` inside.
 CURSOR = "kona-list"
 DEFAULT_FIRST = 50
 MAX_FIRST = 200
 
-#: How far the federated `events` query looks on a side its filter leaves open. Kona needs both
-#: ends of a range (alone it returns only the current month), so an open side becomes a year and
-#: a day from now (or from the given side, or the cursor, when those lie beyond now).
-HORIZON = timedelta(days=366)
 #: The earliest instant the federated query asks Kona about: Kona reads a smaller number of
 #: milliseconds as seconds (below 10^11), so the range starts no earlier than that.
 KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
+#: The latest: a side the federated filter leaves open is asked to the end of what dates hold. Kona
+#: needs both ends of a range (alone it returns only the current month); paging by start stops as
+#: soon as the page is complete, so a wide range costs no more calls than a narrow one.
+KONA_LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
-def _key(parts: tuple[str, ...]) -> str | None:
-    return parts[0] if len(parts) == 1 and parts[0].isdigit() else None
+def _key(parts: tuple[str, ...]) -> kona.EventKey | None:
+    """An event's Kona id, or a series' first id and an occurrence number from 2 (an occurrence Kona
+    computes rather than stores); None when malformed."""
+    if not parts or len(parts) > 2 or not all(part.isdigit() and len(part) <= 10 for part in parts):
+        return None
+    if len(parts) == 1:
+        return parts[0], None
+    number = int(parts[1])
+    return (parts[0], number) if number >= 2 else None
+
+
+def _record(key: kona.EventKey, id: str) -> str:
+    """The Kona id a write goes to; BAD_USER_INPUT for an occurrence Kona stores no record of."""
+    if key[1] is not None:
+        raise BadUserInput(
+            f"{id!r} is an occurrence Kona computes from its series' rule: it has no record of its own "
+            "to change (change the series through its first occurrence)",
+            field=["id"],
+        )
+    return key[0]
 
 
 def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> KonaCalendarEvent:
-    return KonaCalendarEvent.from_upstream(data)
+    return KonaCalendarEvent.from_upstream(data, KONA.client(context).zone)
 
 
 KONA = ProviderEvents(
@@ -75,6 +93,15 @@ USER = ProviderObjects(
     key=one_number,
     convert=lambda data, key: KonaUser.from_upstream(data),
 )
+
+
+async def _series(context: Context, parts: tuple[str, ...]) -> Node | None:
+    """`node(id:)` of a series: what its first instance says of it (batched with the events)."""
+    if len(parts) != 1 or not parts[0].isdigit() or len(parts[0]) > 10:
+        raise BadUserInput("malformed Kona series id", field=["id"])
+    data = await KONA.load(context, (parts[0], None))
+    facts = None if data is None else series_facts(data)
+    return None if facts is None or facts.series_id != parts[0] else event_series(facts)
 
 
 async def _external_object(context: Context, parts: tuple[str, ...]) -> Node | None:
@@ -158,36 +185,34 @@ async def kona_calendar_event(
     ] = None,
 ) -> KonaCalendarEvent | None:
     """One event, or with `numInSeries` the Nth instance of its series."""
-    event_id = KONA.key_of(id)
-    context = info.context
-    if num_in_series is None:
-        data = await KONA.load(context, event_id)
-    else:
+    key = KONA.key_of(id)
+    if num_in_series is not None:
         if num_in_series < 1:
             raise BadUserInput("numInSeries counts from 1", field=["numInSeries"])
-        client = KONA.client(context)
-        instances = context.loaders.get(INSTANCES, client.load_instances)
-        data = await instances.load((event_id, num_in_series))
+        key = (key[0], num_in_series)
+    context = info.context
+    data = await KONA.load(context, key)
     if data is None:
         raise NotFound(f"no Kona calendar event matches {id!r}", provider=kona.NAME, field=["id"])
     return KONA.remember(context, data)
 
 
 def _range(window: Window) -> tuple[datetime, datetime]:
-    now = datetime.now(UTC)
-    start = window.starts_after or shifted(min(now, window.starts_before or now), -HORIZON)
+    start = window.starts_after or KONA_EARLIEST
     if window.after is not None:
         start = max(start, window.after[1])
     start = max(start, KONA_EARLIEST)
-    return start, window.starts_before or shifted(max(now, start), HORIZON)
+    return start, min(window.starts_before or KONA_LATEST, KONA_LATEST)
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Kona part: the window's dates pushed down, paging stopped early.
+    """The federated query's Kona part: the window's dates pushed down, paging stopped early, every
+    occurrence of a recurring series exactly once (see `resolvers.kona_series`).
 
     Kona's default order is by start, so once `limit` events are admitted and a later page starts
-    after the last of them, nothing further can rank before them. Should a page ever come back out
-    of order, paging runs to the end of the range instead.
+    after the last of them, nothing further can rank before them (an occurrence starts no earlier
+    than its series' first instance). Should a page ever come back out of order, paging runs to the
+    end of the range instead; past `GATEWAY_MAX_PAGES` that is an UPSTREAM_ERROR, never a short page.
     """
     if window.after is not None and window.after[0]:
         return []  # the cursor is past every dated event, and every Kona event has a start
@@ -196,6 +221,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
         return []
     client = KONA.client(context)
     params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
+    records: list[tuple[JSONObject, KonaCalendarEvent]] = []
     admitted: list[Event] = []
     latest: datetime | None = None
     in_order = True
@@ -203,6 +229,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
         async for page in pages:
             for data in page.items:
                 event = KONA.remember(context, data)
+                records.append((data, event))
                 if event.starts_at is not None:
                     in_order = in_order and (latest is None or event.starts_at >= latest)
                     latest = event.starts_at if latest is None else max(latest, event.starts_at)
@@ -210,7 +237,8 @@ async def list_window(context: Context, window: Window) -> list[Event]:
                     admitted.append(event)
             if in_order and latest is not None and _complete(admitted, window.limit, latest):
                 break
-    return select(admitted, window)
+    pending = candidates(records, window, client.zone)
+    return await confirmed(context, KONA, admitted, pending, window)
 
 
 def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
@@ -227,7 +255,8 @@ async def create_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        data = await KONA.client(context).create_event(create_body(input))
+        client = KONA.client(context)
+        data = await client.create_event(create_body(input, client.zone))
         return KONA.remember(context, data)
 
     return await payload(run())
@@ -240,11 +269,12 @@ async def update_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        event_id = KONA.key_of(id)
-        data = await KONA.client(context).update_event(event_id, update_body(input))
+        event_id = _record(KONA.key_of(id), id)
+        client = KONA.client(context)
+        data = await client.update_event(event_id, update_body(input, client.zone))
         return KONA.remember(context, data)
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -252,12 +282,12 @@ async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEve
     context = info.context
 
     async def run() -> strawberry.ID:
-        event_id = KONA.key_of(id)
+        event_id = _record(KONA.key_of(id), id)
         await KONA.client(context).delete_event(event_id)
-        KONA.prime(context, event_id, None)
+        KONA.prime(context, (event_id, None), None)
         return id
 
-    return await deletion(run())
+    return await deletion(run(), missing="id")
 
 
 @strawberry.type
@@ -303,7 +333,12 @@ API = ProviderAPI(
     types=(KonaCalendarEvent, KonaSpace, KonaUser),
     load_node=KONA.node,
     list_window=list_window,
-    objects={SPACE_KIND: SPACE.node, USER_KIND: USER.node, EXTERNAL_KIND: _external_object},
+    objects={
+        SPACE_KIND: SPACE.node,
+        USER_KIND: USER.node,
+        EXTERNAL_KIND: _external_object,
+        SERIES_KIND: _series,
+    },
 )
 
 __all__ = ["API"]

@@ -80,9 +80,10 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         return None if data is None else self.convert(context, data, parts[:-1])
 
     def remember(self, context: Context, data: JSONObject, *scope: str) -> EventT:
-        """The event built from a list's or a write's upstream JSON, primed for later loads."""
+        """The event built from a list's or a write's upstream JSON, primed for later loads under the
+        key of its own global id (an occurrence of a series may have one its upstream id alone is not)."""
         event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
-        key = self.key((*scope, event.provider_id))
+        key = self.key(decode_id(event.id).parts)
         if key is not None:
             self.prime(context, key, data)
         return event

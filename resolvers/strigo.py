@@ -33,7 +33,7 @@ def _key(parts: tuple[str, ...]) -> str | None:
 
 
 def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> StrigoEvent:
-    return StrigoEvent.from_upstream(data)
+    return StrigoEvent.from_upstream(data, STRIGO.client(context).zone)
 
 
 STRIGO = ProviderEvents(

@@ -24,7 +24,10 @@ LAYERS = ("gateway/providers", "gateway/sandbox", "schema", "resolvers")
 SHARED = {
     "gateway/providers": {"__init__", "base"},
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
-    "schema": {"__init__", "event", "payloads", "scalars", "validation", "status", "build", "feed"},
+    "schema": {
+        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days",
+        "recurrence", "feed",
+    },
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
         "nodes", "cursor", "status", "root", "feed",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -81,6 +82,10 @@ class KonaState:
     events: dict[int, CalendarEvent]
     tokens: dict[str, int]
     next_event_id: int = FIRST_CREATED_ID
+    #: How recurring series are stored: "instances" or "first" (see `kona_series`).
+    recurrence: str = "instances"
+    #: The account's zone: where series repeat their local time.
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     def now_ms(self) -> int:
         """The injectable clock, as epoch milliseconds."""

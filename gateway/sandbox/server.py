@@ -7,7 +7,7 @@ as JSON), `DELETE /_sandbox/faults`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from aiohttp import web
 
@@ -17,9 +17,15 @@ from gateway.sandbox.recorder import CallLog, Fault, json_response, read_json
 LOG_KEY = web.AppKey("call_log", CallLog)
 
 
-def create_sandbox(names: Sequence[str], log: CallLog | None = None) -> web.Application:
-    """One aiohttp app serving the emulator of each provider named at `/{name}`."""
+def create_sandbox(
+    names: Sequence[str],
+    log: CallLog | None = None,
+    apps: Mapping[str, Callable[[CallLog], web.Application]] | None = None,
+) -> web.Application:
+    """One aiohttp app serving the emulator of each provider named at `/{name}`; `apps` replaces some
+    providers' `create_app` (an emulator built with other options, say)."""
     log = log if log is not None else CallLog()
+    apps = apps or {}
     app = web.Application()
     app[LOG_KEY] = log
     app.router.add_get("/_sandbox/calls", _calls)
@@ -27,7 +33,7 @@ def create_sandbox(names: Sequence[str], log: CallLog | None = None) -> web.Appl
     app.router.add_put("/_sandbox/faults/{provider}", _set_fault)
     app.router.add_delete("/_sandbox/faults", _clear_faults)
     for name in names:
-        app.add_subapp(f"/{name}", emulator(name).create_app(log))
+        app.add_subapp(f"/{name}", apps.get(name, emulator(name).create_app)(log))
     return app
 
 

@@ -72,6 +72,18 @@ async def test_list_sends_org_bearer_and_maps_every_attribute(gateway: Gateway, 
     assert {event["availability"] for event in events} == {"PUBLIC", "PRIVATE"}
 
 
+async def test_every_event_has_the_org_zone_strigo_timezone(sandbox: Sandbox) -> None:
+    # Strigo replies carry no zone: every event is in STRIGO_TIMEZONE (UTC unless set).
+    query = "{ strigoEvents { timezone allDay startDate series { id } } }"
+    async with running_gateway(settings_for(sandbox)) as gateway:
+        default = (await gateway.data(query))["strigoEvents"]
+    async with running_gateway(settings_for(sandbox, strigo_timezone="Europe/Berlin")) as gateway:
+        berlin = (await gateway.data(query))["strigoEvents"]
+    assert {event["timezone"] for event in default} == {"UTC"}
+    seen = {(event["timezone"], event["allDay"], event["startDate"], event["series"]) for event in berlin}
+    assert seen == {("Europe/Berlin", False, None, None)}
+
+
 async def test_hundred_events_with_their_twenty_classes_cost_two_calls(
     gateway: Gateway, sandbox: Sandbox
 ) -> None:
