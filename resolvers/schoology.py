@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -14,7 +17,7 @@ from gateway.errors import BadUserInput, Forbidden, NotFound, TooManyPages
 from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
-from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm
+from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
 from gateway.request.context import Context, Info
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
@@ -27,8 +30,11 @@ from schema.schoology_inputs import (
     CreateSchoologyEventInput,
     UpdateSchoologyEventInput,
     create_body,
+    in_zone,
     update_body,
 )
+
+UTC_ZONE = ZoneInfo("UTC")
 
 #: Stand-ins for the open side of a one-sided window: Schoology filters by dates only when both are given.
 _EARLIEST, _LATEST = date(1970, 1, 1), date(2100, 12, 31)
@@ -46,15 +52,34 @@ def _key(parts: tuple[str, ...]) -> EventRef | None:
         return None
 
 
-def _event(context: Context, data: JSONObject, scope: tuple[str, ...]) -> SchoologyEvent:
+def kept(data: JSONObject, written_in: ZoneInfo) -> JSONObject:
+    """How the loaders keep a Schoology event: the object as received, and the zone its times are
+    written in (the realm's for lists and writes, UTC for the single GET; see `SchoologyEvent`)."""
+    return {"event": data, "written_in": written_in.key}
+
+
+def _event(context: Context, held: JSONObject, scope: tuple[str, ...]) -> SchoologyEvent:
     realm = Realm(scope[0], scope[1])
-    return SchoologyEvent.from_upstream(data, realm, SCHOOLOGY.client(context).zone)
+    client = SCHOOLOGY.client(context)
+    return SchoologyEvent.from_upstream(
+        held["event"],
+        realm,
+        client.zone_of(realm),
+        written_in=ZoneInfo(held["written_in"]),
+        web_url=client.web_url,
+    )
+
+
+async def _single_gets(client: SchoologyClient, refs: Sequence[EventRef]) -> list[JSONObject | None]:
+    """Batch function of the by-id loader: the single GETs (in UTC), and the zones of user realms."""
+    found, _ = await asyncio.gather(client.load_events(refs), client.learn_zones([ref.realm for ref in refs]))
+    return [None if data is None else kept(data, UTC_ZONE) for data in found]
 
 
 SCHOOLOGY = ProviderEvents(
     spec=schoology.SPEC,
     what="Schoology event",
-    batch=lambda client: client.load_events,
+    batch=lambda client: partial(_single_gets, client),
     key=_key,
     convert=_event,
 )
@@ -83,8 +108,9 @@ REALM = ProviderObjects(
 def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
     """The page's events as GraphQL objects; each also primes the by-id loader."""
     realm = page.request.realm
+    zone = SCHOOLOGY.client(context).zone_of(realm)
     # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
-    return [SCHOOLOGY.remember(context, data, realm.kind, realm.id) for data in page.events]
+    return [SCHOOLOGY.remember(context, kept(data, zone), realm.kind, realm.id) for data in page.events]
 
 
 def encode_offset(offset: int) -> str:
@@ -115,6 +141,12 @@ async def schoology_events(
         int | None, strawberry.argument(description="Page size, 1 to 200 (default 20, Schoology's own).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
+    with_attachments: Annotated[
+        bool,
+        strawberry.argument(
+            description="Read each event's `attachments` too (Schoology's `with_attachments`)."
+        ),
+    ] = False,
 ) -> Connection[SchoologyEvent]:
     """One page of a realm's events: `GET {realm}/events?start=&limit=` (one upstream call)."""
     target = realm.to_realm("realm")
@@ -130,11 +162,13 @@ async def schoology_events(
     if not 1 <= size <= schoology.MAX_LIMIT:
         raise BadUserInput(f"first must be between 1 and {schoology.MAX_LIMIT}", field=["first"])
     offset = 0 if after is None else decode_offset(after)
-    request = PageRequest(target, offset, size, start_date, end_date)
+    request = PageRequest(target, offset, size, start_date, end_date, with_attachments)
+    client = SCHOOLOGY.client(info.context)
     try:
-        page = await SCHOOLOGY.client(info.context).list_events(request)
+        page, objects = await asyncio.gather(client.list_events(request), client.learn_zones([target]))
     except NotFound as error:
         raise NotFound(error.message, provider=schoology.NAME, field=["realm"]) from error
+    _prime_realms(info.context, objects)
     events = _convert(info.context, page)
     edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
     return Connection(
@@ -144,8 +178,16 @@ async def schoology_events(
     )
 
 
-def _window_days(window: Window, zone: ZoneInfo) -> tuple[date | None, date | None]:
-    """`start_date`/`end_date` covering the window, a day wider each side (zone edges, DST).
+def _prime_realms(context: Context, objects: dict[Realm, JSONObject | None]) -> None:
+    """Keep realm objects read for their zone, so the events' realm names cost nothing more."""
+    client = SCHOOLOGY.client(context)
+    for realm, data in objects.items():
+        context.loaders.prime(REALMS, client.load_realms, realm, data)
+
+
+def _window_days(window: Window, zone: ZoneInfo, widen: int = 1) -> tuple[date | None, date | None]:
+    """`start_date`/`end_date` covering the window in the realm's zone, `widen` days wider each side
+    (zone edges, DST; two where the realm's zone is not known yet, as zones lie up to 26 h apart).
 
     Days outside `_EARLIEST … _LATEST` are clamped into it; a window wholly outside it is not
     pushed down at all (the gateway's own filter then applies alone).
@@ -157,8 +199,8 @@ def _window_days(window: Window, zone: ZoneInfo) -> tuple[date | None, date | No
     if starts_after is None and window.starts_before is None:
         return None, None
     before = window.starts_before
-    first = _EARLIEST if starts_after is None else max(_local_day(starts_after, zone, -1), _EARLIEST)
-    last = _LATEST if before is None else min(_local_day(before, zone, 1), _LATEST)
+    first = _EARLIEST if starts_after is None else max(_local_day(starts_after, zone, -widen), _EARLIEST)
+    last = _LATEST if before is None else min(_local_day(before, zone, widen), _LATEST)
     return (first, last) if first <= last else (None, None)
 
 
@@ -181,15 +223,22 @@ async def list_window(context: Context, window: Window) -> list[Event]:
     client = SCHOOLOGY.client(context)
     if not client.realms:
         return []
-    first_day, last_day = _window_days(window, client.zone)
     size = min(max(window.limit, schoology.DEFAULT_LIMIT), schoology.MAX_LIMIT)
-    pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
+    pending = [
+        PageRequest(
+            realm, 0, size, *_window_days(window, client.zone_of(realm), 2 if client.needs_zone(realm) else 1)
+        )
+        for realm in client.realms
+    ]
     events: list[Event] = []
     admitted: Counter[Realm] = Counter()
+    learning: tuple[Realm, ...] = client.realms
     for _ in range(client.upstream.max_pages):
         if not pending:
             break
-        pages = await client.list_pages(pending)
+        pages, objects = await client.list_pages(pending, learning=learning)
+        learning = ()
+        _prime_realms(context, objects)
         pending = []
         for page in pages:
             converted = _convert(context, page)
@@ -209,9 +258,10 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
     Checked before sending because Schoology's refusal is a bare, empty 403 (the same status as a
     credentials problem), and because the update is validated against the current event.
     """
-    data = await SCHOOLOGY.load(context, ref)
-    if data is None:
+    held = await SCHOOLOGY.load(context, ref)
+    if held is None:
         raise NotFound(f"Schoology has no event {ref.event_id} in {ref.realm}", field=["id"])
+    data: JSONObject = held["event"]
     kind = str(data.get("type") or "event")
     if kind != "event":
         raise Forbidden(
@@ -226,7 +276,9 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
             provider=schoology.NAME,
             field=["id"],
         )
-    return data
+    # Written in the realm's zone, like the update will be.
+    zone, written_in = SCHOOLOGY.client(context).zone_of(ref.realm), ZoneInfo(held["written_in"])
+    return {**data, **{name: in_zone(data.get(name), written_in, zone) for name in ("start", "end")}}
 
 
 async def create_schoology_event(
@@ -238,14 +290,16 @@ async def create_schoology_event(
     async def run() -> SchoologyEvent:
         target = realm.to_realm("realm")
         client = SCHOOLOGY.client(context)
-        body = create_body(input, client.zone)
+        await client.learn_zones([target])
+        zone = client.zone_of(target)
+        body = create_body(input, zone)
         try:
             data = await client.create_event(target, body)
         except NotFound as error:
             raise NotFound(
                 f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
             ) from error
-        return SCHOOLOGY.remember(context, data, target.kind, target.id)
+        return SCHOOLOGY.remember(context, kept(data, zone), target.kind, target.id)
 
     return await payload(run())
 
@@ -265,12 +319,12 @@ async def update_schoology_event(
         ref = SCHOOLOGY.key_of(id)
         client = SCHOOLOGY.client(context)
         current = await _changeable(context, ref)
-        await client.update_event(ref, update_body(input, current, client.zone))
+        await client.update_event(ref, update_body(input, current, client.zone_of(ref.realm)))
         SCHOOLOGY.stale(context, ref)
-        data = await SCHOOLOGY.load(context, ref)
-        if data is None:
+        held = await SCHOOLOGY.load(context, ref)
+        if held is None:
             raise NotFound("the event was deleted while it was being updated", field=["id"])
-        return SchoologyEvent.from_upstream(data, ref.realm, client.zone)
+        return _event(context, held, (ref.realm.kind, ref.realm.id))
 
     return await payload(run())
 

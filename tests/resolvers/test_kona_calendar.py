@@ -267,3 +267,46 @@ async def test_where_kona_stores_every_instance_one_list_call_is_all() -> None:
         window = {"providers": ["KONA"], "startsAfter": weekly.window[0], "startsBefore": weekly.window[1]}
         await stand.gateway.data(EVENTS, {"filter": window})
         assert [call.path for call in stand.sandbox.calls("kona")] == ["/api/calendar_events"]
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"startDate": "2030-02-10"}, "endDate"),
+        ({"endDate": "2030-02-10"}, "startDate"),
+        ({"startDate": "2030-02-10", "endDate": "2030-02-09"}, "endDate"),
+        ({"startDate": "2030-02-10", "endDate": "2030-02-10", "startAt": "2030-02-10T09:00:00Z"}, "startAt"),
+        ({"startDate": "2030-02-10", "endDate": "2030-02-10", "endAt": "2030-02-10T09:00:00Z"}, "endAt"),
+        ({"startDate": "2030-02-10", "endDate": "2030-02-10", "allDay": False}, "allDay"),
+    ],
+)
+async def test_day_inputs_are_checked_before_anything_is_sent(
+    gateway: Gateway, sandbox: Sandbox, given: dict[str, Any], field: str
+) -> None:
+    made = await gateway.data(CREATE, {"input": {"name": "Day"} | given})
+    errors = made["createKonaCalendarEvent"]["userErrors"]
+    assert ["input", field] in [error["field"] for error in errors]
+    assert {error["code"] for error in errors} == {"BAD_USER_INPUT"}
+    assert sandbox.calls("kona") == []
+
+
+async def test_create_without_times_takes_konas_default_of_now(gateway: Gateway, sandbox: Sandbox) -> None:
+    made = await gateway.data(CREATE, {"input": {"name": "Now", "creatorId": 103}})
+    assert made["createKonaCalendarEvent"]["userErrors"] == []
+    [call] = sandbox.calls("kona")
+    assert call.body == {"calendar_events": [{"name": "Now", "creator_id": 103}]}
+
+
+async def test_update_and_delete_of_a_missing_event_name_the_id(gateway: Gateway) -> None:
+    missing = "a29uYTo5OTk5"  # kona:9999
+    update = """mutation($id: ID!) { updateKonaCalendarEvent(id: $id, input: {name: "x"}) {
+      userErrors { field code } } }"""
+    delete = "mutation($id: ID!) { deleteKonaCalendarEvent(id: $id) { userErrors { field code } } }"
+    changed = await gateway.data(update, {"id": missing})
+    deleted = await gateway.data(delete, {"id": missing})
+    expected = [{"field": ["id"], "code": "NOT_FOUND"}]
+    assert (
+        changed["updateKonaCalendarEvent"]["userErrors"]
+        == deleted["deleteKonaCalendarEvent"]["userErrors"]
+        == expected
+    )
