@@ -94,7 +94,7 @@ async def update_strigo_event(
         data = await STRIGO.client(context).update_event(event_id, update_body(input))
         return STRIGO.remember(context, data)
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
@@ -107,7 +107,7 @@ async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPaylo
         STRIGO.prime(context, event_id, None)
         return id
 
-    return await deletion(run())
+    return await deletion(run(), missing="id")
 
 
 @strawberry.type

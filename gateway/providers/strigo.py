@@ -140,7 +140,10 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     if reply.status == 422 or kind == "RequestValidationError":
         return _validation_error(error)
     if reply.status == 404:
-        return NotFound(message or "Strigo has no such object", provider=NAME)
+        # A class named in the body that Strigo cannot find is the caller's `classId`; an event not
+        # found is the mutation's `id` (the resolvers point a bare NOT_FOUND there).
+        named = ["class_id"] if kind == "ClassNotFound" else None
+        return NotFound(message or "Strigo has no such object", provider=NAME, upstream_field=named)
     if reply.status in (400, 403, 409) and kind not in ("", "Unauthorized", "Forbidden"):
         # Documented refusals such as EventNotInReadyState, or a live event that cannot be modified.
         return Conflict(message or kind, provider=NAME)

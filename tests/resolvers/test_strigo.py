@@ -238,7 +238,16 @@ async def test_delete_of_a_live_event_is_refused(gateway: Gateway) -> None:
 async def test_delete_of_an_unknown_event_is_not_found(gateway: Gateway) -> None:
     data = await gateway.data(DELETE, {"id": gid("NoSuchEventXXXXXX")})
     [error] = data["deleteStrigoEvent"]["userErrors"]
-    assert error["code"] == "NOT_FOUND"
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["id"])
+
+
+async def test_not_found_names_the_input_that_named_it(gateway: Gateway) -> None:
+    updated = await gateway.data(UPDATE, {"id": gid("NoSuchEventXXXXXX"), "input": {"name": "x"}})
+    [error] = updated["updateStrigoEvent"]["userErrors"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["id"])
+    created = await gateway.data(CREATE, {"input": valid_input(classId="NoSuchClassXXXXXX")})
+    [error] = created["createStrigoEvent"]["userErrors"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "classId"])
 
 
 async def test_id_of_another_provider_is_refused_by_strigo_mutations(
