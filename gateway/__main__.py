@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import uvicorn
 from aiohttp import web
 
-from gateway.app import create_app, export_sdl
+from gateway.app import create_app, export_sdl, export_subgraph_sdl
 from gateway.edge.observability import configure_logging
 from gateway.edge.playground import build_assets
 from gateway.sandbox.server import create_sandbox, sandbox_env
@@ -88,7 +88,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sandbox_cmd = commands.add_parser("sandbox", help="serve only the emulated upstream APIs")
     sandbox_cmd.add_argument("--host", default="127.0.0.1")
     sandbox_cmd.add_argument("--port", type=int, default=8001)
-    commands.add_parser("export-schema", help="print the schema as SDL")
+    export_cmd = commands.add_parser("export-schema", help="print the schema as SDL")
+    export_cmd.add_argument(
+        "--subgraph", action="store_true", help="the Apollo Federation v2 subgraph SDL (GATEWAY_SUBGRAPH)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_sandbox(args.host, args.port))
     else:
-        sys.stdout.write(export_sdl())
+        sys.stdout.write(export_subgraph_sdl() if args.subgraph else export_sdl())
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.tools import merge_types
 
+from gateway.edge.explicit_nulls import ExplicitNulls
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
@@ -19,12 +20,36 @@ from gateway.execution import compiled_execution_context
 from gateway.providers.base import AnySpec
 from gateway.query_limits.guard import DocumentLimits, query_guard
 from gateway.settings import Settings
+from resolvers.federation import ENTITY_NAMES, FederationQuery
 from resolvers.registry import PROVIDERS
 from resolvers.root import CoreQuery
 from schema.build import gateway_schema
+from schema.federation import subgraph_sdl
 
-Query = merge_types("Query", (CoreQuery, *(api.query for api in PROVIDERS)))
-Mutation = merge_types("Mutation", tuple(api.mutation for api in PROVIDERS))
+
+def _root(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type from the fields of `parts` (as `merge_types`), with a description."""
+    merged = merge_types(name, parts)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
+
+
+QUERY_DESCRIPTION = (
+    "Reads. `events` merges every provider's events in one order; `node`/`nodes` fetch any object by "
+    "its global id; the `<provider>Events` fields page through one provider with its own filters."
+)
+Query = _root("Query", (CoreQuery, *(api.query for api in PROVIDERS)), QUERY_DESCRIPTION)
+#: The root in subgraph mode: the same fields, plus Apollo Federation's `_service` and `_entities`.
+SubgraphQuery = _root(
+    "Query", (CoreQuery, *(api.query for api in PROVIDERS), FederationQuery), QUERY_DESCRIPTION
+)
+Mutation = _root(
+    "Mutation",
+    tuple(api.mutation for api in PROVIDERS),
+    "Writes, one provider each. A refusal the caller can act on comes back in the payload's "
+    "`userErrors` (with the field it is about); a failure of the provider itself is a GraphQL error. "
+    "Writes are never retried blindly.",
+)
 #: The concrete event types: reached only through the `Event` interface, so listed explicitly.
 EVENT_TYPES = tuple(event_type for api in PROVIDERS for event_type in api.types)
 
@@ -32,20 +57,29 @@ EVENT_TYPES = tuple(event_type for api in PROVIDERS for event_type in api.types)
 def build_schema(
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
+    max_batch: int = 0,
+    subgraph: bool = False,
 ) -> strawberry.Schema:
-    """The gateway's schema: the shared root fields plus every registered provider's."""
+    """The gateway's schema: the shared root fields plus every registered provider's (and, as a
+    subgraph, Apollo Federation's)."""
     return gateway_schema(
-        query=Query,
+        query=SubgraphQuery if subgraph else Query,
         mutation=Mutation,
         types=EVENT_TYPES,
         extensions=extensions,
         execution_context_class=execution_context_class,
+        max_batch=max_batch,
     )
 
 
 def export_sdl() -> str:
     """The schema as SDL (what `schema/schema.graphql` holds)."""
     return build_schema().as_str() + "\n"
+
+
+def export_subgraph_sdl() -> str:
+    """The Apollo Federation v2 subgraph SDL (what `_service { sdl }` answers with GATEWAY_SUBGRAPH)."""
+    return subgraph_sdl(build_schema(subgraph=True).as_str(), ENTITY_NAMES)
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
@@ -59,7 +93,14 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     )
     # The guard parses (cached), checks the limits, validates (cached) and re-checks the cost
     # with the request's variables: see gateway/query_limits/guard.py.
-    extensions: list[Callable[[], SchemaExtension]] = [RequestLog, MaskUnexpectedErrors, query_guard(limits)]
+    # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
+    # after the guard, whose validation it filters.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequestLog,
+        MaskUnexpectedErrors,
+        query_guard(limits),
+        ExplicitNulls,
+    ]
     if not settings.gateway_introspection:
         extensions.append(DisableIntrospection)
     return extensions
@@ -69,6 +110,11 @@ def create_app(settings: Settings | None = None, providers: Sequence[AnySpec] | 
     """The gateway as an ASGI app; `providers` (whose clients it opens) defaults to the registry's."""
     settings = settings or Settings()
     compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
-    schema = build_schema(extensions=schema_extensions(settings), execution_context_class=compiled)
+    schema = build_schema(
+        extensions=schema_extensions(settings),
+        execution_context_class=compiled,
+        max_batch=settings.gateway_max_batch,
+        subgraph=settings.gateway_subgraph,
+    )
     specs = [api.spec for api in PROVIDERS] if providers is None else list(providers)
     return starlette_app(settings, schema, specs)

@@ -37,6 +37,13 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return f"{text[:limit]!r}… ({len(text)} characters)"
 
 
+def is_request_error(result: Any) -> bool:
+    """Whether an execution result (graphql-core's or strawberry's) is a request error: parse,
+    validation or variable errors, so nothing ran and no error has a field path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
 def code_of(error: GraphQLError) -> str | None:
     """The error's `extensions.code`, if it has one."""
     code = (error.extensions or {}).get("code")
@@ -48,6 +55,16 @@ def with_code(error: GraphQLError, code: ErrorCode) -> GraphQLError:
     if code_of(error) is not None:
         return error
     return _copy(error, error.message, {**(error.extensions or {}), "code": code.value})
+
+
+def as_callers(error: GraphQLError) -> GraphQLError:
+    """A validation error without the exception behind it: a scalar that could not parse the caller's
+    value raises `ValueError`, and the message graphql-core built from it is the answer, not a bug."""
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
+        return error
+    return GraphQLError(
+        error.message, error.nodes, error.source, error.positions, error.path, None, error.extensions
+    )
 
 
 def shaped(errors: Sequence[GraphQLError]) -> tuple[list[GraphQLError], int]:

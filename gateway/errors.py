@@ -8,6 +8,8 @@
     │   ├── Conflict                  CONFLICT           refused in the current state (live event, orders…)
     │   └── Forbidden                 FORBIDDEN          the upstream user may not change this object
     ├── BadRequest                    BAD_REQUEST        a malformed HTTP request, refused before GraphQL
+    │   ├── PersistedQueryNotFound    PERSISTED_QUERY_NOT_FOUND    a hash or document id not known here
+    │   └── PersistedQueryNotAllowed  PERSISTED_QUERY_NOT_ALLOWED  a document outside the trusted ones
     ├── Unauthenticated               UNAUTHENTICATED    the caller's own API key is missing or wrong
     ├── QueryTooComplex               QUERY_TOO_COMPLEX  over a limit of `GATEWAY_MAX_*`
     │   └── CallBudgetSpent                              the request's upstream calls are used up
@@ -60,6 +62,8 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 class GatewayError(Exception):
@@ -136,6 +140,25 @@ class BadRequest(GatewayError):
     """The HTTP request itself is malformed (body, parameters, size): refused before GraphQL runs."""
 
     code = ErrorCode.BAD_REQUEST
+
+
+class PersistedQueryNotFound(BadRequest):
+    """A persisted query's hash (or document id) the gateway does not know: send the query text too.
+
+    The message is Apollo's, `PersistedQueryNotFound`: clients' persisted-query links match on it
+    (or on the code) to resend the operation with its text.
+    """
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
+
+
+class PersistedQueryNotAllowed(BadRequest):
+    """`GATEWAY_PERSISTED_ONLY`: only the trusted documents run, and this is not one of them."""
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_ALLOWED
 
 
 class Unauthenticated(GatewayError):

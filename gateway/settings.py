@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, TypeVar, cast
 
-from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from yarl import URL
 
@@ -50,6 +50,14 @@ def secret_values(model: BaseModel) -> list[str]:
             if isinstance(item, SecretStr) and item.get_secret_value():
                 found.append(item.get_secret_value())
     return found
+
+
+#: `GATEWAY_CORS_ALLOW_HEADERS`' default: what GraphQL clients (Apollo's client awareness and CSRF
+#: headers), tracing (W3C trace context and baggage, Sentry) and the gateway's own auth send.
+CORS_ALLOW_HEADERS = (
+    "content-type", "authorization", "x-api-key", "x-request-id", "traceparent", "tracestate", "baggage",
+    "sentry-trace", "apollographql-client-name", "apollographql-client-version", "apollo-require-preflight",
+)  # fmt: skip
 
 
 class ProviderSettings(BaseSettings):
@@ -103,6 +111,26 @@ class Settings(BaseSettings):
         description="query text in tokens, checked while parsing (`QUERY_TOO_COMPLEX`)",
         json_schema_extra=BEYOND_CONTRACT,
     )
+    gateway_max_batch: int = Field(
+        default=10,
+        ge=0,
+        description="operations one JSON array body may hold, run together within the request's limits "
+        "(0: batches are refused)",
+    )
+    gateway_persisted_documents: str = Field(
+        default="",
+        description="a JSON file of trusted documents, id → document (Relay's `persistConfig`, "
+        "graphql-codegen's client preset, or Apollo's manifest); clients send `documentId`",
+    )
+    gateway_persisted_only: bool = Field(
+        default=False,
+        description="`true` runs only the documents of `GATEWAY_PERSISTED_DOCUMENTS` (trusted documents)",
+    )
+    gateway_subgraph: bool = Field(
+        default=False,
+        description="`true` serves the schema as an Apollo Federation v2 subgraph: `_service`, `_entities`, "
+        'and `@key(fields: "id")` on every `Node` type',
+    )
     gateway_max_body_bytes: int = Field(
         default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
     )
@@ -122,8 +150,18 @@ class Settings(BaseSettings):
     )
     gateway_cors_origins: CsvList = Field(
         default_factory=list,
-        description="allowed browser origins, comma-separated (CORS closed when empty)",
+        description="allowed browser origins, comma-separated (CORS closed when empty; `*` for any)",
         json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_cors_allow_headers: CsvList = Field(
+        default_factory=lambda: list(CORS_ALLOW_HEADERS),
+        description="request headers a browser may send cross-origin, comma-separated (what client "
+        "libraries and tracing send)",
+    )
+    gateway_cors_credentials: bool = Field(
+        default=False,
+        description="`true` lets browsers send cookies and HTTP auth cross-origin; needs explicit "
+        "origins (refused at startup with `*`)",
     )
     gateway_max_concurrency: int = Field(
         default=16, description="concurrent calls per provider", json_schema_extra=BEYOND_CONTRACT
@@ -136,9 +174,13 @@ class Settings(BaseSettings):
     gateway_breaker_failures: int = Field(
         default=5, description="failures that open a provider's breaker", json_schema_extra=BEYOND_CONTRACT
     )
+    # Short, so that a provider's error ends with its fault: with 30 s every caller kept seeing it
+    # for up to half a minute after the upstream had recovered.
     gateway_breaker_reset: float = Field(
-        default=30.0,
-        description="seconds until an open breaker lets one probe through",
+        default=1.0,
+        ge=0,
+        description="seconds an open breaker fails calls fast before the next call probes the provider "
+        "(one probe at a time)",
         json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_log_level: str = Field(
@@ -202,6 +244,24 @@ class Settings(BaseSettings):
         "(`false`: stock graphql-core for every field, to rule the compiled path out)",
         json_schema_extra=BEYOND_CONTRACT,
     )
+
+    @model_validator(mode="after")
+    def _credentials_need_named_origins(self) -> Settings:
+        # The CORS spec forbids credentials with the `*` origin; browsers would refuse every answer.
+        if self.gateway_cors_credentials and "*" in self.gateway_cors_origins:
+            raise ValueError(
+                "GATEWAY_CORS_CREDENTIALS=true needs the allowed origins listed in GATEWAY_CORS_ORIGINS, "
+                "not `*` (browsers refuse credentials with a wildcard origin)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _persisted_only_needs_documents(self) -> Settings:
+        if self.gateway_persisted_only and not self.gateway_persisted_documents:
+            raise ValueError(
+                "GATEWAY_PERSISTED_ONLY=true needs GATEWAY_PERSISTED_DOCUMENTS: nothing could run"
+            )
+        return self
 
     #: Values given to `from_values` that are not the gateway's own: for the providers' sections.
     _given: dict[str, Any] = PrivateAttr(default_factory=dict)

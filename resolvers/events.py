@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -38,7 +39,7 @@ class EventFilter:
     )
 
 
-def _window(filter: EventFilter | None, first: int, after: str | None) -> Window:
+def _window(filter: EventFilter | None, first: int, after: str | None, path: tuple[str | int, ...]) -> Window:
     if not 1 <= first <= MAX_PAGE:
         raise BadUserInput(f"first must be between 1 and {MAX_PAGE}", field=["first"])
     filter = filter or EventFilter()
@@ -54,11 +55,12 @@ def _window(filter: EventFilter | None, first: int, after: str | None) -> Window
         search=filter.search or None,
         after=decode_cursor(after) if after else None,
         limit=first + 1,
+        path=path,
     )
 
 
-def _chosen(context: Context, filter: EventFilter | None) -> list[ProviderAPI]:
-    wanted = {provider.value for provider in filter.providers} if filter and filter.providers else None
+def _chosen(context: Context, filter: EventFilter | None, path: tuple[str | int, ...]) -> list[ProviderAPI]:
+    wanted = {str(provider.value) for provider in filter.providers} if filter and filter.providers else None
     chosen = []
     for api in PROVIDERS:
         name = api.spec.name
@@ -67,7 +69,7 @@ def _chosen(context: Context, filter: EventFilter | None) -> list[ProviderAPI]:
         if name not in context.clients:
             if wanted is not None:
                 context.partial_errors.append(
-                    (ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name), ("events",))
+                    (ProviderNotConfigured(f"{api.spec.title} is not configured", provider=name), path)
                 )
             continue
         chosen.append(api)
@@ -92,12 +94,21 @@ def _unexpected(context: Context, provider: str, error: Exception) -> GatewayErr
 
 
 async def events(
-    info: Info, filter: EventFilter | None = None, first: int = 50, after: str | None = None
+    info: Info,
+    filter: Annotated[
+        EventFilter | None,
+        strawberry.argument(description="Which events; default: every enabled provider's."),
+    ] = None,
+    first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE} (default 50).")] = 50,
+    after: Annotated[
+        str | None, strawberry.argument(description="`endCursor` of the previous page (same `filter`).")
+    ] = None,
 ) -> Connection[Event]:
     """Events from every enabled provider, merged by start; a failing provider adds one error."""
     context = info.context
-    window = _window(filter, first, after)
-    chosen = _chosen(context, filter)
+    path = tuple(info.path.as_list())  # the response path: the alias, if the field has one
+    window = _window(filter, first, after, path)
+    chosen = _chosen(context, filter, path)
     # Registered before the first await, so `node`/`nodes` later in the same query can wait for
     # these lists to prime the loaders instead of fetching the same events again.
     lists = [_list(context, api, window, context.start_listing(api.spec.name)) for api in chosen]
@@ -106,9 +117,9 @@ async def events(
     for api, result in zip(chosen, results, strict=True):
         if isinstance(result, GatewayError):
             result.provider = result.provider or api.spec.name
-            context.partial_errors.append((result, ("events",)))
+            context.partial_errors.append((result, path))
         elif isinstance(result, Exception):
-            context.partial_errors.append((_unexpected(context, api.spec.name, result), ("events",)))
+            context.partial_errors.append((_unexpected(context, api.spec.name, result), path))
         elif isinstance(result, BaseException):
             raise result
         else:

@@ -32,7 +32,7 @@ async def calendar_feed(
     settings = context.settings
     given = filter or EventFilter()
     canonical = feed_filter(
-        [provider.value for provider in given.providers or ()],
+        [str(provider.value) for provider in given.providers or ()],
         given.starts_after,
         given.starts_before,
         given.search,

@@ -14,12 +14,12 @@ from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
 from resolvers.kona_series import candidates, confirmed
-from resolvers.mutations import deletion, payload, pointing_at_arguments
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload, pointing_at_arguments
 from resolvers.provider import ProviderAPI, Window, order_key
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
-from schema.event import Connection, Edge, Event, Node, page_info
-from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaOrder, to_ms
+from schema.event import Connection, Edge, Event, EventSeries, Node, page_info
+from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaExternalObject, KonaOrder, to_ms
 from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
     CreateKonaCalendarEventInput,
@@ -137,7 +137,7 @@ def _list_params(
             raise BadUserInput("dateRangeEnd must not be before dateRangeStart", field=["dateRangeEnd"])
         params |= {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
     if order_by is not None:
-        params["order_by"] = order_by.value
+        params["order_by"] = str(order_by.value)
     return params
 
 
@@ -249,7 +249,7 @@ def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
 
 
 async def create_kona_calendar_event(
-    info: Info, input: CreateKonaCalendarEventInput
+    info: Info, input: NewEvent[CreateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
     """`POST /calendar_events`."""
     context = info.context
@@ -263,7 +263,7 @@ async def create_kona_calendar_event(
 
 
 async def update_kona_calendar_event(
-    info: Info, id: strawberry.ID, input: UpdateKonaCalendarEventInput
+    info: Info, id: EventId, input: Changes[UpdateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
     """`PUT /calendar_events/{id}` with only the given fields."""
     context = info.context
@@ -277,7 +277,7 @@ async def update_kona_calendar_event(
     return await payload(run(), missing="id")
 
 
-async def delete_kona_calendar_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_kona_calendar_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /calendar_events/{id}`."""
     context = info.context
 
@@ -298,7 +298,8 @@ class Query:
         "`dateRangeEnd` (events overlapping that range, both ends included) or neither: with no "
         "range, Kona returns only the events of the current month (UTC). Without `orderBy` Kona's "
         f"own order applies (by start); `orderBy` sorts newest first. `first` defaults to {DEFAULT_FIRST} "
-        f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments.",
+        f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments. "
+        "There is no `totalCount`: Kona does not say how many events match.",
     )
     kona_calendar_event: KonaCalendarEvent | None = strawberry.field(
         resolver=kona_calendar_event,
@@ -330,7 +331,7 @@ API = ProviderAPI(
     spec=kona.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(KonaCalendarEvent, KonaSpace, KonaUser),
+    types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject, EventSeries),
     load_node=KONA.node,
     list_window=list_window,
     objects={

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
@@ -15,6 +15,11 @@ T = TypeVar("T")
 
 #: Where an upstream's own key points in a mutation: the `input` argument every write takes.
 INPUT = ("input",)
+
+#: The arguments every write takes, described once: `id: EventId`, `input: NewEvent[CreateXInput]`.
+EventId = Annotated[strawberry.ID, strawberry.argument(description="The event's global id (its `id`).")]
+NewEvent = Annotated[T, strawberry.argument(description="The event to create.")]
+Changes = Annotated[T, strawberry.argument(description="The fields to change; the others stay as they are.")]
 
 
 def point_at_arguments(error: GatewayError, *, at: Sequence[str] = INPUT, missing: str | None = None) -> None:

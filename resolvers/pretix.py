@@ -20,7 +20,7 @@ from resolvers.pretix_common import PRETIX
 from resolvers.pretix_mutations import Mutation
 from resolvers.provider import ProviderAPI, Window, order_key, select
 from resolvers.provider_objects import ProviderObjects
-from schema.event import Connection, Edge, Event, page_info
+from schema.event import CountedConnection, Edge, Event, page_info
 from schema.pretix import ORGANIZER_KIND, ORGANIZERS, PretixEvent, PretixOrganizer
 from schema.pretix_inputs import (
     ORGANIZER_SLUG,
@@ -94,7 +94,10 @@ async def _slice(
 async def pretix_events(
     info: Info,
     organizer: Annotated[str, strawberry.argument(description="Slug of the organizer, e.g. `bigevents`.")],
-    filter: PretixEventFilter | None = None,
+    filter: Annotated[
+        PretixEventFilter | None,
+        strawberry.argument(description="pretix's filters; all given ones must match."),
+    ] = None,
     order_by: Annotated[
         PretixEventOrder | None, strawberry.argument(description="Default: by slug (pretix's default).")
     ] = None,
@@ -106,7 +109,7 @@ async def pretix_events(
         int | None, strawberry.argument(description=f"Page size, 0 to {MAX_FIRST} (default {DEFAULT_FIRST}).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
-) -> Connection[PretixEvent]:
+) -> CountedConnection[PretixEvent]:
     """One Relay page of an organizer's events, read from pretix's pages of 50."""
     count = DEFAULT_FIRST if first is None else first
     if not 0 <= count <= MAX_FIRST:
@@ -130,7 +133,7 @@ async def pretix_events(
         )
         for index, data in enumerate(items)
     ]
-    return Connection(
+    return CountedConnection(
         edges=edges,
         page_info=page_info(edges, has_next_page=offset + len(edges) < total, has_previous_page=offset > 0),
         total_count=total,
@@ -248,7 +251,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
                 "token cannot see it",
                 provider=pretix.NAME,
             )
-            context.partial_errors.append((problem, ("events",)))
+            context.partial_errors.append((problem, window.path))
         elif isinstance(result, BaseException):
             raise result
         else:
@@ -258,7 +261,7 @@ async def list_window(context: Context, window: Window) -> list[Event]:
 
 @strawberry.type
 class Query:
-    pretix_events: Connection[PretixEvent] = strawberry.field(
+    pretix_events: CountedConnection[PretixEvent] = strawberry.field(
         resolver=pretix_events,
         description="One organizer's pretix events, a page at a time, with pretix's filters. "
         f"`first` defaults to {DEFAULT_FIRST} (at most {MAX_FIRST}); `totalCount` is pretix's count of "

@@ -9,7 +9,7 @@ import strawberry
 from gateway.errors import BadUserInput, NotFound
 from gateway.providers import pretix
 from gateway.request.context import Info
-from resolvers.mutations import deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
 from resolvers.pretix_common import PRETIX
 from schema.payloads import DeleteEventPayload, Payload
 from schema.pretix import PretixEvent
@@ -26,7 +26,7 @@ from schema.pretix_replace import ReplacePretixEventInput, replace_body
 async def create_pretix_event(
     info: Info,
     organizer: Annotated[str, strawberry.argument(description="Slug of the organizer to create it in.")],
-    input: CreatePretixEventInput,
+    input: NewEvent[CreatePretixEventInput],
     clone_from: Annotated[
         strawberry.ID | None,
         strawberry.argument(
@@ -55,7 +55,10 @@ async def create_pretix_event(
 async def clone_pretix_event(
     info: Info,
     id: Annotated[strawberry.ID, strawberry.argument(description="The event to copy from.")],
-    input: CreatePretixEventInput,
+    input: Annotated[
+        CreatePretixEventInput,
+        strawberry.argument(description="The new event; its settings override the copied ones."),
+    ],
 ) -> Payload[PretixEvent]:
     """`POST /organizers/{o}/events/{slug}/clone/`."""
     context = info.context
@@ -69,7 +72,7 @@ async def clone_pretix_event(
 
 
 async def update_pretix_event(
-    info: Info, id: strawberry.ID, input: UpdatePretixEventInput
+    info: Info, id: EventId, input: Changes[UpdatePretixEventInput]
 ) -> Payload[PretixEvent]:
     """`PATCH /organizers/{o}/events/{slug}/` with only the given fields."""
     context = info.context
@@ -90,7 +93,9 @@ async def update_pretix_event(
 
 
 async def replace_pretix_event(
-    info: Info, id: strawberry.ID, input: ReplacePretixEventInput
+    info: Info,
+    id: EventId,
+    input: Annotated[ReplacePretixEventInput, strawberry.argument(description="Every field to set.")],
 ) -> Payload[PretixEvent]:
     """`PUT /organizers/{o}/events/{slug}/`."""
     context = info.context
@@ -103,7 +108,7 @@ async def replace_pretix_event(
     return await payload(run(), missing="id")
 
 
-async def delete_pretix_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_pretix_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /organizers/{o}/events/{slug}/`."""
     context = info.context
 

@@ -37,6 +37,8 @@ class Window:
     A provider pushes what it can down to its API (dates, search) and may return more than asked;
     `select` then applies the whole window in the gateway, so the result is exact either way.
     `limit` bounds upstream work: a provider may stop paging once it has `limit` events after `after`.
+    `path` is where the query's answer goes in the response (the field's alias, if it has one): a
+    provider reports a problem that must not blank the rest there (`Context.partial_errors`).
     """
 
     starts_after: datetime | None = None
@@ -44,6 +46,7 @@ class Window:
     search: str | None = None
     after: OrderKey | None = None
     limit: int = 50
+    path: tuple[str | int, ...] = ("events",)
 
     def admits(self, event: Event) -> bool:
         """Whether the event belongs to this window (dates inclusive/exclusive, search, cursor)."""

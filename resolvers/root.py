@@ -22,9 +22,11 @@ class CoreQuery:
     events: Connection[Event] = strawberry.field(
         resolver=events,
         description="Events of every enabled provider (or `filter.providers`) merged in one order: by "
-        "`startsAt`, then provider, then provider id; events without a start come last. Pages never "
-        "repeat or skip an event while the data is unchanged. A provider that fails adds one error "
-        "(with `extensions.provider`) and the others' events still come back.",
+        "`startsAt`, then provider, then provider id; events without a start come last. Pages of 1 to 200 "
+        "(`first`, default 50) never repeat or skip an event while the data is unchanged. A provider that "
+        "fails adds one error (with `extensions.provider`, at this field's path) and the others' events "
+        "still come back. There is no `totalCount`: counting every provider's matching events would "
+        "mean reading all of them, whatever the page size.",
     )
     providers: list[ProviderStatus] = strawberry.field(
         resolver=providers, description="Every provider this gateway knows, with its health."

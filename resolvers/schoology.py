@@ -19,11 +19,11 @@ from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm, SchoologyClient
 from gateway.request.context import Context, Info
-from resolvers.mutations import deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects
-from schema.event import Connection, Edge, Event, page_info
+from schema.event import CountedConnection, Edge, Event, page_info
 from schema.payloads import DeleteEventPayload, Payload
 from schema.schoology import REALM_KIND, REALMS, SchoologyEvent, SchoologyRealm, SchoologyRealmInput, flag
 from schema.schoology_inputs import (
@@ -128,7 +128,7 @@ def decode_offset(cursor: str) -> int:
 
 async def schoology_events(
     info: Info,
-    realm: SchoologyRealmInput,
+    realm: Annotated[SchoologyRealmInput, strawberry.argument(description="Whose calendar.")],
     start_date: Annotated[
         date | None,
         strawberry.argument(description="Only events starting on or after this day (needs `endDate`)."),
@@ -147,7 +147,7 @@ async def schoology_events(
             description="Read each event's `attachments` too (Schoology's `with_attachments`)."
         ),
     ] = False,
-) -> Connection[SchoologyEvent]:
+) -> CountedConnection[SchoologyEvent]:
     """One page of a realm's events: `GET {realm}/events?start=&limit=` (one upstream call)."""
     target = realm.to_realm("realm")
     if (start_date is None) != (end_date is None):
@@ -171,7 +171,7 @@ async def schoology_events(
     _prime_realms(info.context, objects)
     events = _convert(info.context, page)
     edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
-    return Connection(
+    return CountedConnection(
         edges=edges,
         page_info=page_info(edges, has_next_page=page.next_start is not None, has_previous_page=offset > 0),
         total_count=page.total,
@@ -282,7 +282,9 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
 
 
 async def create_schoology_event(
-    info: Info, realm: SchoologyRealmInput, input: CreateSchoologyEventInput
+    info: Info,
+    realm: Annotated[SchoologyRealmInput, strawberry.argument(description="The realm to create it in.")],
+    input: NewEvent[CreateSchoologyEventInput],
 ) -> Payload[SchoologyEvent]:
     """`POST {realm}/events` (201 with the stored event)."""
     context = info.context
@@ -305,7 +307,7 @@ async def create_schoology_event(
 
 
 async def update_schoology_event(
-    info: Info, id: strawberry.ID, input: UpdateSchoologyEventInput
+    info: Info, id: EventId, input: Changes[UpdateSchoologyEventInput]
 ) -> Payload[SchoologyEvent]:
     """`PUT {realm}/events/{id}` with only the given fields, then the event re-read.
 
@@ -329,7 +331,7 @@ async def update_schoology_event(
     return await payload(run())
 
 
-async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_schoology_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE {realm}/events/{id}` (cannot be undone)."""
     context = info.context
 
@@ -345,7 +347,7 @@ async def delete_schoology_event(info: Info, id: strawberry.ID) -> DeleteEventPa
 
 @strawberry.type
 class Query:
-    schoology_events: Connection[SchoologyEvent] = strawberry.field(
+    schoology_events: CountedConnection[SchoologyEvent] = strawberry.field(
         resolver=schoology_events,
         description="A realm's events, a page at a time, in Schoology's order (by start). `totalCount` is "
         "Schoology's `total`. Cursors are positions in that list, as Schoology pages by offset: an event "

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from gateway.request.context import Info
 from gateway.upstream.endpoint import Upstream
-from gateway.upstream.resilience import BreakerState
+from gateway.upstream.resilience import BreakerState as Breaker
 from resolvers.registry import PROVIDERS
 from schema.event import Provider
-from schema.status import ProviderError, ProviderStatus
+from schema.status import BreakerState, ProviderError, ProviderStatus
 
 
 def _instant(epoch: float | None) -> datetime | None:
@@ -28,8 +28,8 @@ def _status(name: str, upstream: Upstream | None) -> ProviderStatus:
     return ProviderStatus(
         provider=provider,
         enabled=True,
-        healthy=state is BreakerState.CLOSED,
-        breaker=state,
+        healthy=state is Breaker.CLOSED,
+        breaker=BreakerState(state.value),
         calls=health.calls,
         failures=health.failures,
         last_error=ProviderError(

@@ -7,7 +7,7 @@ import strawberry
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from resolvers.mutations import deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_part
@@ -72,7 +72,7 @@ async def strigo_events(info: Info) -> list[StrigoEvent]:
     return await _list(info.context)
 
 
-async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payload[StrigoEvent]:
+async def create_strigo_event(info: Info, input: NewEvent[CreateStrigoEventInput]) -> Payload[StrigoEvent]:
     """`POST /events`."""
     context = info.context
 
@@ -84,7 +84,7 @@ async def create_strigo_event(info: Info, input: CreateStrigoEventInput) -> Payl
 
 
 async def update_strigo_event(
-    info: Info, id: strawberry.ID, input: UpdateStrigoEventInput
+    info: Info, id: EventId, input: Changes[UpdateStrigoEventInput]
 ) -> Payload[StrigoEvent]:
     """`PATCH /events/{id}` with only the given fields."""
     context = info.context
@@ -97,7 +97,7 @@ async def update_strigo_event(
     return await payload(run(), missing="id")
 
 
-async def delete_strigo_event(info: Info, id: strawberry.ID) -> DeleteEventPayload:
+async def delete_strigo_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /events/{id}` (Strigo deletes only `ready` events)."""
     context = info.context
 

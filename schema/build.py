@@ -35,15 +35,20 @@ def gateway_schema(
     types: Sequence[type],
     extensions: Sequence[Callable[[], SchemaExtension]] = (),
     execution_context_class: type[GraphQLExecutionContext[Any]] | None = None,
+    max_batch: int = 0,
 ) -> strawberry.Schema:
     """The schema of these roots; `types` lists the concrete event types, reached only via `Event`.
 
-    `execution_context_class` replaces graphql-core's executor (e.g. the compiled one)."""
+    `execution_context_class` replaces graphql-core's executor (e.g. the compiled one);
+    `max_batch` operations may come in one array body (0: none)."""
     return GatewaySchema(
         query=query,
         mutation=mutation,
         types=list(types),
         extensions=list(extensions),
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            batching_config={"max_operations": max_batch} if max_batch else None,
+        ),
         execution_context_class=execution_context_class,
     )

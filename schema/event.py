@@ -16,10 +16,10 @@ NodeT = TypeVar("NodeT")
 
 @strawberry.enum(description="The upstream API an object comes from.")
 class Provider(Enum):
-    STRIGO = "strigo"
-    SCHOOLOGY = "schoology"
-    KONA = "kona"
-    PRETIX = "pretix"
+    STRIGO = strawberry.enum_value("strigo", description="Strigo: live training events.")
+    SCHOOLOGY = strawberry.enum_value("schoology", description="Schoology: school calendars.")
+    KONA = strawberry.enum_value("kona", description="Kona: team workspaces' calendars.")
+    PRETIX = strawberry.enum_value("pretix", description="pretix: ticketed events.")
 
 
 @strawberry.enum(
@@ -164,18 +164,26 @@ def page_info(edges: Sequence[Edge[NodeT]], *, has_next_page: bool, has_previous
 
 @strawberry.type(description="One item of a page, with the cursor that points just after it.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` to get the items that follow this one."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of results (Relay cursor connection).")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
-    total_count: int | None = strawberry.field(
-        default=None, description="How many items match in all, when the upstream tells."
-    )
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+
+# Named "Connection" as well, so `CountedConnection[SchoologyEvent]` is `SchoologyEventConnection`: a
+# list is counted or not by what its upstream tells, and no type is both kinds.
+@strawberry.type(name="Connection", description="A page of results (Relay cursor connection), with a count.")
+class CountedConnection(Connection[NodeT]):
+    total_count: int | None = strawberry.field(
+        description="How many items match in all, as the provider counts them (null if it sent no count)."
+    )

@@ -27,13 +27,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
-@strawberry.enum(description="Progress of a Kona calendar event.")
+@strawberry.enum(
+    description="Kona's own status of a calendar event: the progress of the work it stands for "
+    "(Kona's `status` code). Not whether the event has happened: that is `Event.status`."
+)
 class KonaEventStatus(Enum):
-    PENDING = 0
-    IN_PROGRESS = strawberry.enum_value(1, description="Kona's default for new events.")
-    COMPLETE = 2
-    GROUP_CLOSED = 3
-    GROUP_REOPENED = 4
+    PENDING = strawberry.enum_value(0, description="Not started (Kona's 0).")
+    IN_PROGRESS = strawberry.enum_value(1, description="Under way (Kona's 1); Kona's default for new events.")
+    COMPLETE = strawberry.enum_value(2, description="Done (Kona's 2).")
+    GROUP_CLOSED = strawberry.enum_value(3, description="Closed for the group (Kona's 3).")
+    GROUP_REOPENED = strawberry.enum_value(4, description="Reopened for the group (Kona's 4).")
 
 
 @strawberry.enum(description="Who can see a Kona calendar event.")
@@ -44,8 +47,8 @@ class KonaVisibility(Enum):
 
 @strawberry.enum(description="Whom a Kona calendar event concerns.")
 class KonaStakeholder(Enum):
-    JUST_ME = 0
-    GROUP = strawberry.enum_value(1, description="Kona's default.")
+    JUST_ME = strawberry.enum_value(0, description="Only its creator.")
+    GROUP = strawberry.enum_value(1, description="The space's group (Kona's default).")
     EVERYONE = strawberry.enum_value(2, description="The account's 'Everyone' group.")
 
 
@@ -58,37 +61,37 @@ class KonaDefaultRole(Enum):
 
 @strawberry.enum(description="How often a recurring Kona event repeats (with `frequency`).")
 class KonaPeriod(Enum):
-    NONE = 0
-    DAY = 1
-    WEEK = 2
-    MONTH = 3
-    YEAR = 4
-    WEEKDAY = 5
+    NONE = strawberry.enum_value(0, description="Does not repeat.")
+    DAY = strawberry.enum_value(1, description="Daily.")
+    WEEK = strawberry.enum_value(2, description="Weekly, on `selDays`.")
+    MONTH = strawberry.enum_value(3, description="Monthly.")
+    YEAR = strawberry.enum_value(4, description="Yearly.")
+    WEEKDAY = strawberry.enum_value(5, description="Every weekday, Monday to Friday.")
 
 
 @strawberry.enum(description="Every how many periods a recurring Kona event repeats.")
 class KonaFrequency(Enum):
-    NONE = 0
-    EVERY = 1
-    EVERY_OTHER = 2
-    EVERY_THIRD = 3
+    NONE = strawberry.enum_value(0, description="Does not repeat.")
+    EVERY = strawberry.enum_value(1, description="Every period.")
+    EVERY_OTHER = strawberry.enum_value(2, description="Every second period.")
+    EVERY_THIRD = strawberry.enum_value(3, description="Every third period.")
 
 
 @strawberry.enum(description="A day of the week, as Kona numbers them (Sunday is 0).")
 class KonaWeekday(Enum):
-    SUNDAY = 0
-    MONDAY = 1
-    TUESDAY = 2
-    WEDNESDAY = 3
-    THURSDAY = 4
-    FRIDAY = 5
-    SATURDAY = 6
+    SUNDAY = strawberry.enum_value(0, description="Sunday (Kona's 0).")
+    MONDAY = strawberry.enum_value(1, description="Monday (1).")
+    TUESDAY = strawberry.enum_value(2, description="Tuesday (2).")
+    WEDNESDAY = strawberry.enum_value(3, description="Wednesday (3).")
+    THURSDAY = strawberry.enum_value(4, description="Thursday (4).")
+    FRIDAY = strawberry.enum_value(5, description="Friday (5).")
+    SATURDAY = strawberry.enum_value(6, description="Saturday (6).")
 
 
 @strawberry.enum(description="Sort orders Kona offers for calendar event lists; both are newest first.")
 class KonaOrder(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
+    CREATED_AT = strawberry.enum_value("created_at", description="Most recently created first.")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="Most recently changed first.")
 
 
 def to_ms(moment: datetime) -> int:

@@ -46,12 +46,12 @@ class KonaExternalObjectInput:
     "account's zone (`KONA_TIMEZONE`)."
 )
 class CreateKonaCalendarEventInput:
-    name: str
+    name: str = strawberry.field(description="The event's name (not blank).")
     start_at: datetime | None = strawberry.field(
         default=None, description="When it starts (Kona's default: now). Not with `startDate`."
     )
     end_at: datetime | None = strawberry.field(
-        default=None, description="Not before `startAt`, equal allowed (Kona's default: now)."
+        default=None, description="When it ends: not before `startAt`, equal allowed (Kona's default: now)."
     )
     start_date: date | None = strawberry.field(
         default=None, description="An all-day event's first day (with `endDate`; makes `allDay` true)."
@@ -60,12 +60,13 @@ class CreateKonaCalendarEventInput:
         default=None,
         description="An all-day event's last day, included: the same as `startDate` for a one-day event.",
     )
-    location: str | None = None
+    location: str | None = strawberry.field(default=None, description="Where it takes place, as text.")
     details: str | None = strawberry.field(default=None, description="Notes shown with the event.")
     all_day: bool | None = strawberry.field(
         default=None,
-        description="A whole-day event. With `startAt`/`endAt` instead of dates, its days are those of the "
-        "instants as written, in their own offset (midnight at +09:00 is that day, not the one before).",
+        description="A whole-day event (default false). With `startAt`/`endAt` instead of dates, its days "
+        "are those of the instants as written, in their own offset (midnight at +09:00 is that day, not "
+        "the one before).",
     )
     space_id: int | None = strawberry.field(default=None, description="Id of a space you belong to.")
     creator_id: int | None = strawberry.field(
@@ -77,41 +78,57 @@ class CreateKonaCalendarEventInput:
     editor_ids: list[int] | None = strawberry.field(
         default=None, description="Kona user ids who may change the event. Write-only, like participantIds."
     )
-    status: KonaEventStatus | None = None
-    visibility: KonaVisibility | None = None
+    status: KonaEventStatus | None = strawberry.field(
+        default=None,
+        description="Kona's own progress status (read back as `konaStatus`); Kona's default IN_PROGRESS.",
+    )
+    visibility: KonaVisibility | None = strawberry.field(
+        default=None, description="Who can see the event (Kona's default PUBLIC)."
+    )
     stakeholder: KonaStakeholder | None = strawberry.field(
         default=None, description="EVERYONE creates the event for the account's 'Everyone' group."
     )
-    default_role: KonaDefaultRole | None = None
+    default_role: KonaDefaultRole | None = strawberry.field(
+        default=None, description="What participants may do with it (Kona's default EDITOR)."
+    )
     period: KonaPeriod | None = strawberry.field(
         default=None, description="Anything but NONE makes the event the first instance of a series."
     )
-    frequency: KonaFrequency | None = None
+    frequency: KonaFrequency | None = strawberry.field(
+        default=None, description="Repeat every, every other or every third `period`."
+    )
     sel_days: list[KonaWeekday] | None = strawberry.field(
         default=None, description="The weekday a weekly series falls on (Kona takes one)."
     )
-    series_end_at: datetime | None = None
-    external_object: KonaExternalObjectInput | None = None
+    series_end_at: datetime | None = strawberry.field(
+        default=None, description="When a recurring series stops."
+    )
+    external_object: KonaExternalObjectInput | None = strawberry.field(
+        default=None, description="A record outside Kona to link the event to."
+    )
 
 
 @strawberry.input(
-    description="Changes to a Kona calendar event; omitted fields stay as they are. `startDate` and "
-    "`endDate` (together) make it an all-day event over those days, like on create."
+    description="Changes to a Kona calendar event; omitted fields stay as they are, and null clears a "
+    "field that may be empty (fields that may not be empty refuse null). `startDate` and `endDate` "
+    "(together) make it an all-day event over those days, like on create."
 )
 class UpdateKonaCalendarEventInput:
-    name: strawberry.Maybe[str]
-    start_at: strawberry.Maybe[datetime]
-    end_at: strawberry.Maybe[datetime]
+    name: strawberry.Maybe[str] = strawberry.field(description="A new name (not blank).")
+    start_at: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
+    end_at: strawberry.Maybe[datetime] = strawberry.field(description="A new end, not before the start.")
     start_date: strawberry.Maybe[date] = strawberry.field(
         description="First day of the all-day event (with `endDate`; not with `startAt`/`endAt`)."
     )
     end_date: strawberry.Maybe[date] = strawberry.field(
         description="Last day of the all-day event, included (with `startDate`)."
     )
-    location: strawberry.Maybe[str | None]
-    details: strawberry.Maybe[str | None]
-    all_day: strawberry.Maybe[bool]
-    space_id: strawberry.Maybe[int | None]
+    location: strawberry.Maybe[str | None] = strawberry.field(description="A new place; null clears it.")
+    details: strawberry.Maybe[str | None] = strawberry.field(description="New notes; null clears them.")
+    all_day: strawberry.Maybe[bool] = strawberry.field(description="Whether it lasts whole days.")
+    space_id: strawberry.Maybe[int | None] = strawberry.field(
+        description="Move it to another space you belong to; null takes it out of any space."
+    )
     creator_id: strawberry.Maybe[int] = strawberry.field(description="Kona user id of the new creator.")
     participant_ids: strawberry.Maybe[list[int]] = strawberry.field(
         description="Replaces the invited users (write-only)."
@@ -119,16 +136,26 @@ class UpdateKonaCalendarEventInput:
     editor_ids: strawberry.Maybe[list[int]] = strawberry.field(
         description="Replaces the users who may change the event (write-only)."
     )
-    status: strawberry.Maybe[KonaEventStatus]
-    visibility: strawberry.Maybe[KonaVisibility]
-    stakeholder: strawberry.Maybe[KonaStakeholder]
-    default_role: strawberry.Maybe[KonaDefaultRole]
-    period: strawberry.Maybe[KonaPeriod]
-    frequency: strawberry.Maybe[KonaFrequency]
-    sel_days: strawberry.Maybe[list[KonaWeekday] | None]
-    series_end_at: strawberry.Maybe[datetime | None]
+    status: strawberry.Maybe[KonaEventStatus] = strawberry.field(
+        description="Kona's own progress status (read back as `konaStatus`)."
+    )
+    visibility: strawberry.Maybe[KonaVisibility] = strawberry.field(description="Who can see the event.")
+    stakeholder: strawberry.Maybe[KonaStakeholder] = strawberry.field(description="Whom it concerns.")
+    default_role: strawberry.Maybe[KonaDefaultRole] = strawberry.field(
+        description="What participants may do with it."
+    )
+    period: strawberry.Maybe[KonaPeriod] = strawberry.field(description="The repeat unit of the series.")
+    frequency: strawberry.Maybe[KonaFrequency] = strawberry.field(
+        description="Every how many periods the series repeats."
+    )
+    sel_days: strawberry.Maybe[list[KonaWeekday] | None] = strawberry.field(
+        description="The weekday a weekly series falls on; null clears it."
+    )
+    series_end_at: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="When the series stops; null lets it run on."
+    )
     external_object: strawberry.Maybe[KonaExternalObjectInput | None] = strawberry.field(
-        description="null removes the link."
+        description="A new link to an outside record; null removes the link."
     )
 
 

@@ -49,8 +49,8 @@ class TranslationInput:
 
 @strawberry.enum(description="Orders of `pretixEvents` (pretix's own default: by slug).")
 class PretixEventOrder(Enum):
-    SLUG = "slug"
-    SLUG_DESC = "-slug"
+    SLUG = strawberry.enum_value("slug", description="By slug, A to Z.")
+    SLUG_DESC = strawberry.enum_value("-slug", description="By slug, Z to A.")
     DATE_FROM = strawberry.enum_value("date_from", description="Earliest start first.")
     DATE_FROM_DESC = strawberry.enum_value("-date_from", description="Latest start first.")
 
@@ -66,9 +66,9 @@ class PretixMetaDataFilter:
 
 @strawberry.input(description="Filters pretix applies to its event list; all given ones must match.")
 class PretixEventFilter:
-    is_public: bool | None = None
-    live: bool | None = None
-    testmode: bool | None = None
+    is_public: bool | None = strawberry.field(default=None, description="Listed publicly, or not.")
+    live: bool | None = strawberry.field(default=None, description="Shop live, or not.")
+    testmode: bool | None = strawberry.field(default=None, description="In test mode, or not.")
     has_subevents: bool | None = strawberry.field(default=None, description="Event series or not.")
     is_future: bool | None = strawberry.field(
         default=None, description="Ends (or, without an end, starts) now or later. Series never match true."
@@ -121,7 +121,7 @@ def list_params(
         elif value:
             params[name] = str(value)
     if order_by is not None:
-        params["ordering"] = order_by.value
+        params["ordering"] = str(order_by.value)
     if with_availability_for:
         params["with_availability_for"] = with_availability_for
     return params
@@ -129,14 +129,16 @@ def list_params(
 
 @strawberry.input(description="A new pretix event. Datetimes need a UTC offset.")
 class CreatePretixEventInput:
-    name: list[TranslationInput] = strawberry.field(description="The full name, at least one language.")
+    name: list[TranslationInput] = strawberry.field(
+        description="The full name, at least one language (read back as `localizedName`)."
+    )
     slug: str = strawberry.field(
         description="Short name for URLs: letters, digits, dots and dashes, at most 50; cannot change later."
     )
     date_from: datetime = strawberry.field(description="Start.")
     date_to: datetime | None = strawberry.field(default=None, description="End; not before `dateFrom`.")
-    date_admission: datetime | None = None
-    presale_start: datetime | None = None
+    date_admission: datetime | None = strawberry.field(default=None, description="When doors open.")
+    presale_start: datetime | None = strawberry.field(default=None, description="When the shop opens.")
     presale_end: datetime | None = strawberry.field(default=None, description="Not before `presaleStart`.")
     currency: str | None = strawberry.field(
         default=None, description="ISO 4217 code; pretix's default (EUR on pretix.eu) when omitted."
@@ -144,9 +146,11 @@ class CreatePretixEventInput:
     live: bool | None = strawberry.field(
         default=None, description="Must be false: a shop goes live later, once it has quotas and payment."
     )
-    testmode: bool | None = None
+    testmode: bool | None = strawberry.field(default=None, description="Test orders only (default false).")
     is_public: bool | None = strawberry.field(default=None, description="Default true.")
-    location: list[TranslationInput] | None = None
+    location: list[TranslationInput] | None = strawberry.field(
+        default=None, description="Where it happens, per language (read back as `localizedLocation`)."
+    )
     geo_lat: float | None = strawberry.field(default=None, description="-90 to 90.")
     geo_lon: float | None = strawberry.field(default=None, description="-180 to 180.")
     has_subevents: bool | None = strawberry.field(
@@ -161,8 +165,12 @@ class CreatePretixEventInput:
     )
     timezone: str | None = strawberry.field(default=None, description="IANA zone, e.g. `Europe/Berlin`.")
     item_meta_properties: JSON | None = strawberry.field(default=None, description="Object of strings.")
-    all_sales_channels: bool | None = None
-    limit_sales_channels: list[str] | None = None
+    all_sales_channels: bool | None = strawberry.field(
+        default=None, description="Sell through every sales channel (default true)."
+    )
+    limit_sales_channels: list[str] | None = strawberry.field(
+        default=None, description="The channels that may sell when `allSalesChannels` is false."
+    )
 
 
 @strawberry.input(
@@ -170,31 +178,51 @@ class CreatePretixEventInput:
     "cannot change: giving a different value is refused before anything is sent."
 )
 class UpdatePretixEventInput:
-    name: strawberry.Maybe[list[TranslationInput]]
-    slug: strawberry.Maybe[str]
+    name: strawberry.Maybe[list[TranslationInput]] = strawberry.field(
+        description="Replaces the name in every language."
+    )
+    slug: strawberry.Maybe[str] = strawberry.field(description="Only the current slug is accepted.")
     live: strawberry.Maybe[bool] = strawberry.field(
         description="Going live needs quotas and payment set up in pretix; otherwise pretix says why not."
     )
-    testmode: strawberry.Maybe[bool]
-    currency: strawberry.Maybe[str]
-    date_from: strawberry.Maybe[datetime]
-    date_to: strawberry.Maybe[datetime | None]
-    date_admission: strawberry.Maybe[datetime | None]
-    is_public: strawberry.Maybe[bool]
-    presale_start: strawberry.Maybe[datetime | None]
-    presale_end: strawberry.Maybe[datetime | None]
-    location: strawberry.Maybe[list[TranslationInput] | None]
-    geo_lat: strawberry.Maybe[float | None]
-    geo_lon: strawberry.Maybe[float | None]
-    has_subevents: strawberry.Maybe[bool]
-    meta_data: strawberry.Maybe[JSON]
-    seating_plan: strawberry.Maybe[int | None]
-    seat_category_mapping: strawberry.Maybe[JSON]
-    plugins: strawberry.Maybe[list[str]]
-    timezone: strawberry.Maybe[str]
-    item_meta_properties: strawberry.Maybe[JSON]
-    all_sales_channels: strawberry.Maybe[bool]
-    limit_sales_channels: strawberry.Maybe[list[str]]
+    testmode: strawberry.Maybe[bool] = strawberry.field(description="Test orders only, or not.")
+    currency: strawberry.Maybe[str] = strawberry.field(description="ISO 4217 code.")
+    date_from: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
+    date_to: strawberry.Maybe[datetime | None] = strawberry.field(description="A new end; null: none.")
+    date_admission: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="When doors open; null: not set."
+    )
+    is_public: strawberry.Maybe[bool] = strawberry.field(description="Listed publicly, or not.")
+    presale_start: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="When the shop opens; null: not set."
+    )
+    presale_end: strawberry.Maybe[datetime | None] = strawberry.field(
+        description="When the shop closes; null: not set."
+    )
+    location: strawberry.Maybe[list[TranslationInput] | None] = strawberry.field(
+        description="Replaces the location in every language; null clears it."
+    )
+    geo_lat: strawberry.Maybe[float | None] = strawberry.field(description="-90 to 90; null clears it.")
+    geo_lon: strawberry.Maybe[float | None] = strawberry.field(description="-180 to 180; null clears it.")
+    has_subevents: strawberry.Maybe[bool] = strawberry.field(description="Only the current value.")
+    meta_data: strawberry.Maybe[JSON] = strawberry.field(description="Replaces the meta data values.")
+    seating_plan: strawberry.Maybe[int | None] = strawberry.field(
+        description="Id of a seating plan; null: none."
+    )
+    seat_category_mapping: strawberry.Maybe[JSON] = strawberry.field(
+        description="Seating plan category → product id."
+    )
+    plugins: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the enabled plugins.")
+    timezone: strawberry.Maybe[str] = strawberry.field(description="IANA zone, e.g. `Europe/Berlin`.")
+    item_meta_properties: strawberry.Maybe[JSON] = strawberry.field(
+        description="Replaces the product meta properties."
+    )
+    all_sales_channels: strawberry.Maybe[bool] = strawberry.field(
+        description="Sell through every sales channel, or not."
+    )
+    limit_sales_channels: strawberry.Maybe[list[str]] = strawberry.field(
+        description="The channels that may sell when `allSalesChannels` is false."
+    )
 
 
 def check_organizer(value: str, field: str = "organizer") -> str:

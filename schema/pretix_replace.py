@@ -28,26 +28,36 @@ class ReplacePretixEventInput:
     name: list[TranslationInput] = strawberry.field(description="The full name, at least one language.")
     date_from: datetime = strawberry.field(description="Start.")
     date_to: datetime | None = strawberry.field(default=None, description="End; not before `dateFrom`.")
-    date_admission: datetime | None = None
-    presale_start: datetime | None = None
+    date_admission: datetime | None = strawberry.field(default=None, description="When doors open.")
+    presale_start: datetime | None = strawberry.field(default=None, description="When the shop opens.")
     presale_end: datetime | None = strawberry.field(default=None, description="Not before `presaleStart`.")
     live: bool | None = strawberry.field(
         default=None, description="Going live needs quotas and payment set up in pretix."
     )
-    testmode: bool | None = None
+    testmode: bool | None = strawberry.field(default=None, description="Test orders only, or not.")
     currency: str | None = strawberry.field(default=None, description="ISO 4217 code.")
-    is_public: bool | None = None
-    location: list[TranslationInput] | None = None
+    is_public: bool | None = strawberry.field(default=None, description="Listed publicly, or not.")
+    location: list[TranslationInput] | None = strawberry.field(
+        default=None, description="The location in every language."
+    )
     geo_lat: float | None = strawberry.field(default=None, description="-90 to 90.")
     geo_lon: float | None = strawberry.field(default=None, description="-180 to 180.")
     meta_data: JSON | None = strawberry.field(default=None, description="Meta data property → value.")
-    seating_plan: int | None = None
-    seat_category_mapping: JSON | None = None
+    seating_plan: int | None = strawberry.field(default=None, description="Id of a seating plan.")
+    seat_category_mapping: JSON | None = strawberry.field(
+        default=None, description="Seating plan category → product id."
+    )
     plugins: list[str] | None = strawberry.field(default=None, description="Plugin module names to enable.")
     timezone: str | None = strawberry.field(default=None, description="IANA zone, e.g. `Europe/Berlin`.")
-    item_meta_properties: JSON | None = None
-    all_sales_channels: bool | None = None
-    limit_sales_channels: list[str] | None = None
+    item_meta_properties: JSON | None = strawberry.field(
+        default=None, description="The product meta properties and their defaults."
+    )
+    all_sales_channels: bool | None = strawberry.field(
+        default=None, description="Sell through every sales channel, or not."
+    )
+    limit_sales_channels: list[str] | None = strawberry.field(
+        default=None, description="The channels that may sell when `allSalesChannels` is false."
+    )
 
 
 def replace_body(data: ReplacePretixEventInput, slug: str) -> JSONObject:

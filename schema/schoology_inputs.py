@@ -77,9 +77,11 @@ class CreateSchoologyEventInput:
     "(`type: EVENT`) can be changed: assignment and discussion due dates are read-only."
 )
 class UpdateSchoologyEventInput:
-    title: strawberry.Maybe[str]
-    description: strawberry.Maybe[str | None]
-    start: strawberry.Maybe[datetime]
+    title: strawberry.Maybe[str] = strawberry.field(description="A new title (not blank).")
+    description: strawberry.Maybe[str | None] = strawberry.field(
+        description="A new description; null clears it."
+    )
+    start: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
     start_date: strawberry.Maybe[date] = strawberry.field(
         description="Make it an all-day event from this day (with `endDate`; not with `start`/`end`)."
     )
@@ -89,10 +91,10 @@ class UpdateSchoologyEventInput:
     end: strawberry.Maybe[datetime | None] = strawberry.field(
         description="The new end (the event must have, or be given, `hasEnd: true`); null removes the end."
     )
-    has_end: strawberry.Maybe[bool]
-    all_day: strawberry.Maybe[bool]
-    rsvp: strawberry.Maybe[SchoologyRsvp]
-    comments_enabled: strawberry.Maybe[bool]
+    has_end: strawberry.Maybe[bool] = strawberry.field(description="Whether the event has an end time.")
+    all_day: strawberry.Maybe[bool] = strawberry.field(description="Whether it is a whole-day event.")
+    rsvp: strawberry.Maybe[SchoologyRsvp] = strawberry.field(description="Who may RSVP.")
+    comments_enabled: strawberry.Maybe[bool] = strawberry.field(description="Whether people may comment.")
 
 
 def local_time(value: datetime, zone: ZoneInfo) -> str:

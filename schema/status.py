@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
-from gateway.upstream.resilience import BreakerState
+from gateway.upstream import resilience
 from schema.event import Provider
 
-# The breaker's own states (one definition, in `gateway.upstream.resilience`), exposed as they are.
-strawberry.enum(
-    BreakerState, description="Circuit breaker state: CLOSED lets calls through, OPEN fails them fast."
+
+@strawberry.enum(
+    description="A provider's circuit breaker (`gateway.upstream.resilience`): CLOSED lets calls "
+    "through, OPEN fails them fast."
 )
+class BreakerState(Enum):
+    CLOSED = strawberry.enum_value(resilience.BreakerState.CLOSED.value, description="Calls go through.")
+    OPEN = strawberry.enum_value(
+        resilience.BreakerState.OPEN.value,
+        description="The provider failed repeatedly: calls fail at once (UPSTREAM_UNAVAILABLE) until the "
+        "next probe.",
+    )
+    HALF_OPEN = strawberry.enum_value(
+        resilience.BreakerState.HALF_OPEN.value,
+        description="One probe call is deciding whether to close again.",
+    )
 
 
 @strawberry.type(description="The last failure the gateway saw from a provider.")

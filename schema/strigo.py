@@ -33,8 +33,8 @@ CLASS_KIND, OWNER_KIND = "class", "owner"
 
 @strawberry.enum(description="Who may join a Strigo event.")
 class StrigoAvailability(Enum):
-    PUBLIC = "public"
-    PRIVATE = "private"
+    PUBLIC = strawberry.enum_value("public", description="Anyone with the event's link.")
+    PRIVATE = strawberry.enum_value("private", description="Only the invited learners (`trainees`).")
 
 
 @strawberry.type(description="The org member hosting a Strigo event (one of the org's `/members`).")
@@ -196,22 +196,26 @@ def _owner(value: Any) -> StrigoOwner | None:
 
 @strawberry.input(description="A new Strigo event. Dates need a UTC offset.")
 class CreateStrigoEventInput:
-    name: str = strawberry.field(description="At most 256 characters.")
+    name: str = strawberry.field(description="The event's name: not blank, at most 256 characters.")
     owner: str = strawberry.field(description="Email of the org member who hosts the event.")
     class_id: str = strawberry.field(description="Id of the class the event is based on.")
-    date_start: datetime
-    date_end: datetime = strawberry.field(description="Must be after `dateStart`.")
+    date_start: datetime = strawberry.field(description="When it starts.")
+    date_end: datetime = strawberry.field(description="When it ends: after `dateStart`.")
     description: str | None = strawberry.field(default=None, description="At most 65536 characters.")
-    availability: StrigoAvailability | None = None
-    include_chat: bool | None = None
-    include_video: bool | None = None
-    include_lab_exercises: bool | None = None
-    is_recorded: bool | None = None
+    availability: StrigoAvailability | None = strawberry.field(
+        default=None, description="Public or private (giving `trainees` makes it private)."
+    )
+    include_chat: bool | None = strawberry.field(default=None, description="Whether it includes chat.")
+    include_video: bool | None = strawberry.field(default=None, description="Whether it includes video.")
+    include_lab_exercises: bool | None = strawberry.field(
+        default=None, description="Whether the class's lab exercises are part of it."
+    )
+    is_recorded: bool | None = strawberry.field(default=None, description="Whether it is recorded.")
     tas: list[str] | None = strawberry.field(default=None, description="Teaching assistants' emails.")
     trainees: list[str] | None = strawberry.field(
         default=None, description="Learners' emails; giving any makes the event private."
     )
-    labels: list[str] | None = None
+    labels: list[str] | None = strawberry.field(default=None, description="Labels to apply to the event.")
     timezone: str | None = strawberry.field(
         default=None, description="IANA zone the dates are set in (Strigo's default: Etc/UTC)."
     )
@@ -219,25 +223,30 @@ class CreateStrigoEventInput:
 
 
 @strawberry.input(
-    description="Changes to a Strigo event; omitted fields stay as they are. Live events refuse."
+    description="Changes to a Strigo event; omitted fields stay as they are (only `description` may "
+    "be cleared with null). Live events refuse."
 )
 class UpdateStrigoEventInput:
-    name: strawberry.Maybe[str]
-    owner: strawberry.Maybe[str]
-    class_id: strawberry.Maybe[str]
-    date_start: strawberry.Maybe[datetime]
-    date_end: strawberry.Maybe[datetime]
-    description: strawberry.Maybe[str | None]
-    availability: strawberry.Maybe[StrigoAvailability]
-    include_chat: strawberry.Maybe[bool]
-    include_video: strawberry.Maybe[bool]
-    include_lab_exercises: strawberry.Maybe[bool]
-    is_recorded: strawberry.Maybe[bool]
-    tas: strawberry.Maybe[list[str]]
-    trainees: strawberry.Maybe[list[str]]
-    labels: strawberry.Maybe[list[str]]
-    timezone: strawberry.Maybe[str]
-    captions_language: strawberry.Maybe[str]
+    name: strawberry.Maybe[str] = strawberry.field(description="A new name (not blank, at most 256).")
+    owner: strawberry.Maybe[str] = strawberry.field(description="Email of the new host.")
+    class_id: strawberry.Maybe[str] = strawberry.field(description="Id of another class.")
+    date_start: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
+    date_end: strawberry.Maybe[datetime] = strawberry.field(description="A new end, after the start.")
+    description: strawberry.Maybe[str | None] = strawberry.field(
+        description="A new description; null clears it."
+    )
+    availability: strawberry.Maybe[StrigoAvailability] = strawberry.field(description="Public or private.")
+    include_chat: strawberry.Maybe[bool] = strawberry.field(description="Whether it includes chat.")
+    include_video: strawberry.Maybe[bool] = strawberry.field(description="Whether it includes video.")
+    include_lab_exercises: strawberry.Maybe[bool] = strawberry.field(
+        description="Whether the class's lab exercises are part of it."
+    )
+    is_recorded: strawberry.Maybe[bool] = strawberry.field(description="Whether it is recorded.")
+    tas: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the teaching assistants.")
+    trainees: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the learners.")
+    labels: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the labels.")
+    timezone: strawberry.Maybe[str] = strawberry.field(description="IANA zone the dates are set in.")
+    captions_language: strawberry.Maybe[str] = strawberry.field(description="BCP-47 tag, e.g. `en-US`.")
 
 
 _WIRE_NAMES = {

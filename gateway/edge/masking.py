@@ -47,14 +47,18 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         yield
-        self._code_pre_execution_errors(ErrorCode.GRAPHQL_VALIDATION_FAILED)
+        self._code_pre_execution_errors(ErrorCode.GRAPHQL_VALIDATION_FAILED, caller=True)
 
-    def _code_pre_execution_errors(self, code: ErrorCode) -> None:
+    def _code_pre_execution_errors(self, code: ErrorCode, *, caller: bool = False) -> None:
         errors = self.execution_context.pre_execution_errors
         if errors:
             # In place, since strawberry has already taken this list for its result; copies of the
             # errors, since the validation cache hands the same error objects to every request.
-            errors[:] = [error_shape.with_code(error, code) for error in errors]
+            # Validation runs no gateway code but scalar parsers: their exceptions are the caller's.
+            errors[:] = [
+                error_shape.with_code(error_shape.as_callers(error) if caller else error, code)
+                for error in errors
+            ]
 
     def on_operation(self) -> Iterator[None]:
         yield

@@ -14,8 +14,12 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 
-#: The GraphQL-over-HTTP request parameters.
-PARAMETERS = ("query", "variables", "operationName", "extensions")
+from gateway.edge.persisted_queries import DOCUMENT_ID, DOCUMENT_ID_PARAMETERS
+
+__all__ = ["DOCUMENT_ID_PARAMETERS", "PARAMETERS"]
+
+#: The GraphQL-over-HTTP request parameters (with the spellings of a persisted document's id).
+PARAMETERS = ("query", "variables", "operationName", "extensions", *DOCUMENT_ID_PARAMETERS)
 #: Parameters that carry JSON when sent in a URL.
 JSON_PARAMETERS = ("variables", "extensions")
 
@@ -30,10 +34,44 @@ def require_request_shape(data: object) -> dict[str, Any] | list[dict[str, Any]]
     if isinstance(data, dict):
         return data
     if isinstance(data, list) and all(isinstance(item, dict) for item in data):
+        for index, item in enumerate(data):
+            _require_parameter_types(item, f"Batch entry {index}: ")
         return data
     raise HTTPException(
         400, "The request body must be a JSON object (or, for a batch, an array of JSON objects)."
     )
+
+
+_TYPES: dict[str, tuple[type, str]] = {
+    "query": (str, "a string"),
+    "operationName": (str, "a string"),
+    "variables": (dict, "an object"),
+    "extensions": (dict, "an object"),
+}
+
+
+def _require_parameter_types(data: dict[str, Any], where: str) -> None:
+    # strawberry checks a single request's parameters itself, but not a batch's entries.
+    for name, (kind, spelled) in _TYPES.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise HTTPException(400, f"{where}`{name}` must be {spelled} or null.")
+
+
+def with_document_id(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with a persisted document's id (`documentId`, or Relay's `doc_id`) moved into
+    `extensions`, where it reaches the execution (strawberry passes only the four standard
+    parameters on)."""
+    given = [name for name in DOCUMENT_ID_PARAMETERS if name in data]
+    if not given:
+        return data
+    if len(given) > 1:
+        raise HTTPException(400, "Give a document's id once: `documentId` or `doc_id`.")
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        return data  # refused as malformed when the request is read
+    rest = {key: value for key, value in data.items() if key != given[0]}
+    return {**rest, "extensions": {**(extensions or {}), DOCUMENT_ID: data[given[0]]}}
 
 
 def single_parameters(items: Sequence[tuple[str, str]]) -> dict[str, str]:

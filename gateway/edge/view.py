@@ -21,14 +21,17 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.types import QueryParams
 from strawberry.types import ExecutionResult
 
 from gateway import error_shape
 from gateway.edge import request_body
+from gateway.edge.batch import check_batch_size, run_batch
 from gateway.edge.masking import mask
 from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.persisted_queries import PersistedQueries, load_documents, only_persisted_query_not_found
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import KeyedLegacyWSHandler, KeyedTransportWSHandler, TextWebSocketAdapter
@@ -51,12 +54,6 @@ def request_id_of(request: Request | WebSocket) -> str:
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return uuid.uuid4().hex
-
-
-def _is_request_error(result: ExecutionResult) -> bool:
-    """Parse, validation or variable errors: nothing ran, so no error has a field path."""
-    errors = result.errors or []
-    return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
@@ -87,6 +84,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
         super().__init__(*args, **kwargs)
         self.settings = settings
         self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
+        path = settings.gateway_persisted_documents
+        self.persisted = PersistedQueries(
+            trusted=load_documents(path) if path else {}, only_trusted=settings.gateway_persisted_only
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,14 +146,26 @@ class GatewayGraphQL(GraphQL[Context, None]):
             decoded = self.decode_json(data)
         except json.JSONDecodeError as error:
             raise HTTPException(400, "Unable to parse request body as JSON") from error
-        return request_body.require_request_shape(decoded)
+        shape = request_body.require_request_shape(decoded)
+        if isinstance(shape, list):
+            check_batch_size(len(shape), self.settings.gateway_max_batch)
+            return [request_body.with_document_id(item) for item in shape]
+        return request_body.with_document_id(shape)
 
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
         # Starlette's QueryParams keeps every occurrence of a repeated parameter; a plain dict would
         # silently keep the last one.
         multi_items = getattr(params, "multi_items", None)
         items: list[tuple[str, Any]] = multi_items() if multi_items else list(params.items())
-        return request_body.parse_json_parameters(request_body.single_parameters(items))
+        parsed = request_body.parse_json_parameters(request_body.single_parameters(items))
+        return request_body.with_document_id(parsed)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET naming a persisted document (its hash in `extensions`, a `documentId`) is a request
+        # without `query`, not a browser asking for the page.
+        params = request.query_params
+        persisted = ("extensions", *request_body.DOCUMENT_ID_PARAMETERS)
+        return super().should_render_graphql_ide(request) and not any(name in params for name in persisted)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -174,14 +187,50 @@ class GatewayGraphQL(GraphQL[Context, None]):
         current_request_id.set(context.request_id)
         return context
 
-    async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super().execute_single(request, request_adapter, *args, **kwargs)
-        except HTTPException as error:
-            # GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed, not 400.
-            if request_adapter.method == "GET" and error.status_code == 400 and "GET" in error.reason:
-                raise HTTPException(405, error.reason) from error
-            raise
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+
+        async def one(operation: GraphQLRequestData, own: Context) -> ExecutionResult:
+            result: ExecutionResult = await self.execute_single(
+                request, request_adapter, sub_response, own, root_value, operation
+            )
+            return result
+
+        return await run_batch(request_data, context, one)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        async def execute(operation: GraphQLRequestData) -> ExecutionResult:
+            try:
+                result: ExecutionResult = await super(GatewayGraphQL, self).execute_single(
+                    request, request_adapter, sub_response, context, root_value, operation
+                )
+            except HTTPException as error:
+                # GraphQL over HTTP: a mutation sent with GET is 405 Method Not Allowed, not 400.
+                if request_adapter.method == "GET" and error.status_code == 400 and "GET" in error.reason:
+                    raise HTTPException(405, error.reason) from error
+                raise
+            return result
+
+        return await self.persisted.run(request_data, request.state.redis, execute)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         request_id = current_request_id.get() or "unknown"
@@ -197,7 +246,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             response_data["extensions"] = {**extensions, "errorsOmitted": omitted}
         # The spec's request errors carry no `data` in the new media type; `data: null` stays for
         # application/json, where clients expect it.
-        if _is_request_error(result) and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON:
+        if (
+            error_shape.is_request_error(result)
+            and response_media_type(_accept(request)) == GRAPHQL_RESPONSE_JSON
+        ):
             response_data.pop("data", None)
         return response_data
 
@@ -206,6 +258,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         response.headers["Vary"] = "Accept"
+        if only_persisted_query_not_found(response_data):
+            # Part of the protocol, not a failure (Apollo Server answers 200 too); never cached, so the
+            # same GET URL answers with data once the query is registered.
+            response.headers["Cache-Control"] = "private, no-cache, must-revalidate"
+            return response
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
             response.headers["Content-Type"] = _content_type(GRAPHQL_RESPONSE_JSON)
             if (

@@ -8,7 +8,8 @@ Order matters, so that no document stalls the event loop whatever its shape:
    quadratic), so an over-limit query is refused in milliseconds;
 3. graphql-core's validation, its field-merging rule on a work budget far below graphql-core's own;
 4. just before execution, the cost again with the request's variables (`nodes(ids: $ids)`): the
-   validation, cached per document, cannot see them.
+   validation, cached per document, cannot see them; in a batch, the operations' costs together
+   (`gateway.query_limits.batch_cost`).
 
 Documents and validation results are cached by query text (`gateway.query_limits.document_cache`).
 """
@@ -36,8 +37,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from gateway.errors import ErrorCode
+from gateway.query_limits.batch_cost import cost_in_request
 from gateway.query_limits.document_cache import DocumentCache, Rules
-from gateway.query_limits.measure import QueryLimits, limit_errors
+from gateway.query_limits.measure import QueryLimits, limit_errors, measured
 
 #: Work units (about 2 µs each) graphql-core's field-merging rule may spend on one document;
 #: graphql-core allows 500,000 (a second). GraphiQL's introspection query spends none, thirty
@@ -130,9 +132,42 @@ class QueryGuard(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         errors = self._cost_with_variables(context.schema._schema, context.graphql_document)
+        if not errors:
+            errors = self._batch_cost(context.schema._schema, context.graphql_document)
         if errors:
             context.result = GraphQLExecutionResult(data=None, errors=errors)  # nothing runs
         yield
+
+    def _batch_cost(self, schema: GraphQLSchema, document: DocumentNode | None) -> list[GraphQLError]:
+        """In a batch, the operation's cost taken from what the batch may still spend."""
+        budget = cost_in_request.get()
+        if budget is None or document is None:
+            return []
+        context = self.execution_context
+        variables = self._variables(document)
+        _, cost = measured(schema, document, self.limits, variables, context.operation_name)
+        if budget.charge(cost):
+            return []
+        return [
+            _too_complex(
+                f"Query too complex: this operation (estimated cost {cost}) and the batch's others "
+                f"({budget.spent}) exceed the limit of {budget.limit} for one request together."
+            )
+        ]
+
+    def _variables(self, document: DocumentNode) -> dict[str, Any] | None:
+        """The variables as sent, with the operation's defaults filled in; None without definitions."""
+        context = self.execution_context
+        operation = get_operation_ast(document, context.operation_name)
+        if operation is None or not operation.variable_definitions:
+            return None
+        sent = context.variables if isinstance(context.variables, dict) else {}
+        variables = dict(sent)
+        for definition in operation.variable_definitions:
+            name = definition.variable.name.value
+            if name not in variables and definition.default_value is not None:
+                variables[name] = value_from_ast_untyped(definition.default_value)
+        return variables
 
     def _validate(self, schema: GraphQLSchema, document: DocumentNode, rules: Rules) -> list[GraphQLError]:
         """The limits first, then (if within them) strawberry's validation."""
@@ -155,17 +190,10 @@ class QueryGuard(SchemaExtension):
         is known without coercing its thousands of items, and a value that does not coerce fails
         in execution anyway.
         """
-        context = self.execution_context
-        operation = get_operation_ast(document, context.operation_name) if document else None
-        if document is None or operation is None or not operation.variable_definitions:
+        variables = None if document is None else self._variables(document)
+        if document is None or variables is None:
             return []
-        sent = context.variables if isinstance(context.variables, dict) else {}
-        variables = dict(sent)
-        for definition in operation.variable_definitions:
-            name = definition.variable.name.value
-            if name not in variables and definition.default_value is not None:
-                variables[name] = value_from_ast_untyped(definition.default_value)
-        return limit_errors(schema, document, self.limits, variables, context.operation_name)
+        return limit_errors(schema, document, self.limits, variables, self.execution_context.operation_name)
 
 
 def _too_complex(message: str) -> GraphQLError:

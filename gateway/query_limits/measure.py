@@ -1,13 +1,14 @@
 """Query depth, alias and cost limits, measured on the parsed document before any upstream call.
 
 Cost counts every field once per object it is resolved on. A list field multiplies its children
-by the length it asks for — `first`, or the length of `ids` — read from literals, from the
-request's variables or from the argument's default; without one, by `DEFAULT_LIST_SIZE`; a
-connection's `edges`/`nodes` lists are already counted by the connection's own multiplier. On an
+by the length it asks for — `first`, or the length of `ids` (or `representations`) — read from
+literals, from the request's variables or from the argument's default; without one, by
+`DEFAULT_LIST_SIZE`; a connection's `edges`/`nodes` lists are already counted by the connection's
+own multiplier. On an
 interface or union, fragments that only one concrete type resolves count as the costliest of
-those types, not their sum: each object is of one type. An
-object fetched by id (a field with an `id` or `ids` argument) adds `LOOKUP_COST` per object: a
-loader round or an upstream call, measured at ten times the work of resolving a field.
+those types, not their sum: each object is of one type. An object fetched by id (a field with an
+`id`, `ids` or `representations` argument) adds `LOOKUP_COST` per object: a loader round or an
+upstream call, measured at ten times the work of resolving a field.
 Introspection is counted like any other field, its lists (`types`, `fields`, `args`, …) by their
 mean length in this schema and `ofType` by how often it is not null (see
 `gateway.query_limits.introspection_cost`): known, so no guess is needed.
@@ -57,6 +58,9 @@ from gateway.query_limits.introspection_cost import introspection_fanouts
 DEFAULT_LIST_SIZE = 50
 #: What fetching one object by id costs, in fields (60-110 µs against 6-12 µs per field).
 LOOKUP_COST = 10
+#: Arguments that fetch objects by id: `node(id:)`, `nodes(ids:)`, and a subgraph's
+#: `_entities(representations:)` (one object per representation).
+_LOOKUPS = ("id", "ids", "representations")
 #: Selections a measurement may visit (about 15 ms); a document needing more is refused as too
 #: complex. The default token limit keeps documents far below it (2,000 tokens: about 2 ms).
 WORK_BUDGET = 10_000
@@ -103,17 +107,31 @@ def limit_errors(
     values could make acceptable. With them (as sent, defaults filled in), lists count by their
     length and `first` by its value.
     """
+    return measured(schema, document, limits, variables, operation_name)[0]
+
+
+def measured(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: QueryLimits,
+    variables: Mapping[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> tuple[list[GraphQLError], int]:
+    """`limit_errors`, and the estimated cost of the operations measured (what a batch adds up)."""
     walker = _Walker(schema, document, variables)
     errors = []
+    total = 0
     for operation in _operations(document, operation_name):
         try:
-            measured = walker.operation(operation)
+            measurement = walker.operation(operation)
         except (TooComplexToMeasure, RecursionError):
             reason = f"it needs more than {WORK_BUDGET} selections (or fragment levels) to measure"
             errors.append(_error(reason, operation, None))
             continue
-        errors.extend(_problems(measured, limits, operation))
-    return errors
+        cost = _rounded(measurement.cost)
+        total += cost
+        errors.extend(_problems(measurement, cost, limits, operation))
+    return errors, total
 
 
 def _operations(document: DocumentNode, name: str | None) -> Iterable[OperationDefinitionNode]:
@@ -124,12 +142,15 @@ def _operations(document: DocumentNode, name: str | None) -> Iterable[OperationD
             yield definition
 
 
-def _problems(
-    measured: Measurement, limits: QueryLimits, operation: OperationDefinitionNode
-) -> list[GraphQLError]:
+def _rounded(cost: float) -> int:
     # Introspection's mean list lengths make the cost a float: round up, past float noise.
-    nearest = round(measured.cost)
-    cost = nearest if abs(measured.cost - nearest) < 1e-6 else math.ceil(measured.cost)
+    nearest = round(cost)
+    return nearest if abs(cost - nearest) < 1e-6 else math.ceil(cost)
+
+
+def _problems(
+    measured: Measurement, cost: int, limits: QueryLimits, operation: OperationDefinitionNode
+) -> list[GraphQLError]:
     problems = []
     if measured.depth > limits.max_depth:
         problems.append(f"depth {measured.depth} exceeds the limit of {limits.max_depth}")
@@ -228,7 +249,7 @@ class _Walker:
             return Measurement(1.0, 1, 0)
         inner = self.selection_set(node.selection_set, get_named_type(definition.type))
         fanout = self._fanout(node, definition, parent)
-        lookup = LOOKUP_COST if "id" in definition.args or "ids" in definition.args else 0
+        lookup = LOOKUP_COST if any(name in definition.args for name in _LOOKUPS) else 0
         grows = 0 if (parent.name, node.name.value) in _DEPTH_FREE else 1
         cost = min(1 + fanout * (lookup + inner.cost), COST_CEILING)
         return Measurement(cost, inner.depth + grows, inner.aliases)
@@ -244,7 +265,7 @@ class _Walker:
         return None
 
     def _fanout(self, node: FieldNode, definition: GraphQLField, parent: GraphQLNamedType) -> float:
-        for name in ("first", "ids"):
+        for name in ("first", *_LOOKUPS[1:]):
             argument = definition.args.get(name)
             if argument is not None:
                 size = self._asked_size(node, name, argument)

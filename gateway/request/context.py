@@ -41,6 +41,20 @@ class Context:
     def __post_init__(self) -> None:
         self.upstream_calls = CallBudget(self.settings.gateway_max_upstream_calls)
 
+    def sibling(self) -> Context:
+        """A context for another operation of the same HTTP request (a batch): the same caller,
+        clients, loaders and upstream call budget; partial errors and lists in flight of its own."""
+        twin = Context(
+            request=self.request,
+            response=self.response,
+            settings=self.settings,
+            clients=self.clients,
+            request_id=self.request_id,
+            loaders=self.loaders,
+        )
+        twin.upstream_calls = self.upstream_calls
+        return twin
+
     def start_listing(self, provider: str) -> asyncio.Future[None]:
         """Mark a list of `provider`'s events as in flight; resolve the future when it is done."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()

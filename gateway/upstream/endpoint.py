@@ -142,7 +142,7 @@ class Upstream:
     _quota: Quota = field(init=False)
 
     breaker_threshold: int = 5
-    breaker_reset: float = 30.0
+    breaker_reset: float = 1.0
 
     def __post_init__(self) -> None:
         self._quota = self.quota if self.quota is not None else LocalQuota(self.provider)

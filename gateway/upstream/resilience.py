@@ -23,12 +23,15 @@ class BreakerState(Enum):
 class CircuitBreaker:
     """Opens after `threshold` consecutive failures; after `reset_after` seconds lets one probe through.
 
-    A successful probe closes it, a failed one re-opens it for another `reset_after`.
+    A successful probe closes it, a failed one re-opens it for another `reset_after`. The pause is
+    short (a second by default): while the upstream fails it gets one call at a time, at most one a
+    second, and once it recovers the next request after the pause finds out, instead of every
+    caller seeing its error for half a minute after it cleared.
     """
 
     provider: str
     threshold: int = 5
-    reset_after: float = 30.0
+    reset_after: float = 1.0
     clock: Callable[[], float] = time.monotonic
     state: BreakerState = BreakerState.CLOSED
     failures: int = 0
@@ -40,7 +43,7 @@ class CircuitBreaker:
         if self.state is BreakerState.OPEN:
             if self.clock() - self.opened_at < self.reset_after:
                 raise CircuitOpen(
-                    f"{self.provider} is failing; calls are paused for up to {self.reset_after:.0f} s",
+                    f"{self.provider} is failing; calls are paused for up to {self.reset_after:g} s",
                     provider=self.provider,
                 )
             self._set(BreakerState.HALF_OPEN)

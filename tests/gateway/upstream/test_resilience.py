@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from gateway.errors import CircuitOpen, UpstreamFailure, UpstreamUnavailable
 from gateway.sandbox import strigo as emulator
 from gateway.sandbox.recorder import CallLog
+from gateway.settings import Settings
 from gateway.upstream.endpoint import RetryPolicy, Upstream, static_authorization
 from gateway.upstream.resilience import BreakerState, CircuitBreaker
 from tests.gateway.upstream.strigo_requests import LIST
@@ -75,6 +76,22 @@ async def test_breaker_fails_fast_then_recovers_through_a_probe(sandbox: Sandbox
         assert "errors" not in await gateway.query(LIST)
         assert (await gateway.http.get("/readyz")).status_code == 200
         assert (await gateway.data(STATUS))["providers"][0]["breaker"] == "CLOSED"
+
+
+async def test_a_cleared_fault_stops_showing_within_the_default_pause(sandbox: Sandbox) -> None:
+    """With the defaults, a provider's error ends about a second after its fault does (not 30 s)."""
+    defaults = Settings()
+    assert defaults.gateway_breaker_reset <= 1.0
+    async with running_gateway(settings_for(sandbox)) as gateway:
+        sandbox.fault("strigo", error_rate=1.0, status=503)
+        for _ in range(defaults.gateway_breaker_failures):
+            await gateway.query(LIST)
+        paused = await gateway.query(LIST)
+        assert paused["errors"][0]["extensions"] == {"code": "UPSTREAM_UNAVAILABLE", "provider": "STRIGO"}
+        assert "1 s" in paused["errors"][0]["message"]
+        sandbox.log.faults.clear()
+        await asyncio.sleep(defaults.gateway_breaker_reset + 0.5)
+        assert "errors" not in await gateway.query(LIST)
 
 
 async def test_client_errors_do_not_trip_the_breaker(sandbox: Sandbox) -> None:
