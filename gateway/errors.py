@@ -14,6 +14,7 @@
     ├── QueryTooComplex               QUERY_TOO_COMPLEX  over a limit of `GATEWAY_MAX_*`
     │   └── CallBudgetSpent                              the request's upstream calls are used up
     ├── ProviderNotConfigured         PROVIDER_NOT_CONFIGURED
+    ├── FeedNotConfigured             FEED_NOT_CONFIGURED  API keys are on and no feed key signs URLs
     └── UpstreamFailure               UPSTREAM_ERROR     5xx or a malformed reply
         ├── MalformedItem                                an object without the id that identifies it
         ├── TooManyItems  TooManyPages  ReplyTooLarge    over GATEWAY_MAX_REPLY_ITEMS / _PAGES / _BYTES
@@ -51,6 +52,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PROVIDER_NOT_CONFIGURED = "PROVIDER_NOT_CONFIGURED"
+    FEED_NOT_CONFIGURED = "FEED_NOT_CONFIGURED"
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     UPSTREAM_UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
     UPSTREAM_RATE_LIMITED = "UPSTREAM_RATE_LIMITED"
@@ -190,6 +192,13 @@ class ProviderNotConfigured(GatewayError):
     """The provider has no credentials in this deployment."""
 
     code = ErrorCode.PROVIDER_NOT_CONFIGURED
+
+
+class FeedNotConfigured(GatewayError):
+    """A feed URL was asked for while API keys are on and `GATEWAY_FEED_SECRET` is not set: an
+    unsigned URL could not be read by a calendar app, so none is handed out."""
+
+    code = ErrorCode.FEED_NOT_CONFIGURED
 
 
 class UpstreamFailure(GatewayError):

@@ -26,11 +26,11 @@ SHARED = {
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators"},
     "schema": {
         "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days",
-        "recurrence", "federation",
+        "recurrence", "federation", "feed",
     },
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
-        "nodes", "cursor", "status", "root", "federation",
+        "nodes", "cursor", "status", "root", "federation", "feed",
     },
 }  # fmt: skip
 
