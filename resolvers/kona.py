@@ -88,12 +88,16 @@ USER = ProviderObjects(
 
 
 async def _series(context: Context, parts: tuple[str, ...]) -> Node | None:
-    """`node(id:)` of a series: what its first instance says of it (batched with the events)."""
-    if len(parts) != 1 or not parts[0].isdigit() or len(parts[0]) > 10:
+    """`node(id:)` of an occurrence's place in a series: what that occurrence says of it (batched
+    with the events)."""
+    key = _key(parts) if len(parts) != 2 or parts[1] != "1" else None
+    if key is None:
         raise BadUserInput("malformed Kona series id", field=["id"])
-    data = await KONA.load(context, (parts[0], None))
+    data = await KONA.load(context, key)
     facts = None if data is None else series_facts(data)
-    return None if facts is None or facts.series_id != parts[0] else event_series(facts)
+    if facts is None or facts.series_id != parts[0] or facts.index != (key[1] or 1):
+        return None
+    return event_series(facts)
 
 
 async def _external_object(context: Context, parts: tuple[str, ...]) -> Node | None:

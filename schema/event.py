@@ -64,12 +64,15 @@ class Node:
 
 
 @strawberry.type(
-    description="An event's place in a recurring series. `id` names the series (every occurrence has the "
-    "same one; `node` returns the series as seen from its first occurrence); `index` is this occurrence's "
-    "position. Normalised caches (Apollo, Relay) keep one object per `id`, so read `index` only where the "
-    "cache keeps it per event (Apollo: `typePolicies: {EventSeries: {keyFields: false}}`)."
+    description="An event's place in a recurring series: which series (`seriesId`), which occurrence "
+    "(`index`) and how it repeats (`rule`). `id` names this place (series and occurrence), so a "
+    "normalised cache keeps one object per occurrence; compare `seriesId` to find an event's siblings."
 )
 class EventSeries(Node):
+    series_id: strawberry.ID = strawberry.field(
+        description="The series itself: the same on every occurrence of it and on no other series. It is "
+        "the `id` of the first occurrence's `series`, so `node(id:)` returns that place."
+    )
     index: int = strawberry.field(
         description="Which occurrence of the series this event is, counting from 1 for the first."
     )

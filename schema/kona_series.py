@@ -41,7 +41,15 @@ class SeriesFacts:
 
     @property
     def id(self) -> strawberry.ID:
-        """The series' global id (the same for every occurrence)."""
+        """The global id of this occurrence's place in the series: `(series id)` for the first,
+        `(series id, number)` for a later one, as Kona's computed occurrences are named."""
+        if self.index <= 1:
+            return self.series_global_id
+        return strawberry.ID(encode_id(kona.NAME, self.series_id, self.index, kind=SERIES_KIND))
+
+    @property
+    def series_global_id(self) -> strawberry.ID:
+        """The series' own id: the same for every occurrence (its first occurrence's `id`)."""
         return strawberry.ID(encode_id(kona.NAME, self.series_id, kind=SERIES_KIND))
 
 
@@ -81,7 +89,7 @@ def event_series(facts: SeriesFacts | None) -> EventSeries | None:
     """`Event.series` of an occurrence."""
     if facts is None:
         return None
-    return EventSeries(id=facts.id, index=facts.index, rule=facts.rule)
+    return EventSeries(id=facts.id, series_id=facts.series_global_id, index=facts.index, rule=facts.rule)
 
 
 def is_first(data: JSONObject) -> bool:
