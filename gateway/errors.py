@@ -17,6 +17,7 @@
     │   └── SlowConsumer                                 a subscriber fell GATEWAY_MAX_PENDING_CHANGES behind
     ├── ProviderNotConfigured         PROVIDER_NOT_CONFIGURED
     ├── Relayed                       (its own)          an error met elsewhere (a poll), told as it was
+    ├── FeedNotConfigured             FEED_NOT_CONFIGURED  API keys are on and no feed key signs URLs
     └── UpstreamFailure               UPSTREAM_ERROR     5xx or a malformed reply
         ├── MalformedItem                                an object without the id that identifies it
         ├── TooManyItems  TooManyPages  ReplyTooLarge    over GATEWAY_MAX_REPLY_ITEMS / _PAGES / _BYTES
@@ -54,6 +55,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     PROVIDER_NOT_CONFIGURED = "PROVIDER_NOT_CONFIGURED"
+    FEED_NOT_CONFIGURED = "FEED_NOT_CONFIGURED"
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     UPSTREAM_UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
     UPSTREAM_RATE_LIMITED = "UPSTREAM_RATE_LIMITED"
@@ -226,6 +228,13 @@ class Relayed(GatewayError):
     @property
     def extensions(self) -> dict[str, Any]:
         return {**super().extensions, "code": self.relayed_code.value}
+
+
+class FeedNotConfigured(GatewayError):
+    """A feed URL was asked for while API keys are on and `GATEWAY_FEED_SECRET` is not set: an
+    unsigned URL could not be read by a calendar app, so none is handed out."""
+
+    code = ErrorCode.FEED_NOT_CONFIGURED
 
 
 class UpstreamFailure(GatewayError):

@@ -19,6 +19,15 @@ from yarl import URL
 BEYOND_CONTRACT: dict[str, Any] = {"beyond_contract": True}
 
 
+def _public_url(value: object) -> object:
+    if isinstance(value, str) and value:
+        url = URL(value)
+        if url.scheme not in ("http", "https") or not url.host or url.query_string or url.fragment:
+            raise ValueError("must be an absolute http(s) URL without query or fragment")
+        return value.rstrip("/")
+    return value
+
+
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -254,6 +263,32 @@ class Settings(BaseSettings):
         gt=0,
         description="with Redis: seconds a replica's claim to poll a window lasts unless renewed; another "
         "replica takes over within this time after the poller dies",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_public_url: Annotated[str, BeforeValidator(_public_url)] = Field(
+        default="",
+        description="the gateway's address as calendar apps reach it (e.g. `https://events.example.com`, a "
+        "path prefix allowed), used in the feed URLs `calendarFeed` returns; empty: the request's own "
+        "scheme and `Host`",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_feed_secret: CsvSecrets = Field(
+        default_factory=list,
+        description="comma-separated HMAC keys signing `/calendar.ics` URLs: the first signs, every one "
+        "verifies (prepend a new key to rotate; removing a key revokes the URLs it signed)",
+    )
+    gateway_feed_max_events: int = Field(
+        default=1_000,
+        gt=0,
+        description="events in one `/calendar.ics` reply; a feed cut there says so (`X-WR-CALDESC` and "
+        "the `X-Feed-Truncated` header)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_feed_refresh: int = Field(
+        default=3_600,
+        ge=300,
+        description="seconds between a calendar app's polls of the feed, as the feed suggests them "
+        "(`REFRESH-INTERVAL`, `X-PUBLISHED-TTL`)",
         json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_compiled_execution: bool = Field(

@@ -71,7 +71,8 @@ class ProviderWindow:
         events = await self.api.list_window(context, self.window)
         if context.partial_errors:
             raise context.partial_errors[0][0]
-        return [Observed.of(str(event.id), cast(JSONObject, event.raw)) for event in events]
+        unhashed = self.api.spec.endpoint_only_keys
+        return [Observed.of(str(event.id), cast(JSONObject, event.raw), unhashed) for event in events]
 
     def admits(self, observed: Observed) -> bool:
         """Whether the window holds the event a write left behind."""

@@ -35,7 +35,8 @@ class EventFilter:
         default=None, description="Only events starting before this instant."
     )
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive text that must occur in the title or description."
+        default=None,
+        description="Case-insensitive text that must occur in the title, description or location.",
     )
 
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
 
 from gateway.errors import BadUserInput, NotFound
 from gateway.ids import decode_id, encode_id
-from gateway.instants import shifted
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
+from resolvers.kona_window import window_events
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload, pointing_at_arguments
-from resolvers.provider import ProviderAPI, Window, order_key, select
+from resolvers.provider import ProviderAPI
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
-from schema.event import Connection, Edge, Event, Node, page_info
+from schema.event import Connection, Edge, EventSeries, Node, page_info
 from schema.kona import EXTERNAL_KIND, KonaCalendarEvent, KonaExternalObject, KonaOrder, to_ms
 from schema.kona_directory import SPACE_KIND, SPACES, USER_KIND, USERS, KonaSpace, KonaUser
 from schema.kona_inputs import (
@@ -27,29 +27,39 @@ from schema.kona_inputs import (
     create_body,
     update_body,
 )
+from schema.kona_series import SERIES_KIND, event_series, series_facts
 from schema.payloads import DeleteEventPayload, Payload
 
-INSTANCES = "kona.instances"
 #: Tag of `konaCalendarEvents` cursors: opaque like ids, `position:page size` inside.
 CURSOR = "kona-list"
 DEFAULT_FIRST = 50
 MAX_FIRST = 200
 
-#: How far the federated `events` query looks on a side its filter leaves open. Kona needs both
-#: ends of a range (alone it returns only the current month), so an open side becomes a year and
-#: a day from now (or from the given side, or the cursor, when those lie beyond now).
-HORIZON = timedelta(days=366)
-#: The earliest instant the federated query asks Kona about: Kona reads a smaller number of
-#: milliseconds as seconds (below 10^11), so the range starts no earlier than that.
-KONA_EARLIEST = datetime(1973, 3, 4, tzinfo=UTC)
+
+def _key(parts: tuple[str, ...]) -> kona.EventKey | None:
+    """An event's Kona id, or a series' first id and an occurrence number from 2 (an occurrence Kona
+    computes rather than stores); None when malformed."""
+    if not parts or len(parts) > 2 or not all(part.isdigit() and len(part) <= 10 for part in parts):
+        return None
+    if len(parts) == 1:
+        return parts[0], None
+    number = int(parts[1])
+    return (parts[0], number) if number >= 2 else None
 
 
-def _key(parts: tuple[str, ...]) -> str | None:
-    return parts[0] if len(parts) == 1 and parts[0].isdigit() else None
+def _record(key: kona.EventKey, id: str) -> str:
+    """The Kona id a write goes to; BAD_USER_INPUT for an occurrence Kona stores no record of."""
+    if key[1] is not None:
+        raise BadUserInput(
+            f"{id!r} is an occurrence Kona computes from its series' rule: it has no record of its own "
+            "to change (change the series through its first occurrence)",
+            field=["id"],
+        )
+    return key[0]
 
 
 def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> KonaCalendarEvent:
-    return KonaCalendarEvent.from_upstream(data)
+    return KonaCalendarEvent.from_upstream(data, KONA.client(context).zone)
 
 
 KONA = ProviderEvents(
@@ -75,6 +85,19 @@ USER = ProviderObjects(
     key=one_number,
     convert=lambda data, key: KonaUser.from_upstream(data),
 )
+
+
+async def _series(context: Context, parts: tuple[str, ...]) -> Node | None:
+    """`node(id:)` of an occurrence's place in a series: what that occurrence says of it (batched
+    with the events)."""
+    key = _key(parts) if len(parts) != 2 or parts[1] != "1" else None
+    if key is None:
+        raise BadUserInput("malformed Kona series id", field=["id"])
+    data = await KONA.load(context, key)
+    facts = None if data is None else series_facts(data)
+    if facts is None or facts.series_id != parts[0] or facts.index != (key[1] or 1):
+        return None
+    return event_series(facts)
 
 
 async def _external_object(context: Context, parts: tuple[str, ...]) -> Node | None:
@@ -158,66 +181,16 @@ async def kona_calendar_event(
     ] = None,
 ) -> KonaCalendarEvent | None:
     """One event, or with `numInSeries` the Nth instance of its series."""
-    event_id = KONA.key_of(id)
-    context = info.context
-    if num_in_series is None:
-        data = await KONA.load(context, event_id)
-    else:
+    key = KONA.key_of(id)
+    if num_in_series is not None:
         if num_in_series < 1:
             raise BadUserInput("numInSeries counts from 1", field=["numInSeries"])
-        client = KONA.client(context)
-        instances = context.loaders.get(INSTANCES, client.load_instances)
-        data = await instances.load((event_id, num_in_series))
+        key = (key[0], num_in_series)
+    context = info.context
+    data = await KONA.load(context, key)
     if data is None:
         raise NotFound(f"no Kona calendar event matches {id!r}", provider=kona.NAME, field=["id"])
     return KONA.remember(context, data)
-
-
-def _range(window: Window) -> tuple[datetime, datetime]:
-    now = datetime.now(UTC)
-    start = window.starts_after or shifted(min(now, window.starts_before or now), -HORIZON)
-    if window.after is not None:
-        start = max(start, window.after[1])
-    start = max(start, KONA_EARLIEST)
-    return start, window.starts_before or shifted(max(now, start), HORIZON)
-
-
-async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Kona part: the window's dates pushed down, paging stopped early.
-
-    Kona's default order is by start, so once `limit` events are admitted and a later page starts
-    after the last of them, nothing further can rank before them. Should a page ever come back out
-    of order, paging runs to the end of the range instead.
-    """
-    if window.after is not None and window.after[0]:
-        return []  # the cursor is past every dated event, and every Kona event has a start
-    start, end = _range(window)
-    if end < start:
-        return []
-    client = KONA.client(context)
-    params: dict[str, str | int] = {"date_range_start": to_ms(start), "date_range_end": to_ms(end)}
-    admitted: list[Event] = []
-    latest: datetime | None = None
-    in_order = True
-    async with aclosing(client.pages(kona.EVENTS_PATH, params)) as pages:
-        async for page in pages:
-            for data in page.items:
-                event = KONA.remember(context, data)
-                if event.starts_at is not None:
-                    in_order = in_order and (latest is None or event.starts_at >= latest)
-                    latest = event.starts_at if latest is None else max(latest, event.starts_at)
-                if window.admits(event):
-                    admitted.append(event)
-            if in_order and latest is not None and _complete(admitted, window.limit, latest):
-                break
-    return select(admitted, window)
-
-
-def _complete(admitted: list[Event], limit: int, latest: datetime) -> bool:
-    if len(admitted) < limit:
-        return False
-    last_kept = sorted(admitted, key=order_key)[limit - 1].starts_at
-    return last_kept is not None and last_kept < latest
 
 
 async def create_kona_calendar_event(
@@ -227,7 +200,8 @@ async def create_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        data = await KONA.client(context).create_event(create_body(input))
+        client = KONA.client(context)
+        data = await client.create_event(create_body(input, client.zone))
         return await KONA.written(context, data)
 
     return await payload(run())
@@ -240,11 +214,12 @@ async def update_kona_calendar_event(
     context = info.context
 
     async def run() -> KonaCalendarEvent:
-        event_id = KONA.key_of(id)
-        data = await KONA.client(context).update_event(event_id, update_body(input))
+        event_id = _record(KONA.key_of(id), id)
+        client = KONA.client(context)
+        data = await client.update_event(event_id, update_body(input, client.zone))
         return await KONA.written(context, data)
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def delete_kona_calendar_event(info: Info, id: EventId) -> DeleteEventPayload:
@@ -252,12 +227,12 @@ async def delete_kona_calendar_event(info: Info, id: EventId) -> DeleteEventPayl
     context = info.context
 
     async def run() -> strawberry.ID:
-        event_id = KONA.key_of(id)
+        event_id = _record(KONA.key_of(id), id)
         await KONA.client(context).delete_event(event_id)
-        await KONA.erased(context, event_id, id)
+        await KONA.erased(context, (event_id, None), id)
         return id
 
-    return await deletion(run())
+    return await deletion(run(), missing="id")
 
 
 @strawberry.type
@@ -269,13 +244,16 @@ class Query:
         "range, Kona returns only the events of the current month (UTC). Without `orderBy` Kona's "
         f"own order applies (by start); `orderBy` sorts newest first. `first` defaults to {DEFAULT_FIRST} "
         f"(at most {MAX_FIRST}). Cursors are positions in the list: reuse them with the same arguments. "
-        "There is no `totalCount`: Kona does not say how many events match.",
+        "There is no `totalCount`: Kona does not say how many events match. This is Kona's list as "
+        "Kona stores it (a recurring series may be its first instance alone, with its rule): the "
+        "federated `events` query gives every occurrence.",
     )
     kona_calendar_event: KonaCalendarEvent | None = strawberry.field(
         resolver=kona_calendar_event,
         description="One Kona calendar event by id (like `node`). With `numInSeries` (from 1), the "
-        "Nth instance of the recurring series the event belongs to; any instance's id works. Null "
-        "(with a NOT_FOUND error) when there is no such event or instance.",
+        "Nth instance of the recurring series the event belongs to; any instance's id works, and an "
+        "instance Kona computes from the rule has an id of its own that `node` resolves. Null (with a "
+        "NOT_FOUND error) when there is no such event or instance.",
     )
 
 
@@ -284,12 +262,13 @@ class Mutation:
     create_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
         resolver=create_kona_calendar_event,
         description="Create a Kona calendar event (POST /calendar_events). The creator is the account "
-        "the gateway uses.",
+        "the gateway uses unless `creatorId` says otherwise; `period` other than NONE makes a series.",
     )
     update_kona_calendar_event: Payload[KonaCalendarEvent] = strawberry.mutation(
         resolver=update_kona_calendar_event,
         description="Change some fields of a Kona calendar event (PUT). Events whose default role "
-        "locks them for this account come back as a FORBIDDEN user error.",
+        "locks them for this account come back as a FORBIDDEN user error; an occurrence Kona computes "
+        "from its series' rule has no record of its own to change (BAD_USER_INPUT at `id`).",
     )
     delete_kona_calendar_event: DeleteEventPayload = strawberry.mutation(
         resolver=delete_kona_calendar_event,
@@ -301,11 +280,16 @@ API = ProviderAPI(
     spec=kona.SPEC,
     query=Query,
     mutation=Mutation,
-    types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject),
+    types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject, EventSeries),
     load_node=KONA.node,
-    list_window=list_window,
+    list_window=partial(window_events, KONA),
     convert=KONA.convert,
-    objects={SPACE_KIND: SPACE.node, USER_KIND: USER.node, EXTERNAL_KIND: _external_object},
+    objects={
+        SPACE_KIND: SPACE.node,
+        USER_KIND: USER.node,
+        EXTERNAL_KIND: _external_object,
+        SERIES_KIND: _series,
+    },
 )
 
 __all__ = ["API"]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.errors import NotFound
+from gateway.errors import BadUserInput, NotFound
 from gateway.providers import pretix
 from gateway.request.context import Info
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
@@ -20,19 +20,33 @@ from schema.pretix_inputs import (
     create_body,
     update_body,
 )
+from schema.pretix_replace import ReplacePretixEventInput, replace_body
 
 
 async def create_pretix_event(
     info: Info,
     organizer: Annotated[str, strawberry.argument(description="Slug of the organizer to create it in.")],
     input: NewEvent[CreatePretixEventInput],
+    clone_from: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(
+            description="A pretix event (of any organizer the token can see) to copy settings, products, "
+            "quotas and questions from (pretix's `?clone_from=`)."
+        ),
+    ] = None,
 ) -> Payload[PretixEvent]:
-    """`POST /organizers/{o}/events/`."""
+    """`POST /organizers/{o}/events/[?clone_from=<organizer>/<slug>]`."""
     context = info.context
 
     async def run() -> PretixEvent:
         check_organizer(organizer)
-        data = await PRETIX.client(context).create_event(organizer, create_body(input))
+        source = None if clone_from is None else PRETIX.key_of(clone_from, "cloneFrom")
+        try:
+            data = await PRETIX.client(context).create_event(organizer, create_body(input), source)
+        except BadUserInput as error:
+            if source is not None and error.field is None and CLONE_MISSING in error.message:
+                error.field = ("cloneFrom",)
+            raise
         return await PRETIX.written(context, data, organizer)
 
     return await payload(run(), missing="organizer")
@@ -78,6 +92,22 @@ async def update_pretix_event(
     return await payload(run(), missing="id")
 
 
+async def replace_pretix_event(
+    info: Info,
+    id: EventId,
+    input: Annotated[ReplacePretixEventInput, strawberry.argument(description="Every field to set.")],
+) -> Payload[PretixEvent]:
+    """`PUT /organizers/{o}/events/{slug}/`."""
+    context = info.context
+
+    async def run() -> PretixEvent:
+        key = PRETIX.key_of(id)
+        data = await PRETIX.client(context).replace_event(key, replace_body(input, key[1]))
+        return await PRETIX.written(context, data, key[0])
+
+    return await payload(run(), missing="id")
+
+
 async def delete_pretix_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /organizers/{o}/events/{slug}/`."""
     context = info.context
@@ -89,6 +119,10 @@ async def delete_pretix_event(info: Info, id: EventId) -> DeleteEventPayload:
         return id
 
     return await deletion(run(), missing="id")
+
+
+#: pretix's refusal of a `clone_from` it cannot find (`EventViewSet.perform_create`).
+CLONE_MISSING = "Event to copy from was not found"
 
 
 @strawberry.type
@@ -110,6 +144,12 @@ class Mutation:
         description="Change some fields of a pretix event (PATCH). pretix's refusals (e.g. going live "
         "without quotas) come back as BAD_USER_INPUT naming the field; a token that may read but not "
         "change the event, FORBIDDEN.",
+    )
+    replace_pretix_event: Payload[PretixEvent] = strawberry.mutation(
+        resolver=replace_pretix_event,
+        description="Set a pretix event's fields at once (PUT). `name` and `dateFrom` are required; pretix "
+        "keeps the optional fields the input leaves out (its PUT checks the required ones, then updates like "
+        "PATCH). Refusals come back as with `updatePretixEvent`.",
     )
     delete_pretix_event: DeleteEventPayload = strawberry.mutation(
         resolver=delete_pretix_event,

@@ -62,7 +62,8 @@ class Window:
 
 def _matches(event: Event, search: str) -> bool:
     needle = search.casefold()
-    return any(needle in text.casefold() for text in (event.title, event.description or "") if text)
+    texts = (event.title, event.description, event.location)
+    return any(needle in text.casefold() for text in texts if text)
 
 
 def select(events: Iterable[Event], window: Window) -> list[Event]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader
 
@@ -82,9 +82,10 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         return None if data is None else self.convert(context, data, parts[:-1])
 
     def remember(self, context: Context, data: JSONObject, *scope: str) -> EventT:
-        """The event built from a list's or a write's upstream JSON, primed for later loads."""
+        """The event built from a list's or a write's upstream JSON, primed for later loads under the
+        key of its own global id (an occurrence of a series may have one its upstream id alone is not)."""
         event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
-        key = self.key((*scope, event.provider_id))
+        key = self.key(decode_id(event.id).parts)
         if key is not None:
             self.prime(context, key, data)
         return event
@@ -92,8 +93,13 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
     async def written(self, context: Context, data: JSONObject, *scope: str) -> EventT:
         """`remember` for a write's upstream JSON, which also goes to the subscribers it concerns now."""
         event = self.remember(context, data, *scope)
-        await self._publish(context, str(event.id), data)
+        await self.announce(context, event)
         return event
+
+    async def announce(self, context: Context, event: EventT) -> None:
+        """Tell `event`, just written, to the subscribers it concerns now. Give it as a list shows it:
+        its upstream object is what the next poll compares with (the same content hashes the same)."""
+        await self._publish(context, str(event.id), cast(JSONObject, event.raw))
 
     async def erased(self, context: Context, key: KeyT, global_id: str) -> None:
         """The event at `key` (global id `global_id`) was deleted: forget it, tell its subscribers."""
@@ -104,7 +110,9 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         if context.live is not None:
             name = self.spec.name
             credential = context.credential_key(name)
-            await context.live.publish(Written(provider=name, credential=credential, id=global_id, raw=data))
+            unhashed = self.spec.endpoint_only_keys
+            written = Written(provider=name, credential=credential, id=global_id, raw=data, unhashed=unhashed)
+            await context.live.publish(written)
 
     def prime(self, context: Context, key: KeyT, data: JSONObject | None) -> None:
         """Store `data` as what `key` holds now; None: the event is gone (after a delete)."""

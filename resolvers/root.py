@@ -1,13 +1,16 @@
-"""The shared root fields (`node`, `nodes`, `events`, `providers`) every provider's `Query` is merged into."""
+"""The shared root fields (`node`, `nodes`, `events`, `calendarFeed`, `providers`) every provider's
+`Query` is merged into."""
 
 from __future__ import annotations
 
 import strawberry
 
 from resolvers.events import events
+from resolvers.feed import calendar_feed
 from resolvers.nodes import node, nodes
 from resolvers.status import providers
 from schema.event import Connection, Event, Node
+from schema.feed import CalendarFeed
 from schema.status import ProviderStatus
 
 
@@ -27,6 +30,13 @@ class CoreQuery:
     )
     providers: list[ProviderStatus] = strawberry.field(
         resolver=providers, description="Every provider this gateway knows, with its health."
+    )
+    calendar_feed: CalendarFeed = strawberry.field(
+        resolver=calendar_feed,
+        description="A link calendar apps subscribe to (Google Calendar, Apple Calendar, Outlook, "
+        "Thunderbird): the events `events(filter:)` returns, as an iCalendar feed that agrees with it event "
+        "by event. Calendar apps cannot send an API key, so with keys on the link is signed "
+        "(`GATEWAY_FEED_SECRET`); without a feed secret it is then FEED_NOT_CONFIGURED.",
     )
     nodes: list[Node | None] = strawberry.field(
         resolver=nodes,

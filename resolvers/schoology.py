@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+import asyncio
+from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import strawberry
 
-from gateway.errors import BadUserInput, Forbidden, NotFound, TooManyPages
+from gateway.errors import BadUserInput, Forbidden, NotFound
 from gateway.ids import decode_id, encode_id
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
-from gateway.providers.schoology import EventPage, EventRef, PageRequest, Realm
+from gateway.providers.schoology import EventRef, PageRequest
 from gateway.request.context import Context, Info
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
-from resolvers.provider import ProviderAPI, Window, select
-from resolvers.provider_events import ProviderEvents
-from resolvers.provider_objects import ProviderObjects
-from schema.event import CountedConnection, Edge, Event, page_info
+from resolvers.provider import ProviderAPI
+from resolvers.schoology_common import (
+    REALM,
+    SCHOOLOGY,
+    as_listed,
+    convert_page,
+    event_of,
+    kept,
+    listed_event,
+    prime_realms,
+)
+from resolvers.schoology_window import list_window
+from schema.event import CountedConnection, Edge, page_info
 from schema.payloads import DeleteEventPayload, Payload
-from schema.schoology import REALM_KIND, REALMS, SchoologyEvent, SchoologyRealm, SchoologyRealmInput, flag
+from schema.schoology import REALM_KIND, SchoologyEvent, SchoologyRealm, SchoologyRealmInput, flag
 from schema.schoology_inputs import (
     CreateSchoologyEventInput,
     UpdateSchoologyEventInput,
@@ -30,61 +37,8 @@ from schema.schoology_inputs import (
     update_body,
 )
 
-#: Stand-ins for the open side of a one-sided window: Schoology filters by dates only when both are given.
-_EARLIEST, _LATEST = date(1970, 1, 1), date(2100, 12, 31)
 #: Tag of `schoologyEvents` cursors: opaque like ids, the list offset inside (Schoology pages by offset).
 CURSOR = "schoology-list"
-
-
-def _key(parts: tuple[str, ...]) -> EventRef | None:
-    """(realm kind, realm id, event id) as an `EventRef`; None when malformed."""
-    if len(parts) != 3 or not parts[2].isdigit():
-        return None
-    try:
-        return EventRef(Realm.parse(f"{parts[0]}/{parts[1]}"), parts[2])
-    except ValueError:
-        return None
-
-
-def _event(context: Context, data: JSONObject, scope: tuple[str, ...]) -> SchoologyEvent:
-    realm = Realm(scope[0], scope[1])
-    return SchoologyEvent.from_upstream(data, realm, SCHOOLOGY.client(context).zone)
-
-
-SCHOOLOGY = ProviderEvents(
-    spec=schoology.SPEC,
-    what="Schoology event",
-    batch=lambda client: client.load_events,
-    key=_key,
-    convert=_event,
-)
-
-
-def _realm_key(parts: tuple[str, ...]) -> Realm | None:
-    """(realm kind, realm id) as a `Realm`; None when malformed (or a number spelt with leading zeros)."""
-    if len(parts) != 2 or (parts[1].startswith("0") and parts[1] != "0"):
-        return None
-    try:
-        return Realm.parse("/".join(parts))
-    except ValueError:
-        return None
-
-
-REALM = ProviderObjects(
-    spec=schoology.SPEC,
-    what="Schoology realm",
-    loader_name=REALMS,
-    batch=lambda client: client.load_realms,
-    key=_realm_key,
-    convert=lambda data, realm: SchoologyRealm.of(realm),
-)
-
-
-def _convert(context: Context, page: EventPage) -> list[SchoologyEvent]:
-    """The page's events as GraphQL objects; each also primes the by-id loader."""
-    realm = page.request.realm
-    # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
-    return [SCHOOLOGY.remember(context, data, realm.kind, realm.id) for data in page.events]
 
 
 def encode_offset(offset: int) -> str:
@@ -115,6 +69,12 @@ async def schoology_events(
         int | None, strawberry.argument(description="Page size, 1 to 200 (default 20, Schoology's own).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
+    with_attachments: Annotated[
+        bool,
+        strawberry.argument(
+            description="Read each event's `attachments` too (Schoology's `with_attachments`)."
+        ),
+    ] = False,
 ) -> CountedConnection[SchoologyEvent]:
     """One page of a realm's events: `GET {realm}/events?start=&limit=` (one upstream call)."""
     target = realm.to_realm("realm")
@@ -130,12 +90,14 @@ async def schoology_events(
     if not 1 <= size <= schoology.MAX_LIMIT:
         raise BadUserInput(f"first must be between 1 and {schoology.MAX_LIMIT}", field=["first"])
     offset = 0 if after is None else decode_offset(after)
-    request = PageRequest(target, offset, size, start_date, end_date)
+    request = PageRequest(target, offset, size, start_date, end_date, with_attachments)
+    client = SCHOOLOGY.client(info.context)
     try:
-        page = await SCHOOLOGY.client(info.context).list_events(request)
+        page, objects = await asyncio.gather(client.list_events(request), client.learn_zones([target]))
     except NotFound as error:
         raise NotFound(error.message, provider=schoology.NAME, field=["realm"]) from error
-    events = _convert(info.context, page)
+    prime_realms(info.context, objects)
+    events = convert_page(info.context, page)
     edges = [Edge(cursor=encode_offset(offset + n + 1), node=event) for n, event in enumerate(events)]
     return CountedConnection(
         edges=edges,
@@ -144,77 +106,16 @@ async def schoology_events(
     )
 
 
-def _window_days(window: Window, zone: ZoneInfo) -> tuple[date | None, date | None]:
-    """`start_date`/`end_date` covering the window, a day wider each side (zone edges, DST).
-
-    Days outside `_EARLIEST … _LATEST` are clamped into it; a window wholly outside it is not
-    pushed down at all (the gateway's own filter then applies alone).
-    """
-    starts_after = window.starts_after
-    if window.after is not None and not window.after[0]:
-        # A cursor of the merged order: nothing starting before its event can come next.
-        starts_after = max(starts_after, window.after[1]) if starts_after else window.after[1]
-    if starts_after is None and window.starts_before is None:
-        return None, None
-    before = window.starts_before
-    first = _EARLIEST if starts_after is None else max(_local_day(starts_after, zone, -1), _EARLIEST)
-    last = _LATEST if before is None else min(_local_day(before, zone, 1), _LATEST)
-    return (first, last) if first <= last else (None, None)
-
-
-def _local_day(moment: datetime, zone: ZoneInfo, widen: int) -> date:
-    """The day `moment` falls on in `zone`, moved `widen` days; at datetime's ends, its first or last day."""
-    try:
-        return moment.astimezone(zone).date() + timedelta(days=widen)
-    except OverflowError:
-        return date.min if widen < 0 else date.max
-
-
-async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Schoology part: every `SCHOOLOGY_REALMS` realm, dates pushed down (with
-    a caller's own credential, every one of them the caller may read).
-
-    The first pages of all realms come in one multi-get; a realm is paged further (all such realms
-    together, one multi-get per round) only while it has given fewer than `window.limit` events
-    inside the window. A realm still short after `GATEWAY_MAX_PAGES` rounds is an UPSTREAM_ERROR
-    rather than a silently shortened list.
-    """
-    client = SCHOOLOGY.client(context)
-    if not client.realms:
-        return []
-    first_day, last_day = _window_days(window, client.zone)
-    size = min(max(window.limit, schoology.DEFAULT_LIMIT), schoology.MAX_LIMIT)
-    pending = [PageRequest(realm, 0, size, first_day, last_day) for realm in client.realms]
-    # A caller's own credential sees the realms it belongs to; the others are not its events.
-    skip_hidden = context.uses_caller_credentials(schoology.NAME)
-    events: list[Event] = []
-    admitted: Counter[Realm] = Counter()
-    for _ in range(client.upstream.max_pages):
-        if not pending:
-            break
-        pages = await client.list_pages(pending, skip_hidden=skip_hidden)
-        pending = []
-        for page in pages:
-            converted = _convert(context, page)
-            events.extend(converted)
-            realm = page.request.realm
-            admitted[realm] += sum(1 for event in converted if window.admits(event))
-            if page.next_start is not None and admitted[realm] < window.limit:
-                pending.append(replace(page.request, start=page.next_start))
-    if pending:
-        raise TooManyPages("Schoology", "events", client.upstream.max_pages, provider=schoology.NAME)
-    return select(events, window)
-
-
 async def _changeable(context: Context, ref: EventRef) -> JSONObject:
     """The event as it is now, if it may be changed; otherwise the user error that explains why.
 
     Checked before sending because Schoology's refusal is a bare, empty 403 (the same status as a
     credentials problem), and because the update is validated against the current event.
     """
-    data = await SCHOOLOGY.load(context, ref)
-    if data is None:
+    held = await SCHOOLOGY.load(context, ref)
+    if held is None:
         raise NotFound(f"Schoology has no event {ref.event_id} in {ref.realm}", field=["id"])
+    data: JSONObject = held["event"]
     kind = str(data.get("type") or "event")
     if kind != "event":
         raise Forbidden(
@@ -229,7 +130,9 @@ async def _changeable(context: Context, ref: EventRef) -> JSONObject:
             provider=schoology.NAME,
             field=["id"],
         )
-    return data
+    # Written in the realm's zone, like the update will be.
+    listed: JSONObject = as_listed(context, held, ref.realm)["event"]
+    return listed
 
 
 async def create_schoology_event(
@@ -243,14 +146,16 @@ async def create_schoology_event(
     async def run() -> SchoologyEvent:
         target = realm.to_realm("realm")
         client = SCHOOLOGY.client(context)
-        body = create_body(input, client.zone)
+        await client.learn_zones([target])
+        zone = client.zone_of(target)
+        body = create_body(input, zone)
         try:
             data = await client.create_event(target, body)
         except NotFound as error:
             raise NotFound(
                 f"Schoology has no realm {target}", provider=schoology.NAME, field=["realm"]
             ) from error
-        return await SCHOOLOGY.written(context, data, target.kind, target.id)
+        return await SCHOOLOGY.written(context, kept(data, zone), target.kind, target.id)
 
     return await payload(run())
 
@@ -270,12 +175,15 @@ async def update_schoology_event(
         ref = SCHOOLOGY.key_of(id)
         client = SCHOOLOGY.client(context)
         current = await _changeable(context, ref)
-        await client.update_event(ref, update_body(input, current, client.zone))
+        await client.update_event(ref, update_body(input, current, client.zone_of(ref.realm)))
         SCHOOLOGY.stale(context, ref)
-        data = await SCHOOLOGY.load(context, ref)
-        if data is None:
+        held = await SCHOOLOGY.load(context, ref)
+        if held is None:
             raise NotFound("the event was deleted while it was being updated", field=["id"])
-        return await SCHOOLOGY.written(context, data, ref.realm.kind, ref.realm.id)
+        scope = (ref.realm.kind, ref.realm.id)
+        # Told as a list shows it (the realm's zone), so the next poll finds nothing new.
+        await SCHOOLOGY.announce(context, event_of(context, as_listed(context, held, ref.realm), scope))
+        return event_of(context, held, scope)
 
     return await payload(run())
 
@@ -329,7 +237,7 @@ API = ProviderAPI(
     types=(SchoologyEvent, SchoologyRealm),
     load_node=SCHOOLOGY.node,
     list_window=list_window,
-    convert=SCHOOLOGY.convert,
+    convert=listed_event,
     objects={REALM_KIND: REALM.node},
 )
 

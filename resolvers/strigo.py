@@ -33,7 +33,7 @@ def _key(parts: tuple[str, ...]) -> str | None:
 
 
 def _convert(context: Context, data: JSONObject, scope: tuple[str, ...]) -> StrigoEvent:
-    return StrigoEvent.from_upstream(data)
+    return StrigoEvent.from_upstream(data, STRIGO.client(context).zone)
 
 
 STRIGO = ProviderEvents(
@@ -94,7 +94,7 @@ async def update_strigo_event(
         data = await STRIGO.client(context).update_event(event_id, update_body(input))
         return await STRIGO.written(context, data)
 
-    return await payload(run())
+    return await payload(run(), missing="id")
 
 
 async def delete_strigo_event(info: Info, id: EventId) -> DeleteEventPayload:
@@ -107,7 +107,7 @@ async def delete_strigo_event(info: Info, id: EventId) -> DeleteEventPayload:
         await STRIGO.erased(context, event_id, id)
         return id
 
-    return await deletion(run())
+    return await deletion(run(), missing="id")
 
 
 @strawberry.type

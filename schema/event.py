@@ -63,6 +63,27 @@ class Node:
     )
 
 
+@strawberry.type(
+    description="An event's place in a recurring series: which series (`seriesId`), which occurrence "
+    "(`index`) and how it repeats (`rule`). `id` names this place (series and occurrence), so a "
+    "normalised cache keeps one object per occurrence; compare `seriesId` to find an event's siblings."
+)
+class EventSeries(Node):
+    series_id: strawberry.ID = strawberry.field(
+        description="The series itself: the same on every occurrence of it and on no other series. It is "
+        "the `id` of the first occurrence's `series`, so `node(id:)` returns that place."
+    )
+    index: int = strawberry.field(
+        description="Which occurrence of the series this event is, counting from 1 for the first."
+    )
+    rule: str | None = strawberry.field(
+        description="How the series repeats, as an RFC 5545 RRULE value (e.g. "
+        "`FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;UNTIL=20240422T103000Z`), read from the first occurrence's "
+        "start in the event's `timezone` (so a weekly 09:00 stays at 09:00 across daylight-saving "
+        "changes). Null when the provider does not say how its series repeats."
+    )
+
+
 @strawberry.interface(
     description="An event from any provider, with the same meaning of each field everywhere. "
     "Use an inline fragment (`... on StrigoEvent`) for a provider's native fields."
@@ -73,24 +94,47 @@ class Event(Node):
     title: str = strawberry.field(description="The event's name or title.")
     description: str | None = strawberry.field(description="Free text about the event, when given.")
     starts_at: datetime | None = strawberry.field(
-        description="When the event starts; keeps the upstream's UTC offset where it gave one."
+        description="When the event starts; keeps the upstream's UTC offset where it gave one. An all-day "
+        "event starts at the first moment of `startDate` in `timezone`."
     )
-    ends_at: datetime | None = strawberry.field(description="When the event ends, when known.")
-    timezone: str | None = strawberry.field(description="IANA time zone of the event, when known.")
+    ends_at: datetime | None = strawberry.field(
+        description="When the event ends, when known. An all-day event ends where the day after `endDate` "
+        "begins in `timezone` (so `endsAt` is exclusive, as in iCalendar)."
+    )
+    timezone: str | None = strawberry.field(
+        description="The IANA time zone the event is planned in (e.g. `Europe/Berlin`): where its local "
+        "times, its all-day days and its series' repetitions are reckoned. Each event type says where it "
+        "comes from; null when the provider gives no way to know."
+    )
     all_day: bool = strawberry.field(
-        description="Whether the event lasts whole days rather than a time span."
+        description="Whether the event lasts whole days rather than a time span (then read `startDate` "
+        "and `endDate`, not the times)."
     )
     start_date: date | None = strawberry.field(
-        description="The local calendar day an all-day event starts (null for timed events)."
+        description="The local calendar day an all-day event starts, in `timezone`; null for timed events. "
+        "It never moves because of a UTC offset: an all-day event on 10 February is on 10 February "
+        "wherever it is read."
     )
-    end_date: date | None = strawberry.field(description="The local calendar day an all-day event ends.")
-    url: str | None = strawberry.field(description="A link to the event in the provider's web app.")
+    end_date: date | None = strawberry.field(
+        description="The last local calendar day an all-day event covers (inclusive: a one-day event has "
+        "`endDate` = `startDate`); null for timed events."
+    )
+    url: str | None = strawberry.field(
+        description="A page of the provider's web app a person can open for this event (a join link, a "
+        "ticket shop, the event in the calendar), or null when the provider has none: never an API "
+        "address."
+    )
     location: str | None = strawberry.field(
         description="Where the event takes place, as text, when the provider has a place for it "
         "(Kona's `location`; pretix's in the gateway's locale; null for Strigo and Schoology)."
     )
     status: EventStatus = strawberry.field(
         description="Where the event stands, normalised; each event type says how it maps its provider's."
+    )
+    series: EventSeries | None = strawberry.field(
+        default=None,
+        description="For an occurrence of a recurring series: which series, which occurrence, and the "
+        "rule. Null for an event that does not repeat (and for providers without recurrence).",
     )
     raw: JSON = strawberry.field(description="The upstream object exactly as received.")
 

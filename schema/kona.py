@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -15,10 +16,13 @@ from gateway.request.context import Info
 from gateway.upstream.values import required_id, text, texts
 from schema.event import Event, Node, Provider, status_in_time
 from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_enum, kona_int
+from schema.kona_series import computed_occurrence, event_series, series_facts
+from schema.local_days import all_day_span, day_bounds
 from schema.scalars import as_json
 
 #: The kind in the global id of an event's link to an outside record.
 EXTERNAL_KIND = "external"
+UTC_ZONE = ZoneInfo("UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
@@ -114,18 +118,32 @@ class KonaExternalObject(Node):
 
 @strawberry.type(
     description="A calendar event in a Kona space, with every field of Kona's calendar event resource. "
-    "Times are UTC. Recurring events are one object per instance, sharing `seriesId`. `status` follows "
-    "the clock (SCHEDULED before `startAt`, LIVE until `endAt`, ENDED after): Kona's own status, "
-    "`konaStatus`, tracks the work's progress, not the event's."
+    "Kona stores UTC instants; `timezone` is the account's zone (`KONA_TIMEZONE`), in which all-day "
+    "events' days are read. A recurring series is one object per occurrence, sharing `seriesId` and "
+    "`series.id`; an occurrence Kona computes from its series' rule rather than stores has the series' "
+    "Kona id as `providerId` and its own global id. `konaCalendarEvents` lists what Kona stores; the "
+    "federated `events` query shows every occurrence. `url` is null: Kona documents no web page for an "
+    "event (`href` is its API address). `status` follows the clock (SCHEDULED before `startAt`, LIVE "
+    "until `endAt`, ENDED after): Kona's own status, `konaStatus`, tracks the work's progress, not the "
+    "event's."
 )
 class KonaCalendarEvent(Event):
     name: str | None = strawberry.field(
         description="The event's name as Kona sent it (`title` is the same, or empty when there is none)."
     )
-    href: str | None = strawberry.field(description="The event's URL in the Kona API (same as `url`).")
+    href: str | None = strawberry.field(
+        description="The event's address in the Kona API (for programs, not people: `url` is null, as Kona "
+        "documents no web page for an event)."
+    )
     details: str | None = strawberry.field(description="Notes on the event (same as `description`).")
-    start_at: datetime | None = strawberry.field(description="Start (same as `startsAt`).")
-    end_at: datetime | None = strawberry.field(description="End (same as `endsAt`).")
+    start_at: datetime | None = strawberry.field(
+        description="Start as Kona stores it (UTC; `startsAt` is the same, but for all-day events the "
+        "local midnight of `startDate`)."
+    )
+    end_at: datetime | None = strawberry.field(
+        description="End as Kona stores it (UTC; an all-day event's last day ends at 23:59:59.999 local "
+        "time, where `endsAt` is the following midnight)."
+    )
     space_id: int | None = strawberry.field(description="Id of the Kona space; see `space`.")
     creator_id: int | None = strawberry.field(
         description="Id of the Kona user who created it; see `creator`."
@@ -176,38 +194,44 @@ class KonaCalendarEvent(Event):
         return None if data is None else KonaUser.from_upstream(data)
 
     @classmethod
-    def from_upstream(cls, data: JSONObject, now: datetime | None = None) -> KonaCalendarEvent:
-        """Build from Kona's calendar event object (inside the `calendar_events` envelope).
+    def from_upstream(
+        cls, data: JSONObject, zone: ZoneInfo = UTC_ZONE, now: datetime | None = None
+    ) -> KonaCalendarEvent:
+        """Build from Kona's calendar event object (inside the `calendar_events` envelope); `zone` is
+        the account's (`KONA_TIMEZONE`).
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
         event_id = required_id(data, "id", title="Kona", what="a calendar event", provider=kona.NAME)
-        starts_at, ends_at = from_ms(data.get("start_at")), from_ms(data.get("end_at"))
+        start_at, end_at = from_ms(data.get("start_at")), from_ms(data.get("end_at"))
         all_day = data.get("all_day") is True
-        start_date, end_date = _days(starts_at, ends_at) if all_day else (None, None)
+        starts_at, ends_at, start_date, end_date = _span(start_at, end_at, zone, all_day=all_day)
         name = text(data.get("name"))
         details, href = text(data.get("details")), text(data.get("href"))
+        occurrence = computed_occurrence(data)
+        own_key = (event_id,) if occurrence is None else (event_id, occurrence)
         return cls(
-            id=strawberry.ID(encode_id(kona.NAME, event_id)),
+            id=strawberry.ID(encode_id(kona.NAME, *own_key)),
             provider=Provider.KONA,
             provider_id=event_id,
             title=name or "",
             description=details,
             starts_at=starts_at,
             ends_at=ends_at,
-            timezone=None,
+            timezone=zone.key,
             all_day=all_day,
             start_date=start_date,
             end_date=end_date,
-            url=href,
+            url=None,
             location=text(data.get("location")),
             status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
+            series=event_series(series_facts(data)),
             raw=as_json(data),
             name=name,
             href=href,
             details=details,
-            start_at=starts_at,
-            end_at=ends_at,
+            start_at=start_at,
+            end_at=end_at,
             space_id=kona_int(data.get("space_id")),
             creator_id=kona_int(data.get("creator_id")),
             kona_status=kona_enum(KonaEventStatus, data.get("status")),
@@ -242,10 +266,13 @@ def _external(event_id: str, value: Any) -> KonaExternalObject | None:
     )
 
 
-def _days(starts_at: datetime | None, ends_at: datetime | None) -> tuple[date | None, date | None]:
-    """UTC calendar days of an all-day event; the end day is the last day it covers."""
-    if starts_at is None:
-        return None, None
-    # Kona's whole days end at 23:59:59.999; one ending exactly at midnight does not cover that day.
-    last = ends_at - _MS if ends_at is not None and ends_at > starts_at else starts_at
-    return starts_at.date(), last.date()
+def _span(
+    start_at: datetime | None, end_at: datetime | None, zone: ZoneInfo, *, all_day: bool
+) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+    """`startsAt`, `endsAt`, `startDate`, `endDate`: an all-day event's local days in `zone` and the
+    midnights bounding them (Kona stores local midnight to 23:59:59.999 of the last day)."""
+    if not all_day or start_at is None:
+        return start_at, end_at, None, None
+    first, last = all_day_span(start_at, end_at, zone)
+    starts_at, ends_at = day_bounds(first, last, zone)
+    return starts_at, ends_at, first, last

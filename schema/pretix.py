@@ -21,7 +21,7 @@ from gateway.instants import parse_instant
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
-from gateway.upstream.values import integer, text
+from gateway.upstream.values import flag, integer, text
 from schema.event import Event, EventStatus, Node, Provider, status_in_time
 from schema.pretix_inputs import EVENT_SLUG, ORGANIZER_SLUG
 from schema.scalars import JSON, as_json
@@ -146,7 +146,10 @@ class PretixEvent(Event):
     date_from: datetime = strawberry.field(description="Start, as pretix sends it (same as `startsAt`).")
     date_to: datetime | None = strawberry.field(description="End (same as `endsAt`); null when open.")
     date_admission: datetime | None = strawberry.field(description="When doors open, when set.")
-    is_public: bool = strawberry.field(description="Whether the event shows in the organizer's public list.")
+    is_public: bool | None = strawberry.field(
+        description="Whether the event shows in the organizer's public list; null when pretix sends null "
+        "(its documented list example does)."
+    )
     presale_start: datetime | None = strawberry.field(description="When the shop opens, when set.")
     presale_end: datetime | None = strawberry.field(description="When the shop closes, when set.")
     localized_location: LocalizedText | None = strawberry.field(
@@ -230,7 +233,7 @@ class PretixEvent(Event):
             date_from=starts_at,
             date_to=ends_at,
             date_admission=parse_instant(data.get("date_admission")),
-            is_public=bool(data.get("is_public", True)),
+            is_public=flag(data.get("is_public")),
             presale_start=parse_instant(data.get("presale_start")),
             presale_end=parse_instant(data.get("presale_end")),
             localized_location=location,

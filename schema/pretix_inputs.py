@@ -55,6 +55,15 @@ class PretixEventOrder(Enum):
     DATE_FROM_DESC = strawberry.enum_value("-date_from", description="Latest start first.")
 
 
+@strawberry.input(description="A meta data value an event must have (pretix's `attr[<property>]=<value>`).")
+class PretixMetaDataFilter:
+    property: str = strawberry.field(description="The name of one of the organizer's meta data properties.")
+    value: str = strawberry.field(
+        description="The value it must have; an event without one matches when this is the property's "
+        "default."
+    )
+
+
 @strawberry.input(description="Filters pretix applies to its event list; all given ones must match.")
 class PretixEventFilter:
     is_public: bool | None = strawberry.field(default=None, description="Listed publicly, or not.")
@@ -82,6 +91,11 @@ class PretixEventFilter:
     sales_channel: str | None = strawberry.field(
         default=None, description="Only events sold through this sales channel, e.g. `web`."
     )
+    meta_data: list[PretixMetaDataFilter] | None = strawberry.field(
+        default=None,
+        description="Only events with these meta data values (all of them). pretix ignores a property "
+        "the organizer does not let events be filtered by, or does not have.",
+    )
 
 
 def wire_datetime(value: datetime) -> str:
@@ -98,7 +112,9 @@ def list_params(
     """The query parameters of `GET /organizers/{o}/events/` for these arguments."""
     params: dict[str, str] = {}
     for name, value in vars(filter or PretixEventFilter()).items():
-        if isinstance(value, bool):
+        if name == "meta_data":
+            params |= {f"attr[{wanted.property}]": wanted.value for wanted in value or ()}
+        elif isinstance(value, bool):
             params[name] = "true" if value else "false"
         elif isinstance(value, datetime):
             params[name] = wire_datetime(value)
@@ -241,7 +257,8 @@ def _string_object(problems: Problems, name: str, value: Any) -> None:
         problems.add(to_camel_case(name), f"{to_camel_case(name)} must be an object whose values are strings")
 
 
-def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> None:
+def check_event(problems: Problems, fields: dict[str, Any], *, creating: bool) -> None:
+    """Refuse, naming the input field, what pretix would refuse of these event fields."""
     for name in I18N:
         if fields.get(name) is not None:
             _translations(problems, name, fields[name], required=name == "name")
@@ -269,7 +286,8 @@ def _check(problems: Problems, fields: dict[str, Any], *, creating: bool) -> Non
         problems.add("seatingPlan", "an event series cannot have a seating plan of its own")
 
 
-def _wire(name: str, value: Any) -> Any:
+def wire_field(name: str, value: Any) -> Any:
+    """An input value as pretix's JSON has it."""
     if isinstance(value, datetime):
         return value.isoformat()
     if name in I18N and value is not None:
@@ -281,9 +299,9 @@ def create_body(data: CreatePretixEventInput) -> JSONObject:
     """The `POST /organizers/{o}/events/` body, after checking what pretix would refuse."""
     fields = {name: getattr(data, name) for name in CREATE_FIELDS if getattr(data, name) is not None}
     problems = Problems("input")
-    _check(problems, fields, creating=True)
+    check_event(problems, fields, creating=True)
     problems.check()
-    return {name: _wire(name, value) for name, value in fields.items()}
+    return {name: wire_field(name, value) for name, value in fields.items()}
 
 
 def update_body(data: UpdatePretixEventInput, slug: str, has_subevents: bool | None) -> JSONObject:
@@ -303,6 +321,6 @@ def update_body(data: UpdatePretixEventInput, slug: str, has_subevents: bool | N
         problems.add("hasSubevents", "an event cannot change between a single event and a series")
     fields.pop("slug", None)
     fields.pop("has_subevents", None)
-    _check(problems, fields, creating=False)
+    check_event(problems, fields, creating=False)
     problems.check()
-    return {name: _wire(name, value) for name, value in fields.items()}
+    return {name: wire_field(name, value) for name, value in fields.items()}

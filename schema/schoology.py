@@ -18,7 +18,9 @@ from gateway.providers.schoology import Realm
 from gateway.request.context import Info
 from gateway.upstream.values import digits, required_id, text
 from schema.event import Event, Node, Provider, status_in_time
+from schema.local_days import day_bounds
 from schema.scalars import JSON, as_json
+from schema.schoology_attachments import SchoologyAttachments
 
 E = TypeVar("E", bound=Enum)
 
@@ -127,8 +129,12 @@ class SchoologyEventLinks:
 
 @strawberry.type(
     description="An event in a Schoology realm (district, school, user, group or course section), with "
-    "every field of Schoology's event object. Schoology sends times without an offset; `startsAt` and "
-    "`endsAt` read them in the gateway's Schoology time zone (`timezone`). Schoology has no status: "
+    "every field of Schoology's event object. Schoology sends times without an offset, in the realm's "
+    "zone (`timezone`: a user's own `tz_name`, else `SCHOOLOGY_TIMEZONE`) in lists and in UTC from the "
+    "single-event GET; `startsAt` and `endsAt` are the same instants either way, in the realm's zone. "
+    "An all-day event's days are the dates Schoology keeps it on, whatever the zone. `url` is the "
+    "event's page in the web app (`SCHOOLOGY_WEB_URL`), or Schoology's own link for a due date. "
+    "Schoology has no status: "
     "`status` follows the clock (SCHEDULED before the start, LIVE until the end, or through the day of "
     "an all-day event, ENDED after; an event without an end is over once it starts)."
 )
@@ -157,13 +163,26 @@ class SchoologyEvent(Event):
         description="Link to the assignment or discussion in Schoology's web app, for due-date events."
     )
     links: SchoologyEventLinks | None = strawberry.field(description="Links Schoology sent with the event.")
+    attachments: SchoologyAttachments | None = strawberry.field(
+        description="Files, links, videos and embeds attached to the event: read with "
+        "`schoologyEvents(withAttachments: true)`, null otherwise."
+    )
     realm: SchoologyRealm = strawberry.field(description="The realm the event lives in.")
 
     @classmethod
     def from_upstream(
-        cls, data: JSONObject, realm: Realm, zone: ZoneInfo, now: datetime | None = None
+        cls,
+        data: JSONObject,
+        realm: Realm,
+        zone: ZoneInfo,
+        *,
+        written_in: ZoneInfo | None = None,
+        web_url: str = "",
+        now: datetime | None = None,
     ) -> SchoologyEvent:
-        """Build from Schoology's event object, read in `realm`, with times in `zone`.
+        """Build from Schoology's event object in `realm`, whose zone is `zone`; its `start`/`end` are
+        written in `written_in` (the realm's zone for lists and writes, UTC for the single GET;
+        default `zone`). `web_url` is the web app's root (empty: no `url`).
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
@@ -171,8 +190,11 @@ class SchoologyEvent(Event):
         start, end = _text(data.get("start")), _text(data.get("end"))
         has_end = flag(data.get("has_end")) or False
         all_day = flag(data.get("all_day")) or False
-        starts_at = local_datetime(start, zone)
-        ends_at = local_datetime(end, zone) if has_end else None
+        frame = written_in or zone
+        start_at = local_datetime(start, frame)
+        end_at = local_datetime(end, frame) if has_end else None
+        starts_at, ends_at, start_date, end_date = _span(start_at, end_at, zone, all_day=all_day)
+        kind = _enum(SchoologyEventType, data.get("type"))
         links = data.get("links")
         return cls(
             id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, event_id)),
@@ -184,9 +206,9 @@ class SchoologyEvent(Event):
             ends_at=ends_at,
             timezone=zone.key,
             all_day=all_day,
-            start_date=_day(starts_at) if all_day else None,
-            end_date=_day(ends_at or starts_at) if all_day else None,
-            url=_text(data.get("web_url")),
+            start_date=start_date,
+            end_date=end_date,
+            url=_web_page(data, event_id, kind, web_url),
             location=None,
             status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
             raw=as_json(data),
@@ -194,15 +216,51 @@ class SchoologyEvent(Event):
             end=end if has_end else None,
             has_end=has_end,
             rsvp=_enum(SchoologyRsvp, _number(data.get("rsvp"))),
-            event_type=_enum(SchoologyEventType, data.get("type")),
+            event_type=kind,
             comments_enabled=flag(data.get("comments_enabled")) is not False,
             editable=flag(data.get("editable")),
             section_id=_text(data.get("section_id")),
             assignment_id=_text(data.get("assignment_id")),
             web_url=_text(data.get("web_url")),
             links=SchoologyEventLinks(self_=_text(links.get("self"))) if isinstance(links, dict) else None,
+            attachments=SchoologyAttachments.from_upstream(data.get("attachments")),
             realm=SchoologyRealm.of(realm),
         )
+
+
+def _span(
+    start_at: datetime | None, end_at: datetime | None, zone: ZoneInfo, *, all_day: bool
+) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+    """`startsAt`, `endsAt`, `startDate`, `endDate` in the realm's `zone`.
+
+    An all-day event is kept as its day at 23:59:59 UTC (its `end`, with `hasEnd`, as its last day's),
+    which a list writes in the realm's zone and the single GET in UTC (the docs' example: 18:59:59 and
+    23:59:59, one instant): its days are the UTC dates of those instants, the same from either.
+    """
+    if not all_day or start_at is None:
+        return (
+            None if start_at is None else start_at.astimezone(zone),
+            None if end_at is None else end_at.astimezone(zone),
+            None,
+            None,
+        )
+    first = start_at.astimezone(UTC).date()
+    last = max(first, end_at.astimezone(UTC).date()) if end_at is not None else first
+    starts_at, ends_at = day_bounds(first, last, zone)
+    return starts_at, ends_at, first, last
+
+
+def _web_page(data: JSONObject, event_id: str, kind: SchoologyEventType | None, web_url: str) -> str | None:
+    """The event's page in Schoology's web app.
+
+    A due date's `web_url` is Schoology's own link to its assignment or discussion. A plain event's
+    page is `<web app>/event/<id>`, the link Schoology's own calendar export (iCal) gives every event;
+    null without a web app root, or for a due date Schoology sent no link for.
+    """
+    own = _text(data.get("web_url"))
+    if own or kind not in (None, SchoologyEventType.EVENT) or not web_url:
+        return own
+    return f"{web_url}/event/{event_id}"
 
 
 def local_datetime(value: str | None, zone: ZoneInfo) -> datetime | None:
@@ -215,10 +273,6 @@ def local_datetime(value: str | None, zone: ZoneInfo) -> datetime | None:
     except ValueError:
         return None
     return representable(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone))
-
-
-def _day(value: datetime | None) -> date | None:
-    return None if value is None else value.date()
 
 
 def _text(value: Any) -> str | None:

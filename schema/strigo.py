@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -16,9 +17,11 @@ from gateway.providers.base import JSONObject
 from gateway.request.context import Info
 from gateway.upstream.values import flag, required_id, text, texts, upstream_id
 from schema.event import Event, EventStatus, Node, Provider
+from schema.local_days import zone_named
 from schema.scalars import JSON, as_json
 from schema.validation import Problems
 
+UTC_ZONE = ZoneInfo("UTC")
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 #: The per-request loaders of classes (`GET /classes[/{id}]`) and of org members (`GET /members`).
@@ -80,7 +83,10 @@ class StrigoClass(Node):
 @strawberry.type(
     description="A live training event in Strigo, with every attribute of Strigo's event resource. "
     "`status`: `ready` is SCHEDULED, `live` LIVE, `cancelled` CANCELLED, any other Strigo status ENDED "
-    "(Strigo's other states are its finished ones), none UNKNOWN."
+    "(Strigo's other states are its finished ones), none UNKNOWN. `timezone` is the event's own when "
+    "Strigo's reply names one, else the gateway's `STRIGO_TIMEZONE` (Strigo takes a zone on writes but "
+    "does not send it back). `url` is `eventLink`, the page attendees open. Strigo has no all-day events "
+    "and no recurrence."
 )
 class StrigoEvent(Event):
     event_link: str | None = strawberry.field(description="Link attendees use to join.")
@@ -121,8 +127,8 @@ class StrigoEvent(Event):
         return None if data is None else StrigoClass.from_upstream(data)
 
     @classmethod
-    def from_upstream(cls, data: JSONObject) -> StrigoEvent:
-        """Build from Strigo's event object (inside the `data` envelope).
+    def from_upstream(cls, data: JSONObject, zone: ZoneInfo = UTC_ZONE) -> StrigoEvent:
+        """Build from Strigo's event object (inside the `data` envelope); `zone` is `STRIGO_TIMEZONE`.
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
@@ -141,7 +147,7 @@ class StrigoEvent(Event):
             description=text(data.get("description")),
             starts_at=starts_at,
             ends_at=ends_at,
-            timezone=text(data.get("timezone")),
+            timezone=(zone_named(data.get("timezone")) or zone).key,
             all_day=False,
             start_date=None,
             end_date=None,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 from asgi_lifespan import LifespanManager
 
@@ -35,10 +36,12 @@ class Sandbox:
 
 
 @asynccontextmanager
-async def running_sandbox() -> AsyncIterator[Sandbox]:
-    """Serve every registered emulator on an ephemeral loopback port."""
+async def running_sandbox(
+    apps: Mapping[str, Callable[[CallLog], web.Application]] | None = None,
+) -> AsyncIterator[Sandbox]:
+    """Serve every registered emulator on an ephemeral loopback port (`apps`: some built otherwise)."""
     log = CallLog()
-    server = TestServer(create_sandbox(NAMES, log), host="127.0.0.1")
+    server = TestServer(create_sandbox(NAMES, log, apps), host="127.0.0.1")
     await server.start_server()
     try:
         yield Sandbox(log=log, base_url=str(server.make_url("")).rstrip("/"))

@@ -25,11 +25,12 @@ SHARED = {
     "gateway/providers": {"__init__", "base"},
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators", "churn"},
     "schema": {
-        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "federation", "changes",
+        "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days",
+        "recurrence", "federation", "feed", "changes",
     },
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",
-        "nodes", "cursor", "status", "root", "federation", "event_changes",
+        "nodes", "cursor", "status", "root", "federation", "feed", "event_changes",
     },
 }  # fmt: skip
 

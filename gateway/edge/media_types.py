@@ -59,3 +59,14 @@ def _acceptance(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[
         return (0.0, -1, 0)
     specificity, position, quality = max(matches)
     return (quality, specificity, position)
+
+
+def names_json(accept: str | None) -> bool:
+    """Whether `Accept` names a JSON response type itself (a wildcard does not count).
+
+    A client that names JSON beside `text/event-stream` (urql's fetch, for one) wants JSON for
+    queries and mutations: only a subscription then needs the stream.
+    """
+    json_types = {*_MEDIA_TYPES, "application/graphql+json"}
+    ranges = _media_ranges(accept or "")
+    return any(media_range in json_types and quality > 0 for media_range, quality, _ in ranges)

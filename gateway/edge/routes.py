@@ -1,4 +1,5 @@
-"""The Starlette app: its routes (health, readiness, metrics, GraphQL, GraphiQL's assets) and middleware.
+"""The Starlette app: its routes (health, readiness, metrics, GraphQL, the iCalendar feed, GraphiQL's
+assets) and middleware.
 
 Handlers are module-level: what they need of the process comes from `request.state` (the
 lifespan's `Resources`), nothing from a closure.
@@ -18,10 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway.edge.calendar_feed import calendar_feed
 from gateway.edge.lifespan import lifespan
 from gateway.edge.playground import assets_mount
 from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.edge.view import GatewayGraphQL
+from gateway.feed.links import FEED_PATH
 from gateway.metrics import REGISTRY
 from gateway.providers.base import AnySpec, ProviderClient
 from gateway.request.directory import ClientDirectory
@@ -102,6 +105,7 @@ def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequ
             # Every method reaches the view, so that a refused one is a JSON GraphQL error (405) too.
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),
+            Route(FEED_PATH, calendar_feed, methods=["GET"]),
             assets_mount(),
         ],
         middleware=middleware(settings, providers),
@@ -109,4 +113,5 @@ def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequ
     )
     app.state.settings = settings
     app.state.providers = tuple(providers)
+    app.state.schema = schema
     return app

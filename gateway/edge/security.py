@@ -8,6 +8,8 @@ Who may do what, when keys are configured:
   execute is refused with 401.
 - A WebSocket to `/graphql` without a key on the upgrade reaches the view, which accepts it only
   with the key in graphql-transport-ws's `connection_init` payload (`gateway.edge.websocket`).
+- `GET /calendar.ics` without a key reaches the feed, which lets it in only with a valid signature
+  of its filter in the URL (`gateway.edge.calendar_feed`): calendar apps cannot send headers.
 - Everything else needs a key: `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 """
 
@@ -21,6 +23,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import BadRequest, GatewayError, Unauthenticated
+from gateway.feed.links import FEED_PATH
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 #: The playground's static assets: no data, and a browser cannot send a key for them.
@@ -125,7 +128,8 @@ class ApiKeyMiddleware:
 
     Requests the GraphQL view decides on itself (keyless `GET /graphql` and WebSocket upgrades
     of `/graphql`) pass through; the view refuses them unless they only ask for the page, or
-    authenticate in `connection_init`.
+    authenticate in `connection_init`. So does a keyless `GET /calendar.ics`, which the feed
+    admits only with a signed URL.
     """
 
     def __init__(self, app: ASGIApp, keys: Sequence[str], graphql_path: str = GRAPHQL_PATH) -> None:
@@ -154,7 +158,11 @@ class ApiKeyMiddleware:
         return path in OPEN_PATHS or (scope["method"] == "GET" and path.startswith(OPEN_PREFIXES))
 
     def _view_decides(self, scope: Scope, presented: Presented) -> bool:
-        if presented is not Presented.NONE or scope["path"] != self.graphql_path:
+        if presented is not Presented.NONE:
+            return False
+        if scope["path"] == FEED_PATH:
+            return scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
+        if scope["path"] != self.graphql_path:
             return False
         return scope["type"] == "websocket" or bool(scope["method"] == "GET")
 

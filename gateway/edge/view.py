@@ -8,6 +8,7 @@ as legacy clients expect), chosen by `gateway.edge.media_types`. GraphiQL's page
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import uuid
@@ -16,6 +17,8 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, get_operation_ast, parse
+from graphql import OperationType as OperationKind
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -35,7 +38,7 @@ from gateway import error_shape
 from gateway.edge import request_body
 from gateway.edge.batch import check_batch_size, run_batch
 from gateway.edge.masking import mask
-from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, names_json, response_media_type
 from gateway.edge.persisted_queries import PersistedQueries, load_documents, only_persisted_query_not_found
 from gateway.edge.playground import graphiql_page
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
@@ -195,6 +198,21 @@ class GatewayGraphQL(GraphQL[Context, None]):
             check_batch_size(len(shape), self.settings.gateway_max_batch)
             return [request_body.with_document_id(item) for item in shape]
         return request_body.with_document_id(shape)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        # Strawberry streams whatever accepts `text/event-stream`; a client naming JSON as well (urql's
+        # fetch sends both) gets JSON for queries and mutations: only a subscription needs the stream.
+        if (
+            isinstance(parsed, GraphQLRequestData)
+            and parsed.protocol == "sse"
+            and names_json(request.headers.get("accept"))
+            and not _is_subscription(parsed)
+        ):
+            return dataclasses.replace(parsed, protocol="http")
+        return parsed
 
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
         # Starlette's QueryParams keeps every occurrence of a repeated parameter; a plain dict would
@@ -356,6 +374,18 @@ def _read_caller_credentials(request: Request | WebSocket) -> Mapping[str, Calle
     """The caller's own credentials in the request's headers; `CredentialRefused` for a bad one."""
     headers: CallerHeaders = request.state.caller_headers
     return headers.read(request.headers)
+
+
+def _is_subscription(operation: GraphQLRequestData) -> bool:
+    """Whether the request's operation is a subscription (False when it cannot be told: no document,
+    a syntax error, an ambiguous operation; the JSON answer then says what is wrong)."""
+    if operation.query is None:
+        return False
+    try:
+        chosen = get_operation_ast(parse(operation.query), operation.operation_name)
+    except GraphQLError:
+        return False
+    return chosen is not None and chosen.operation is OperationKind.SUBSCRIPTION
 
 
 def _accept(request: Request | WebSocket) -> str | None:

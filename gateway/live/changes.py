@@ -21,9 +21,10 @@ class ChangeKind(StrEnum):
     DELETED = "DELETED"
 
 
-def digest(raw: JSONObject) -> str:
-    """The content hash of an upstream object (key order does not matter)."""
-    return hashlib.blake2b(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+def digest(raw: JSONObject, unhashed: frozenset[str] = frozenset()) -> str:
+    """The content hash of an upstream object (key order does not matter), its `unhashed` keys left out."""
+    content = {key: value for key, value in raw.items() if key not in unhashed} if unhashed else raw
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +36,9 @@ class Observed:
     digest: str
 
     @classmethod
-    def of(cls, id: str, raw: JSONObject) -> Observed:
-        """`raw` with its hash."""
-        return cls(id=id, raw=raw, digest=digest(raw))
+    def of(cls, id: str, raw: JSONObject, unhashed: frozenset[str] = frozenset()) -> Observed:
+        """`raw` with its hash (`unhashed` keys left out: see `ProviderSpec.endpoint_only_keys`)."""
+        return cls(id=id, raw=raw, digest=digest(raw, unhashed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,8 @@ class Written:
     credential: str
     id: str
     raw: JSONObject | None
+    #: Keys of `raw` its hash leaves out, as the provider's polls do (`ProviderSpec.endpoint_only_keys`).
+    unhashed: frozenset[str] = frozenset()
 
 
 def now() -> datetime:
@@ -109,7 +112,13 @@ def decode_notice(data: bytes) -> Notice:
 def encode_written(written: Written) -> bytes:
     """A write through the gateway as one pub/sub message."""
     return orjson.dumps(
-        {"provider": written.provider, "credential": written.credential, "id": written.id, "raw": written.raw}
+        {
+            "provider": written.provider,
+            "credential": written.credential,
+            "id": written.id,
+            "raw": written.raw,
+            "unhashed": sorted(written.unhashed),
+        }
     )
 
 
@@ -122,4 +131,5 @@ def decode_written(data: bytes) -> Written:
         credential=str(body["credential"]),
         id=str(body["id"]),
         raw=raw if isinstance(raw, dict) else None,
+        unhashed=frozenset(str(key) for key in body.get("unhashed") or ()),
     )

@@ -212,7 +212,7 @@ class Hub:
 
     async def written(self, written: Written) -> None:
         """Apply a write through the gateway to the keys this process polls (same provider, credential)."""
-        observed = None if written.raw is None else Observed.of(written.id, written.raw)
+        observed = None if written.raw is None else Observed.of(written.id, written.raw, written.unhashed)
         for feed in list(self._feeds.values()):
             key, detector = feed.key, feed.detector
             if detector is None or key.provider != written.provider or key.credential != written.credential:

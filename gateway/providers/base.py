@@ -96,6 +96,10 @@ class ProviderSpec(Generic[SectionT, ClientT]):
     settings: type[SectionT]
     open: Callable[[SectionT, Wiring], ClientT]
     caller: CallerHeader[SectionT] | None = None
+    #: Top-level keys of an event that some of the upstream's endpoints send and others leave out
+    #: (a list's `links`, a write reply's extras): not part of the event's content when the change
+    #: detectors compare what a write returned with what the next poll lists.
+    endpoint_only_keys: frozenset[str] = frozenset()
 
     def section(self, settings: Settings) -> SectionT:
         """This provider's section of `settings`."""

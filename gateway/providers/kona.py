@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -40,6 +41,11 @@ class KonaSettings(ProviderSettings):
 
     base_url: str = Field(default="https://io.kona.com/api", description="Kona's API root")
     access_token: SecretStr = Field(default=SecretStr(""), description="OAuth 2 bearer token (enables Kona)")
+    timezone: str = Field(
+        default="UTC",
+        description="IANA zone of the Kona account: its events' `timezone`, the local days of all-day "
+        "events and the local time recurring series keep",
+    )
     client_id: str = Field(default="", description="OAuth 2 client id, to renew the access token")
     client_secret: SecretStr = Field(default=SecretStr(""), description="its client secret")
     refresh_token: SecretStr = Field(
@@ -62,6 +68,8 @@ class KonaSettings(ProviderSettings):
 
 
 EVENTS_PATH = "calendar_events"
+#: An event's key: its Kona id, and a number in its series for an instance asked for by number.
+EventKey = tuple[str, int | None]
 
 #: Kona's documented default page size: its undocumented cap cannot be lower.
 DEFAULT_PAGE = 25
@@ -96,8 +104,10 @@ class Slice:
 class KonaClient:
     """Typed operations on the Kona API; every method returns plain upstream JSON."""
 
-    def __init__(self, upstream: Upstream) -> None:
+    def __init__(self, upstream: Upstream, zone: ZoneInfo | None = None) -> None:
         self.upstream = upstream
+        #: The account's zone (`KONA_TIMEZONE`): Kona stores UTC instants, people plan in local days.
+        self.zone = zone or ZoneInfo("UTC")
         #: The most items Kona has put in one page so far: Kona's page cap is at least this, and at
         #: least its documented default page size of 25.
         self.largest_page = DEFAULT_PAGE
@@ -161,13 +171,10 @@ class KonaClient:
         params = None if num_in_series is None else {"num_in_series": num_in_series}
         return _as_object(await self.upstream.get(path(EVENTS_PATH, event_id), params), EVENTS_PATH)
 
-    async def load_events(self, ids: Sequence[str]) -> list[JSONObject | None]:
-        """Batch function for the by-id event loader (Kona has no multi-get: concurrent GETs)."""
-        return await gather_by_key(ids, self.get_event)
-
-    async def load_instances(self, keys: Sequence[tuple[str, int]]) -> list[JSONObject | None]:
-        """Batch function for the (event id, number in series) loader."""
-        return await gather_by_key(keys, lambda key: self.get_event(key[0], key[1]))
+    async def load_events(self, keys: Sequence[EventKey]) -> list[JSONObject | None]:
+        """Batch function for the event loader: an event by id, or with a number the Nth instance of
+        its series (Kona has no multi-get: concurrent GETs)."""
+        return await gather_by_key(keys, lambda key: self.get_event(*key))
 
     async def load_spaces(self, ids: Sequence[int]) -> list[JSONObject | None]:
         """Batch function for the by-id space loader (see `LIST_THRESHOLD`)."""
@@ -287,7 +294,11 @@ def service_auth(settings: KonaSettings, wiring: Wiring) -> Auth:
 
 
 def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
-    """The Kona client on the lifespan's wiring (pooled session, cache and quota)."""
+    """The Kona client on the lifespan's wiring (pooled session, cache and quota).
+
+    A bad `KONA_TIMEZONE` fails here, at start-up, rather than per request.
+    """
+    zone = ZoneInfo(settings.timezone)
     # Kona documents no rate limit, so none is imposed here.
     upstream = Upstream.configured(
         wiring,
@@ -296,7 +307,7 @@ def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
         auth=service_auth(settings, wiring),
         read_error=read_error,
     )
-    return KonaClient(upstream)
+    return KonaClient(upstream, zone)
 
 
 def caller_credential(value: str, settings: KonaSettings) -> CallerCredential:

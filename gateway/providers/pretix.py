@@ -212,11 +212,15 @@ class PretixClient:
         """Batch function for the by-key event loader: pretix has no multi-get, so concurrent GETs."""
         return await gather_by_key(keys, self.get_event)
 
-    async def create_event(self, organizer: str, body: JSONObject) -> JSONObject:
-        """`POST /organizers/{o}/events/` (201)."""
+    async def create_event(
+        self, organizer: str, body: JSONObject, clone_from: EventKey | None = None
+    ) -> JSONObject:
+        """`POST /organizers/{o}/events/` (201); with `clone_from`, `?clone_from=<organizer>/<slug>`
+        copies that event's settings, products, quotas and questions into the new one."""
         probe = partial(self.get_organizer, organizer)
+        params = None if clone_from is None else {"clone_from": "/".join(clone_from)}
         reply = await self._write(
-            "POST", self.events_path(organizer), body, probe, f"organizer {organizer!r}"
+            "POST", self.events_path(organizer), body, probe, f"organizer {organizer!r}", params
         )
         return _as_object(reply)
 
@@ -233,6 +237,11 @@ class PretixClient:
         probe = partial(self.get_event, key)
         return _as_object(await self._write("PATCH", _event_path(key), body, probe, _event_name(key)))
 
+    async def replace_event(self, key: EventKey, body: JSONObject) -> JSONObject:
+        """`PUT …/events/{slug}/`: name, slug and date_from required; answers the full event."""
+        probe = partial(self.get_event, key)
+        return _as_object(await self._write("PUT", _event_path(key), body, probe, _event_name(key)))
+
     async def delete_event(self, key: EventKey) -> None:
         """`DELETE …/events/{slug}/` (204); refused while the event has orders or invoices."""
         await self._write("DELETE", _event_path(key), None, partial(self.get_event, key), _event_name(key))
@@ -244,13 +253,14 @@ class PretixClient:
         body: JSONObject | None,
         probe: Callable[[], Awaitable[Any]],
         what: str,
+        params: Mapping[str, str] | None = None,
     ) -> Reply:
         # pretix replays the stored answer for a repeated X-Idempotency-Key, so a write may be retried
         # (with the same key) after a 5xx or a lock timeout without happening twice.
         headers = {"X-Idempotency-Key": str(uuid.uuid4())}
         try:
             return await self.upstream.request(
-                method, relative, json=body, headers=headers, retry_writes=True
+                method, relative, params=params, json=body, headers=headers, retry_writes=True
             )
         except Refused as refused:
             raise await _explain(refused, probe, what) from None
@@ -397,4 +407,6 @@ SPEC: ProviderSpec[PretixSettings, PretixClient] = ProviderSpec(
     settings=PretixSettings,
     open=open_client,
     caller=CallerHeader(name="X-Pretix-Token", form="<token>", read=caller_credential),
+    # pretix's EventSerializer adds `valid_keys` on one event's endpoints (a write's reply), not on lists.
+    endpoint_only_keys=frozenset({"valid_keys"}),
 )

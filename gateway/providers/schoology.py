@@ -26,6 +26,7 @@ from gateway.errors import (
     UpstreamUnauthorized,
 )
 from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, token_pair
+from gateway.providers.schoology_zones import RealmZones
 from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
 from gateway.upstream.auth import Auth, CallerCredential
 from gateway.upstream.endpoint import READ_METHODS, Upstream, path
@@ -55,7 +56,17 @@ class SchoologySettings(ProviderSettings):
         default_factory=list,
         description="realms listed by the federated `events` query, e.g. `sections/3719526,users/42`",
     )
-    timezone: str = Field(default="UTC", description="zone of Schoology's offset-less `start`/`end`")
+    timezone: str = Field(
+        default="UTC",
+        description="zone of Schoology's offset-less `start`/`end` in every realm but a user's (whose own "
+        "`tz_name` applies)",
+    )
+    web_url: str = Field(
+        default="https://app.schoology.com",
+        description="the web app people sign in to (`https://<school>.schoology.com`): events' `url` is "
+        "`<web_url>/event/<id>`; empty: no `url`",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     # Schoology publishes no limit; clients observe about 15 calls per 5 s (a multi-get counts once).
     rate_limit: int = Field(
         default=15, description="client-side quota: calls per period", json_schema_extra=BEYOND_CONTRACT
@@ -83,6 +94,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 #: Multi-get answers only the first 50 paths of a call (documented).
 MULTIGET_MAX = 50
+
 
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 #: oauthlib logs every signature base string and signature at DEBUG: with `GATEWAY_LOG_LEVEL=DEBUG`
@@ -130,6 +142,8 @@ class PageRequest:
     limit: int = DEFAULT_LIMIT
     start_date: date | None = None
     end_date: date | None = None
+    #: Ask for each event's `attachments` ("Retrieving Extras": `with_attachments=1`).
+    with_attachments: bool = False
 
     def params(self) -> dict[str, str | int]:
         """The query string (Schoology filters by date only when both days are given)."""
@@ -137,6 +151,8 @@ class PageRequest:
         if self.start_date is not None and self.end_date is not None:
             params["start_date"] = self.start_date.isoformat()
             params["end_date"] = self.end_date.isoformat()
+        if self.with_attachments:
+            params["with_attachments"] = 1
         return params
 
 
@@ -197,16 +213,43 @@ def oauth_signer(settings: SchoologySettings, access: tuple[str, str] | None = N
 class SchoologyClient:
     """Typed operations on the Schoology API; every method returns plain upstream JSON."""
 
-    def __init__(self, upstream: Upstream, *, zone: ZoneInfo, realms: Sequence[Realm]) -> None:
+    def __init__(
+        self, upstream: Upstream, *, zone: ZoneInfo, realms: Sequence[Realm], web_url: str = ""
+    ) -> None:
         self.upstream = upstream
-        #: The zone of Schoology's offset-less `start`/`end` (`SCHOOLOGY_TIMEZONE`).
+        #: The zone of Schoology's offset-less `start`/`end` outside user realms (`SCHOOLOGY_TIMEZONE`).
         self.zone = zone
         #: The realms the federated `events` query lists (`SCHOOLOGY_REALMS`).
         self.realms = tuple(realms)
+        #: The web app's root (`SCHOOLOGY_WEB_URL`), without a trailing slash; empty: none.
+        self.web_url = web_url.rstrip("/")
+        self._zones = RealmZones(zone)
         # Multi-get items are paths from the API root including the version (`/v1/users/265`), never
         # including whatever prefix sits before it in the base URL (a proxy, the sandbox's `/schoology`).
         version = URL(upstream.base_url).path.rstrip("/").rsplit("/", 1)[-1]
         self._item_prefix = f"/{version}" if version else ""
+
+    def zone_of(self, realm: Realm) -> ZoneInfo:
+        """The zone a realm's times are in (see `schoology_zones`)."""
+        return self._zones.zone_of(realm)
+
+    def needs_zone(self, realm: Realm) -> bool:
+        """Whether the realm is a user whose `tz_name` is not known (or no longer fresh)."""
+        return self._zones.needs(realm, realm.kind)
+
+    def learn_zone(self, realm: Realm, data: Any) -> None:
+        """Remember a user realm's zone from its object."""
+        self._zones.learn(realm, data)
+
+    async def learn_zones(self, realms: Sequence[Realm]) -> dict[Realm, JSONObject | None]:
+        """Read the objects of the user realms among `realms` whose zone is not known (one multi-get)."""
+        wanted = list(dict.fromkeys(realm for realm in realms if self.needs_zone(realm)))
+        if not wanted:
+            return {}
+        objects = dict(zip(wanted, await self.load_realms(wanted), strict=True))
+        for realm, data in objects.items():
+            self.learn_zone(realm, data)
+        return objects
 
     async def list_events(self, request: PageRequest) -> EventPage:
         """`GET {realm}/events?start=&limit=[&start_date=&end_date=]`: one page."""
@@ -217,23 +260,32 @@ class SchoologyClient:
         return _page(request, reply.data, self.upstream.max_reply_items)
 
     async def list_pages(
-        self, requests: Sequence[PageRequest], *, skip_hidden: bool = False
-    ) -> list[EventPage]:
+        self, requests: Sequence[PageRequest], *, learning: Sequence[Realm] = (), skip_hidden: bool = False
+    ) -> tuple[list[EventPage], dict[Realm, JSONObject | None]]:
         """Several realms' pages at once: one multi-get per 50 (one plain GET when there is one).
 
-        `skip_hidden` leaves out the realms these credentials may not read (`NoAccess`).
+        `skip_hidden` leaves out the realms these credentials may not read (`NoAccess`). The objects
+        of the user realms in `learning` whose zone is not known come in the same multi-get (and are
+        returned, so their names cost nothing later).
         """
-        if len(requests) == 1:
+        wanted = list(dict.fromkeys(realm for realm in learning if self.needs_zone(realm)))
+        if len(requests) == 1 and not wanted:
             try:
-                return [await self.list_events(requests[0])]
+                return [await self.list_events(requests[0])], {}
             except NoAccess:
                 if skip_hidden:
-                    return []
+                    return [], {}
                 raise
         items = [self._item(request.realm.endpoint("events"), request.params()) for request in requests]
-        bodies = await self.multiget(items)
+        bodies = await self.multiget([*items, *(self._item(realm.endpoint()) for realm in wanted)])
+        objects: dict[Realm, JSONObject | None] = {}
+        for realm, body in zip(wanted, bodies[len(items) :], strict=True):
+            if isinstance(body, GatewayError) and not isinstance(body, NotFound | NoAccess):
+                raise body
+            objects[realm] = body if isinstance(body, dict) else None
+            self.learn_zone(realm, objects[realm])
         pages = []
-        for request, body in zip(requests, bodies, strict=True):
+        for request, body in zip(requests, bodies[: len(items)], strict=True):
             if isinstance(body, NotFound):
                 raise _no_realm(request.realm)
             if isinstance(body, NoAccess) and skip_hidden:
@@ -241,7 +293,7 @@ class SchoologyClient:
             if isinstance(body, GatewayError):
                 raise body
             pages.append(_page(request, body, self.upstream.max_reply_items))
-        return pages
+        return pages, objects
 
     async def get_event(self, ref: EventRef) -> JSONObject:
         """`GET {realm}/events/{id}` (not allowed in multi-get, so never batched into one call)."""
@@ -407,7 +459,7 @@ def open_client(settings: SchoologySettings, wiring: Wiring) -> SchoologyClient:
         read_error=read_error,
         rate=(settings.rate_limit, settings.rate_period),
     )
-    return SchoologyClient(upstream, zone=zone, realms=realms)
+    return SchoologyClient(upstream, zone=zone, realms=realms, web_url=settings.web_url)
 
 
 def caller_credential(value: str, settings: SchoologySettings) -> CallerCredential:
@@ -429,4 +481,6 @@ SPEC: ProviderSpec[SchoologySettings, SchoologyClient] = ProviderSpec(
         # Three-legged calls are signed with the app's consumer key and secret as well.
         usable=lambda settings: settings.enabled,
     ),
+    # A list's events carry `links` (their own address); the single GET that re-reads an update does not.
+    endpoint_only_keys=frozenset({"links"}),
 )

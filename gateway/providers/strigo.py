@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -34,6 +35,10 @@ class StrigoSettings(ProviderSettings):
     base_url: str = Field(default="https://app.strigo.io/api/v1", description="Strigo's API root")
     org_id: str = Field(default="", description="sent as `Authorization: Bearer ORG_ID:API_KEY`")
     api_key: SecretStr = Field(default=SecretStr(""), description="the org's API key (enables Strigo)")
+    timezone: str = Field(
+        default="UTC",
+        description="IANA zone of the org's events (Strigo's event replies carry none): their `timezone`",
+    )
     rate_per_minute: int = Field(
         default=120,
         description="client-side quota (Strigo documents ~1xx-2xx RPM)",
@@ -62,8 +67,10 @@ LIST_THRESHOLD = 3
 class StrigoClient:
     """Typed operations on the Strigo API; every method returns plain upstream JSON."""
 
-    def __init__(self, upstream: Upstream) -> None:
+    def __init__(self, upstream: Upstream, zone: ZoneInfo | None = None) -> None:
         self.upstream = upstream
+        #: The zone of the org's events (`STRIGO_TIMEZONE`), for events whose reply names none.
+        self.zone = zone or ZoneInfo("UTC")
 
     async def list_events(self) -> list[JSONObject]:
         """`GET /events`: every event of the org, whatever its status (Strigo does not page)."""
@@ -142,7 +149,10 @@ def read_error(reply: Reply, method: str) -> GatewayError | None:
     if reply.status == 422 or kind == "RequestValidationError":
         return _validation_error(error)
     if reply.status == 404:
-        return NotFound(message or "Strigo has no such object", provider=NAME)
+        # A class named in the body that Strigo cannot find is the caller's `classId`; an event not
+        # found is the mutation's `id` (the resolvers point a bare NOT_FOUND there).
+        named = ["class_id"] if kind == "ClassNotFound" else None
+        return NotFound(message or "Strigo has no such object", provider=NAME, upstream_field=named)
     if reply.status in (400, 403, 409) and kind not in ("", "Unauthorized", "Forbidden"):
         # Documented refusals such as EventNotInReadyState, or a live event that cannot be modified.
         return Conflict(message or kind, provider=NAME)
@@ -162,7 +172,11 @@ def _validation_error(error: Mapping[str, Any]) -> BadUserInput:
 
 
 def open_client(settings: StrigoSettings, wiring: Wiring) -> StrigoClient:
-    """The Strigo client on the lifespan's wiring (pooled session, cache and quota)."""
+    """The Strigo client on the lifespan's wiring (pooled session, cache and quota).
+
+    A bad `STRIGO_TIMEZONE` fails here, at start-up, rather than per request.
+    """
+    zone = ZoneInfo(settings.timezone)
     upstream = Upstream.configured(
         wiring,
         provider=NAME,
@@ -171,7 +185,7 @@ def open_client(settings: StrigoSettings, wiring: Wiring) -> StrigoClient:
         read_error=read_error,
         rate=(settings.rate_per_minute, 60.0),
     )
-    return StrigoClient(upstream)
+    return StrigoClient(upstream, zone)
 
 
 def caller_credential(value: str, settings: StrigoSettings) -> CallerCredential:

@@ -3,12 +3,12 @@
 Cost counts every field once per object it is resolved on. A list field multiplies its children
 by the length it asks for — `first`, or the length of `ids` (or `representations`) — read from
 literals, from the request's variables or from the argument's default; without one, by
-`DEFAULT_LIST_SIZE`; a connection's `edges`/`nodes` lists are already counted by the connection's
-own multiplier. On an
-interface or union, fragments that only one concrete type resolves count as the costliest of
-those types, not their sum: each object is of one type. An object fetched by id (a field with an
-`id`, `ids` or `representations` argument) adds `LOOKUP_COST` per object: a loader round or an
-upstream call, measured at ten times the work of resolving a field.
+`DEFAULT_LIST_SIZE` at the root and `EMBEDDED_LIST_SIZE` inside an object (such a list comes in
+its parent's reply); a connection's `edges`/`nodes` lists are already counted by the connection's
+own multiplier. On an interface or union, fragments that only one concrete type resolves count as
+the costliest of those types, not their sum: each object is of one type. An object fetched by id
+(a field with an `id`, `ids` or `representations` argument) adds `LOOKUP_COST` per object: a
+loader round or an upstream call, measured at ten times the work of resolving a field.
 Introspection is counted like any other field, its lists (`types`, `fields`, `args`, …) by their
 mean length in this schema and `ofType` by how often it is not null (see
 `gateway.query_limits.introspection_cost`): known, so no guess is needed.
@@ -56,6 +56,9 @@ from gateway.errors import ErrorCode
 from gateway.query_limits.introspection_cost import introspection_fanouts
 
 DEFAULT_LIST_SIZE = 50
+#: A list of objects inside an object (attachments, translations, user errors) is part of one
+#: upstream reply, not a fetch of its own: a few items, bounded by the reply's size limit.
+EMBEDDED_LIST_SIZE = 5
 #: What fetching one object by id costs, in fields (60-110 µs against 6-12 µs per field).
 LOOKUP_COST = 10
 #: Arguments that fetch objects by id: `node(id:)`, `nodes(ids:)`, and a subgraph's
@@ -278,7 +281,9 @@ class _Walker:
             return DEFAULT_LIST_SIZE
         if not isinstance(get_nullable_type(definition.type), GraphQLList):
             return 1
-        return 1 if parent.name.endswith("Connection") else DEFAULT_LIST_SIZE
+        if parent.name.endswith("Connection"):
+            return 1
+        return DEFAULT_LIST_SIZE if parent is self.schema.query_type else EMBEDDED_LIST_SIZE
 
     def _asked_size(self, node: FieldNode, name: str, argument: GraphQLArgument) -> float | None:
         """The length asked for by `first: n` or `ids: [...]`; None when the field gives none."""

@@ -34,17 +34,22 @@ UNCONFIRMED points and the behaviour chosen here:
 - A user may update/delete an event when they created it, are in its `editor_ids`, or its
   `default_role` is editor (1); otherwise 403. `default_role` viewer (2) and
   collaboration_complete (3) both lock the event for everyone else.
-- `start_at`/`end_at` are required on create (the schema also says "defaults to current datetime";
-  the brief asked for required). `end_at` may equal but not precede `start_at`.
-- Unknown and read-only keys in a write body (`id`, `href`, `creator_id`, `tags`, `created_at`,
-  `updated_at`, `ics_feed_id`, `series_id`, `num_in_series`) are ignored; `creator_id` is always
-  the token's user. `space_id` and the ids in `participant_ids`/`editor_ids` must exist (422).
+- `start_at`/`end_at` default to the current time on create (the schema's "defaults to current
+  datetime"; its "required" then only means they always have a value). `end_at` may equal but not
+  precede `start_at`.
+- `creator_id` is writable (the schema does not mark it read-only): it must be a user of the account
+  (422), and defaults to the token's user. Unknown and read-only keys in a write body (`id`, `href`,
+  `tags`, `created_at`, `updated_at`, `ics_feed_id`, `series_id`, `num_in_series`) are ignored.
+  `space_id` and the ids in `participant_ids`/`editor_ids` must exist (422).
 - `participant_ids`/`editor_ids` are write-only: stored, never echoed. `external_object`
   (`{"id","name"[,"url"]}`, `{}` removes it) is echoed, `null` when absent.
-- Recurring events are stored one record per instance sharing `series_id` (the first instance's
-  id). The recurrence keys (`series_id`, `num_in_series`, `period`, `frequency`, `sel_days`,
-  `series_end_at`) appear only on recurring events. Creating (or updating to) `period` > 0 makes a
-  one-instance series (`series_id` = own id, `num_in_series` 1); instances are never generated.
+- Recurring series: see `kona_series` for the two storage models (`SANDBOX_KONA_RECURRENCE`:
+  `instances`, the default, or `first`) and the account zone their occurrences keep
+  (`SANDBOX_KONA_TIMEZONE`, default UTC; `sandbox_env` gives the gateway the same `KONA_TIMEZONE`).
+  The recurrence keys (`series_id`, `num_in_series`, `period`, `frequency`, `sel_days`,
+  `series_end_at`) appear only on recurring events. An event that becomes recurring (`period` > 0,
+  on create or update) is instance 1 of a new series (`series_id` = its id); changing the rule of an
+  existing series later leaves its stored instances as they are.
 - `GET /calendar_events/{id}?num_in_series=N` resolves within the series of `{id}` (any instance
   works); a non-recurring event is a series of one. No such instance is 404.
 - PUT bumps `updated_at` only when a value actually changed. New events get ids from 2001 on.
@@ -64,8 +69,10 @@ described in `kona_seed`. The rest lives in sibling modules: `kona_state` (resou
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -92,6 +99,7 @@ from gateway.sandbox.kona_seed import (
     REFRESH_TOKEN,
     seed_state,
 )
+from gateway.sandbox.kona_series import FIRST, INSTANCES, MODELS, move_instance
 from gateway.sandbox.kona_state import ACCOUNT_ID, CURRENT_USER, FIRST_CREATED_ID, STATE
 from gateway.sandbox.recorder import CallLog, Handler, recording_middleware
 
@@ -103,7 +111,9 @@ __all__ = [
     "CLIENT_SECRET",
     "DEFAULT_PER_PAGE",
     "EXPIRED_ACCESS_TOKEN",
+    "FIRST",
     "FIRST_CREATED_ID",
+    "INSTANCES",
     "MAX_PER_PAGE",
     "NAME",
     "OTHER_ACCESS_TOKEN",
@@ -112,6 +122,7 @@ __all__ = [
     "REFRESH_TOKEN",
     "TOKEN_PATH",
     "create_app",
+    "move_instance",
     "sandbox_env",
 ]
 
@@ -153,14 +164,37 @@ async def _per_page_cap(request: web.Request, handler: Handler) -> web.StreamRes
     return await handler(request)
 
 
+def recurrence_model() -> str:
+    """The recurrence model from `SANDBOX_KONA_RECURRENCE` (`instances` unless set)."""
+    model = os.environ.get("SANDBOX_KONA_RECURRENCE", INSTANCES)
+    if model not in MODELS:
+        raise ValueError(f"SANDBOX_KONA_RECURRENCE must be one of {', '.join(MODELS)}, not {model!r}")
+    return model
+
+
+def account_zone() -> str:
+    """The account's zone from `SANDBOX_KONA_TIMEZONE` (`UTC` unless set)."""
+    return os.environ.get("SANDBOX_KONA_TIMEZONE", "UTC")
+
+
 def create_app(
-    log: CallLog, *, now: Callable[[], datetime] | None = None, token_lifetime: int = 604_800
+    log: CallLog,
+    *,
+    now: Callable[[], datetime] | None = None,
+    token_lifetime: int = 604_800,
+    recurrence: str | None = None,
+    timezone: str | None = None,
 ) -> web.Application:
     """The seeded emulator; `now` (default: the wall clock) drives "current month", timestamps and
-    token expiry; issued access tokens last `token_lifetime` seconds."""
+    token expiry; issued access tokens last `token_lifetime` seconds. `recurrence` and `timezone`
+    default to `SANDBOX_KONA_RECURRENCE` and `SANDBOX_KONA_TIMEZONE`."""
     middlewares = [recording_middleware(NAME, log), _errors, _authenticate, _per_page_cap]
     app = web.Application(middlewares=middlewares)
-    app[STATE] = seed_state(now or (lambda: datetime.now(UTC)))
+    model = recurrence or recurrence_model()
+    if model not in MODELS:
+        raise ValueError(f"recurrence must be one of {', '.join(MODELS)}, not {model!r}")
+    zone = ZoneInfo(timezone or account_zone())
+    app[STATE] = seed_state(now or (lambda: datetime.now(UTC)), recurrence=model, zone=zone)
     app[STATE].token_lifetime = token_lifetime
     routes = app.router
     routes.add_post(TOKEN_PATH, token)
@@ -187,6 +221,7 @@ def sandbox_env(base_url: str) -> dict[str, str]:
         "KONA_BASE_URL": f"{root}/api",
         "KONA_ACCESS_TOKEN": ACCESS_TOKEN,
         "KONA_TOKEN_URL": f"{root}{TOKEN_PATH}",
+        "KONA_TIMEZONE": account_zone(),
     }
 
 

@@ -21,6 +21,7 @@ from gateway.sandbox.kona_http import (
     unprocessable,
 )
 from gateway.sandbox.kona_render import api_root, event_json
+from gateway.sandbox.kona_series import instance, make_series, overlaps
 from gateway.sandbox.kona_state import CURRENT_USER, STATE, CalendarEvent, KonaState
 from gateway.sandbox.kona_time import month_window, query_datetime
 from gateway.sandbox.kona_validation import finish, validated_changes
@@ -96,10 +97,7 @@ async def list_events(request: web.Request) -> web.Response:
     matching = [
         event
         for event in state.events.values()
-        if not event.archived
-        and _can_see(state, event, user_id)
-        and event.start_at <= end
-        and event.end_at >= start
+        if not event.archived and _can_see(state, event, user_id) and overlaps(state, event, start, end)
     ]
     root = api_root(request)
     page = paginate(sorted(matching, key=sort_key), request)
@@ -107,20 +105,8 @@ async def list_events(request: web.Request) -> web.Response:
 
 
 def _series_instance(state: KonaState, event: CalendarEvent, number: int, user_id: int) -> CalendarEvent:
-    if event.series_id is None:
-        found = event if number == 1 else None
-    else:
-        found = next(
-            (
-                other
-                for other in state.events.values()
-                if other.series_id == event.series_id
-                and other.num_in_series == number
-                and _can_see(state, other, user_id)
-            ),
-            None,
-        )
-    if found is None:
+    found = instance(state, event, number)
+    if found is None or not _can_see(state, found, user_id):
         raise not_found(f"Calendar event {event.id} has no instance {number} in its series")
     return found
 
@@ -139,20 +125,19 @@ async def create_event(request: web.Request) -> web.Response:
     """`POST /calendar_events`: 201, `Location` and the created event (responses.md "Create")."""
     state = request.app[STATE]
     changes = validated_changes(single_resource(await json_body(request), "calendar_events"), state)
-    for required in ("name", "start_at", "end_at"):
-        if required not in changes:
-            raise unprocessable(f"{required} can't be blank")
+    if "name" not in changes:
+        raise unprocessable("name can't be blank")
     now_ms = state.now_ms()
+    # calendar_events.md: start_at and end_at "default to current datetime"; creator_id is writable.
+    defaults = {"start_at": now_ms, "end_at": now_ms, "creator_id": request[CURRENT_USER]}
     event = CalendarEvent(
-        id=state.next_event_id,
-        creator_id=request[CURRENT_USER],
-        created_at=now_ms,
-        updated_at=now_ms,
-        **changes,
+        id=state.next_event_id, created_at=now_ms, updated_at=now_ms, **(defaults | changes)
     )
     event = finish(event)
     state.events[event.id] = event
     state.next_event_id += 1
+    if event.series_id is not None:
+        make_series(state, event)
     body = event_json(event, api_root(request))
     return json_response({"calendar_events": [body]}, status=201, headers={"Location": body["href"]})
 
@@ -166,6 +151,8 @@ async def update_event(request: web.Request) -> web.Response:
     if updated != event:
         updated = replace(updated, updated_at=state.now_ms())
     state.events[event.id] = updated
+    if event.series_id is None and updated.series_id is not None:
+        make_series(state, updated)
     return envelope("calendar_events", [event_json(updated, api_root(request))])
 
 

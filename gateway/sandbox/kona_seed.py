@@ -12,7 +12,8 @@ renews Ada's tokens and OTHER_REFRESH_TOKEN Grace's):
 - March 2024 lists exactly 60 events (pages of 25, 25, 10): one-offs 1001-1056 and the first four
   instances of the weekly series 1061-1068 (Mondays 10:00-10:30 UTC from 2024-03-04, `series_id`
   1061, `num_in_series` 1-8, period 2, frequency 1, sel_days 1, `series_end_at` 2024-04-22 10:30).
-  Instances 5-8 (1065-1068) fall in April 2024.
+  Instances 5-8 (1065-1068) fall in April 2024. In the `first` recurrence model only 1061 is stored
+  (57 records in March), and the list shows it for every window one of its occurrences overlaps.
 - Forbidden for user 101 (403 on PUT/DELETE): 1005 and 1006 (creator 102/103, default_role 2),
   1008 (creator 103, default_role 3). 1007 is default_role 2 by 102 but lists 101 as editor, so
   editable. 1009 is participants-only by 104 with 101 as participant (visible).
@@ -31,7 +32,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from gateway.sandbox.kona_series import FIRST, INSTANCES
 from gateway.sandbox.kona_state import CalendarEvent, KonaState, Space, User
 from gateway.sandbox.kona_time import month_start, ms
 
@@ -208,8 +211,13 @@ def _current_month_events(now: datetime) -> list[CalendarEvent]:
     return events
 
 
-def seed_state(now: Callable[[], datetime]) -> KonaState:
+def seed_state(
+    now: Callable[[], datetime], *, recurrence: str = INSTANCES, zone: ZoneInfo | None = None
+) -> KonaState:
+    """A fresh account; in the `first` recurrence model the weekly series is its first instance alone."""
     events = [*_anchor_events(), *_current_month_events(now())]
+    if recurrence == FIRST:
+        events = [event for event in events if event.series_id in (None, event.id)]
     return KonaState(
         now=now,
         users=_seed_users(),
@@ -219,4 +227,6 @@ def seed_state(now: Callable[[], datetime]) -> KonaState:
         token_expiry={EXPIRED_ACCESS_TOKEN: 0.0},
         clients={CLIENT_ID: CLIENT_SECRET},
         refresh_tokens={REFRESH_TOKEN: 101, OTHER_REFRESH_TOKEN: 102},
+        recurrence=recurrence,
+        zone=zone or ZoneInfo("UTC"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -89,6 +90,10 @@ class KonaState:
     token_lifetime: int = 604_800
     issued: int = 0
     next_event_id: int = FIRST_CREATED_ID
+    #: How recurring series are stored: "instances" or "first" (see `kona_series`).
+    recurrence: str = "instances"
+    #: The account's zone: where series repeat their local time.
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
     def user_of(self, access_token: str) -> int | None:
         """The user an access token acts for, unless it is unknown or has expired."""

@@ -59,6 +59,12 @@ def _enum(low: int, high: int, *, nullable: bool = False) -> _Validator:
     return check
 
 
+def _user_ref(key: str, value: Any, state: KonaState) -> int:
+    if not _is_int(value) or value not in state.users:
+        raise unprocessable(f"{key} {value!r} is not a user of this account")
+    return int(value)
+
+
 def _space_ref(key: str, value: Any, state: KonaState) -> int | None:
     if value is None:
         return None
@@ -94,6 +100,7 @@ _WRITABLE: dict[str, _Validator] = {
     "start_at": _required_datetime,
     "end_at": _required_datetime,
     "space_id": _space_ref,
+    "creator_id": _user_ref,
     "participant_ids": _user_refs,
     "editor_ids": _user_refs,
     "status": _enum(0, 4),

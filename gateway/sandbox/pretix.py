@@ -42,9 +42,13 @@ Emulator assumptions (no real counterpart):
   have quotas, created events do not (so PATCH `live: true` is refused as on a fresh real event).
 - Error messages are English or German per `Accept-Language` (real pretix knows many more languages).
 - `timezone` accepts any IANA name Python knows (real: pytz `common_timezones`); no seating plans
-  exist, so any `seating_plan` id is unknown; `attr[…]`, OPTIONS and organizer PATCH/PUT are not
-  supported (405). `with_availability_for` gives `best_availability_state` 100 for events with
-  quotas and null otherwise (real pretix computes it from the quotas' availability).
+  exist, so any `seating_plan` id is unknown; OPTIONS and organizer PATCH/PUT are not supported (405).
+- `attr[<property>]=<value>` filters as pretix's `filter_qs_by_attr`: an event's own value, or the
+  property's default when it has none; a property the organizer lacks, or does not let events be
+  filtered by (`filter_allowed`; seeded `Room`), is ignored. `demo-conf` has `Track` (filterable,
+  default empty) and `Room` (default "Main hall").
+- `with_availability_for` gives `best_availability_state` 100 for events with quotas and null otherwise
+  (real pretix computes it from the quotas' availability).
 
 Seed (anchor 2026-10-01 09:00 UTC, plus four events in the current month of `now()`):
 
@@ -144,7 +148,7 @@ async def list_events(request: web.Request) -> tuple[int, Any]:
     org, now = organizer_of(request), request.app[STATE].now()
     availability = _availability(request)
     dates = date_params(request)
-    events = [event for event in org.events.values() if matches(event, request, now, dates)]
+    events = [event for event in org.events.values() if matches(event, request, now, dates, org)]
     envelope, page = paginate(request, ordered(events, request))
     site = site_of(request)
     results = [event_json(event, org, site, detail=False, availability=availability) for event in page]

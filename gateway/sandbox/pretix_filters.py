@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.sandbox.pretix_fields import parse_datetime
 from gateway.sandbox.pretix_http import ApiError
-from gateway.sandbox.pretix_state import Event, I18n
+from gateway.sandbox.pretix_state import Event, I18n, Organizer
 
 
 def i18n_search_text(value: I18n) -> str:
@@ -69,7 +69,20 @@ def _search_text(event: Event) -> str:
     return "\n".join(parts).lower()
 
 
-def matches(event: Event, request: web.Request, now: datetime, dates: dict[str, Any]) -> bool:
+def _meta_data_matches(event: Event, org: Organizer, request: web.Request) -> bool:
+    """`attr[<property>]=<value>` (pretix's `filter_qs_by_attr`): the event's value, or the property's
+    default when it has none; properties the organizer does not have or filter by are ignored."""
+    for key, value in request.query.items():
+        name = key[5:-1] if key.startswith("attr[") and key.endswith("]") else None
+        if name is None or name not in org.meta_filterable:
+            continue
+        own = event.meta_data.get(name)
+        if own != value and not (own is None and org.meta_defaults.get(name) == value):
+            return False
+    return True
+
+
+def matches(event: Event, request: web.Request, now: datetime, dates: dict[str, Any], org: Organizer) -> bool:
     for name in ("is_public", "live", "has_subevents", "testmode"):
         wanted = _bool_param(request, name)
         if wanted is not None and getattr(event, name) != wanted:
@@ -86,6 +99,8 @@ def matches(event: Event, request: web.Request, now: datetime, dates: dict[str, 
     if ends_after is not None and not (single and _ends(event) >= ends_after):
         return False
     if not _in_range(event.date_from, dates["date_from"]) or not _in_range(event.date_to, dates["date_to"]):
+        return False
+    if not _meta_data_matches(event, org, request):
         return False
     channel = request.query.get("sales_channel")
     if channel and not (event.all_sales_channels or channel in event.limit_sales_channels):

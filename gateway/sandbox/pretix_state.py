@@ -59,6 +59,10 @@ class Organizer:
     events: dict[str, Event] = field(default_factory=dict)
     plugins: list[str] = field(default_factory=list)
     meta_properties: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    #: Each property's default value (what an event without one of its own has).
+    meta_defaults: dict[str, str] = field(default_factory=dict)
+    #: The properties events may be filtered by (`attr[…]`; pretix's `filter_allowed`).
+    meta_filterable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +204,9 @@ def seed_state(now: Callable[[], datetime]) -> PretixState:
         "demo-conf",
         "Demo Conferences",
         plugins=["pretix.plugins.banktransfer"],
-        meta_properties={"Track": None},
+        meta_properties={"Track": None, "Room": None},
+        meta_defaults={"Track": "", "Room": "Main hall"},
+        meta_filterable=frozenset({"Track"}),
     )
     arts = Organizer("demo-arts", "Demo Arts")
     events = [_conf_event(index, index) for index in range(1, 57)]

@@ -6,7 +6,10 @@ Mounted by the sandbox at `/schoology`; routes live under `/v1`. Requests must c
 Choices where the provider research says UNCONFIRMED (providers.md §2):
 
 - Format without a usable `Accept`: XML. JSON when `application/json` has the higher q (ties: first listed).
-- `start`/`end` carry no zone; the seeded users' `tz_name` and `SCHOOLOGY_TIMEZONE` are America/New_York.
+- `start`/`end` carry no zone: lists, multi-get and POST answers write them in the realm's zone (a user's
+  `tz_name`; otherwise the school's, America/New_York, which `sandbox_env` gives as `SCHOOLOGY_TIMEZONE`),
+  the single GET in UTC, and all-day events are kept as their day at 23:59:59 UTC: the docs' own list and
+  GET examples of one event, 5 h apart (see `schoology_time`). User 269 lives in Asia/Tokyo.
 - Paging: `limit` defaults to 20 and is capped at 200; a missing, non-numeric or non-positive `limit`
   means 20, a bad `start` means 0. `start_date`/`end_date` filter only when both are given (one alone is
   ignored), keep events whose start day is within them (inclusive), and a malformed date answers 400.
@@ -20,6 +23,9 @@ Choices where the provider research says UNCONFIRMED (providers.md §2):
   events and its multi-get items answer 403 with an empty body (the docs: 403 means no permission).
 - Error bodies: 401 and 429 are short `text/plain` messages; 400 is a message string in the negotiated format
   (a JSON string, or `<result>message</result>`); 403 and 404 are empty.
+- `with_attachments=1` (list only, as the event page lists it) adds `attachments` to the events that have
+  any, shaped as the "Retrieving Extras" page and its files/links/videos/embeds objects say; seeded field
+  trips carry a file and a link, guest speakers a video.
 - Single-event GET omits `links` (as the docs' example does); list items and POST answers carry `links.self`.
 - POST may only create `type: "event"`; `type` cannot change on PUT (400). `end` is ignored while `has_end`
   is 0 and required (not before `start`) while it is 1.
@@ -38,6 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from yarl import URL
@@ -57,13 +64,13 @@ from gateway.sandbox.schoology_seed import (
     LUIS_TOKEN,
     LUIS_TOKEN_SECRET,
     SECTION_IDS,
-    TIMEZONE,
     USER_IDS,
     RealmKey,
     SchoologyState,
     StoredEvent,
     seed_state,
 )
+from gateway.sandbox.schoology_time import TIMEZONE, realm_zone, start_day
 
 NAME = "schoology"
 CONSUMER_KEY = "sandbox-schoology-key"
@@ -148,19 +155,24 @@ def list_events(call: Call) -> Outcome:
         window = _date_window(call.url.query)
     except BadRequest as error:
         return Outcome(400, str(error))
-    events = [event for event in call.state.realm_events(call.realm) if _within(event, window)]
+    zone = _zone(call)
+    events = [event for event in call.state.realm_events(call.realm) if _within(event, window, zone)]
     page = events[start : start + limit]
     links = {"self": _page_url(call.url, start, limit)}
     if start + limit < len(events):
         links["next"] = _page_url(call.url, start + limit, limit)
-    rendered = [render_event(event, f"{call.base}/{event.fields['id']}") for event in page]
+    # Retrieving Extras: `?with_attachments=1` adds each event's `attachments`.
+    extras = call.url.query.get("with_attachments", "").lower() in ("1", "true")
+    rendered = [
+        render_event(event, f"{call.base}/{event.fields['id']}", zone, attachments=extras) for event in page
+    ]
     return Outcome(200, {"event": rendered, "total": len(events), "links": links})
 
 
 def get_event(call: Call) -> Outcome:
     """GET /v1/{realm}/{id}/events/{event_id}."""
     event = _find_event(call)
-    return _NOT_FOUND if event is None else Outcome(200, render_event(event, None))
+    return _NOT_FOUND if event is None else Outcome(200, render_event(event, None, None))
 
 
 def create_event(call: Call) -> Outcome:
@@ -168,11 +180,11 @@ def create_event(call: Call) -> Outcome:
     if call.realm not in call.state.realms:
         return _NOT_FOUND
     try:
-        fields = new_event_fields(call.body)
+        fields = new_event_fields(call.body, _zone(call))
     except BadRequest as error:
         return Outcome(400, str(error))
     event = call.state.add_event(call.realm, fields)
-    return Outcome(201, render_event(event, f"{call.base}/{event.fields['id']}"))
+    return Outcome(201, render_event(event, f"{call.base}/{event.fields['id']}", _zone(call)))
 
 
 def update_event(call: Call) -> Outcome:
@@ -184,7 +196,7 @@ def update_event(call: Call) -> Outcome:
         # Docs: assignment-related events can be viewed but not modified directly.
         return Outcome(403)
     try:
-        event.fields = updated_event_fields(event.fields, call.body)
+        event.fields = updated_event_fields(event.fields, call.body, _zone(call))
     except BadRequest as error:
         return Outcome(400, str(error))
     return Outcome(204)
@@ -281,8 +293,13 @@ def _day(raw: str, name: str) -> str:
     raise BadRequest(f"The {name} parameter must be YYYY-MM-DD or YYYYMMDD")
 
 
-def _within(event: StoredEvent, window: tuple[str, str] | None) -> bool:
-    return window is None or window[0] <= event.fields["start"][:10] <= window[1]
+def _within(event: StoredEvent, window: tuple[str, str] | None, zone: ZoneInfo) -> bool:
+    return window is None or window[0] <= start_day(event.fields, zone).isoformat() <= window[1]
+
+
+def _zone(call: Call) -> ZoneInfo:
+    """The zone the addressed realm writes its times in."""
+    return realm_zone(call.realm[0], call.state.realms.get(call.realm))
 
 
 def _page_url(url: URL, start: int, limit: int) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gateway.sandbox.churn import Churned, ChurnKind
-from gateway.sandbox.schoology_events import DATETIME_FORMAT
 from gateway.sandbox.schoology_seed import SchoologyState
+from gateway.sandbox.schoology_time import DATETIME_FORMAT
 
 NAME = "schoology"
 
@@ -37,7 +37,9 @@ def churn_realms(
                 event.fields[name] = moved.strftime(DATETIME_FORMAT)
         return Churned(NAME, kind, str(event.fields["id"]), _scope(event.realm))
     realm = rng.choice(sorted(listed))
-    start = datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=rng.randint(2, 240))
+    # Kept in UTC, like every Schoology time the emulator stores.
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = hour + timedelta(hours=rng.randint(2, 240))
     end = start + timedelta(hours=rng.randint(1, 3))
     created = state.add_event(
         realm,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gateway.sandbox.schoology_seed import REALM_KINDS, StoredEvent
+from gateway.sandbox.schoology_time import DATETIME_FORMAT, rendered, stored, to_all_day
 
-DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Field order of the docs' examples (dicts keep it into JSON and XML).
 _FIELD_ORDER = (
     "id",
@@ -40,20 +41,29 @@ class BadRequest(ValueError):
     """A request body or query broke a rule; `str(error)` is the 400 message."""
 
 
-def render_event(event: StoredEvent, self_url: str | None) -> dict[str, Any]:
-    """The event as Schoology returns it: stored fields plus `realm`, `section_id` and `links`."""
+def render_event(
+    event: StoredEvent, self_url: str | None, zone: ZoneInfo | None, *, attachments: bool = False
+) -> dict[str, Any]:
+    """The event as Schoology returns it: stored fields plus `realm`, `section_id` and `links`, its
+    times written in `zone` (a list's realm zone) or in UTC (None: the single GET), and with
+    `attachments` its attachments, if it has any."""
     kind, realm_id = event.realm
     data = {name: event.fields[name] for name in _FIELD_ORDER if name in event.fields}
+    for name in ("start", "end"):
+        if name in data:
+            data[name] = rendered(data[name], zone)
     data["realm"] = REALM_KINDS[kind]
     if kind == "sections":
         data["section_id"] = realm_id
     if self_url is not None:
         data["links"] = {"self": self_url}
+    if attachments and event.attachments:
+        data["attachments"] = event.attachments
     return data
 
 
-def new_event_fields(body: Any) -> dict[str, Any]:
-    """Validate a POST body; return the fields of the event to store (without `id`)."""
+def new_event_fields(body: Any, zone: ZoneInfo) -> dict[str, Any]:
+    """Validate a POST body written in the realm's `zone`; return the fields to store (without `id`)."""
     changes = _changes(body)
     for required in ("title", "start"):
         if required not in changes:
@@ -61,15 +71,29 @@ def new_event_fields(body: Any) -> dict[str, Any]:
     if changes.get("type", "event") != "event":
         # Due-date events come from assignments/discussions; the events endpoint only makes plain events.
         raise BadRequest("Only events of type 'event' can be created")
+    _keep_times(changes, zone, all_day=bool(changes.get("all_day")))
     return _settle({**_DEFAULTS, "editable": 1}, changes)
 
 
-def updated_event_fields(current: dict[str, Any], body: Any) -> dict[str, Any]:
-    """Validate a PUT body (changed fields only); return the merged fields."""
+def updated_event_fields(current: dict[str, Any], body: Any, zone: ZoneInfo) -> dict[str, Any]:
+    """Validate a PUT body (changed fields only, written in `zone`); return the merged fields."""
     changes = _changes(body)
     if changes.get("type", current["type"]) != current["type"]:
         raise BadRequest("The type of an event cannot be changed")
+    all_day = bool(changes.get("all_day", current["all_day"]))
+    _keep_times(changes, zone, all_day=all_day)
+    if all_day and not current["all_day"]:
+        # A timed event made all-day keeps the local days of its times.
+        for name in ("start", "end"):
+            if name not in changes and current.get(name):
+                changes[name] = to_all_day(current[name], zone)
     return _settle(dict(current), changes)
+
+
+def _keep_times(changes: dict[str, Any], zone: ZoneInfo, *, all_day: bool) -> None:
+    for name in ("start", "end"):
+        if name in changes:
+            changes[name] = stored(changes[name], zone, all_day=all_day)
 
 
 def _settle(fields: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

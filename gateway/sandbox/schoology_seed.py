@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from gateway.sandbox.schoology_time import TIMEZONE, realm_zone, stored
 
 APP_URL = "https://app.schoology.com"
-TIMEZONE = "America/New_York"
+#: A user far from the school, whose own calendar is written in her zone.
+FAR_USER_ZONE = "Asia/Tokyo"
 
 DISTRICT_ID = 100200
 SCHOOL_IDS = (200301, 200302)
@@ -67,6 +71,8 @@ class StoredEvent:
 
     realm: RealmKey
     fields: dict[str, Any]
+    #: The `attachments` object `with_attachments=1` adds (None: nothing attached).
+    attachments: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -211,6 +217,7 @@ def _group(index: int, group_id: int) -> dict[str, Any]:
 
 def _user(index: int, user_id: int) -> dict[str, Any]:
     name_title, first, last, position = _USERS[index]
+    far = user_id == USER_IDS[-1]
     is_student = position == "student"
     return {
         "uid": str(user_id),
@@ -234,8 +241,8 @@ def _user(index: int, user_id: int) -> dict[str, Any]:
         "birthday_date": None,
         "role_id": 796800 + (1 if is_student else 0),
         "picture_url": "",
-        "tz_offset": -5,
-        "tz_name": TIMEZONE,
+        "tz_offset": 9 if far else -5,
+        "tz_name": FAR_USER_ZONE if far else TIMEZONE,
         "language": "en",
     }
 
@@ -243,15 +250,46 @@ def _user(index: int, user_id: int) -> dict[str, Any]:
 def _seed_events(state: SchoologyState) -> None:
     # The busy section has 47 events: three pages at the default limit of 20.
     for n in range(47):
-        state.add_event(("sections", BUSY_SECTION_ID), _section_event(BUSY_SECTION_ID, n))
+        _add(state, ("sections", BUSY_SECTION_ID), _section_event(BUSY_SECTION_ID, n))
     for section_id in SECTION_IDS[1:]:
         for n in range(2 + section_id % 3):
-            state.add_event(("sections", section_id), _section_event(section_id, n))
+            _add(state, ("sections", section_id), _section_event(section_id, n))
     for realm, count in (("groups", 3), ("users", 2), ("schools", 2), ("districts", 2)):
         for realm_id in sorted(rid for kind, rid in state.realms if kind == realm):
             for n in range(count):
                 title = f"{_realm_title(state, realm, realm_id)}: {_REALM_EVENT_TITLES[n]}"
-                state.add_event((realm, realm_id), _plain_event(title, n))
+                _add(state, (realm, realm_id), _plain_event(title, n))
+
+
+def _add(state: SchoologyState, realm: RealmKey, fields: dict[str, Any]) -> None:
+    """Store an event whose times are given in its realm's zone (kept in UTC, see `schoology_time`)."""
+    zone: ZoneInfo = realm_zone(realm[0], state.realms.get(realm))
+    all_day = bool(fields["all_day"])
+    for name in ("start", "end"):
+        if fields[name]:
+            fields[name] = stored(fields[name], zone, all_day=all_day)
+    event = state.add_event(realm, fields)
+    event.attachments = _attachments(event.fields)
+
+
+def _attachments(fields: dict[str, Any]) -> dict[str, Any] | None:
+    """Field trips carry a permission slip and the venue's page; guest speakers a talk video."""
+    event_id, title = fields["id"], str(fields["title"])
+    if title.startswith("Field Trip"):
+        slip = {
+            "id": event_id * 10 + 1, "title": "Permission slip", "filename": "permission-slip.pdf",
+            "filesize": 48213, "md5_checksum": "5d41402abc4b2a76b9719d911017c592", "timestamp": 1767225600,
+            "download_path": f"https://api.schoology.com/v1/attachment/{event_id * 10 + 1}/source/slip.pdf",
+            "extension": "pdf", "converted_status": 4, "converted_type": 4,
+        }  # fmt: skip
+        venue = {"id": event_id * 10 + 2, "title": "Science museum", "url": "https://museum.example.org/",
+                 "summary": "", "favicon": "", "thumbnail": ""}  # fmt: skip
+        return {"files": {"file": [slip]}, "links": {"link": [venue]}}
+    if title.startswith("Guest Speaker"):
+        talk = {"id": event_id * 10 + 3, "title": "The talk", "url": "https://video.example.org/talk",
+                "favicon": "", "thumbnail": ""}  # fmt: skip
+        return {"videos": {"video": [talk]}}
+    return None
 
 
 def _realm_title(state: SchoologyState, realm: str, realm_id: int) -> str:

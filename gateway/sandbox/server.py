@@ -8,7 +8,7 @@ as JSON), `DELETE /_sandbox/faults`; and the data's churn (`gateway.sandbox.chur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from aiohttp import web
 
@@ -20,11 +20,16 @@ LOG_KEY = web.AppKey("call_log", CallLog)
 
 
 def create_sandbox(
-    names: Sequence[str], log: CallLog | None = None, churn_per_minute: float = 0.0
+    names: Sequence[str],
+    log: CallLog | None = None,
+    apps: Mapping[str, Callable[[CallLog], web.Application]] | None = None,
+    churn_per_minute: float = 0.0,
 ) -> web.Application:
-    """One aiohttp app serving the emulator of each provider named at `/{name}`; its data changes by
-    itself `churn_per_minute` times a minute (0: only when asked at `POST /_sandbox/churn`)."""
+    """One aiohttp app serving the emulator of each provider named at `/{name}`; `apps` replaces some
+    providers' `create_app` (an emulator built with other options, say); the data changes by itself
+    `churn_per_minute` times a minute (0: only when asked at `POST /_sandbox/churn`)."""
     log = log if log is not None else CallLog()
+    apps = apps or {}
     app = web.Application()
     app[LOG_KEY] = log
     app.router.add_get("/_sandbox/calls", _calls)
@@ -37,7 +42,7 @@ def create_sandbox(
     targets = {}
     for name in names:
         found = emulator(name)
-        subapp = found.create_app(log)
+        subapp = apps.get(name, found.create_app)(log)
         app.add_subapp(f"/{name}", subapp)
         if found.churn is not None:
             targets[name] = (subapp, found.churn)

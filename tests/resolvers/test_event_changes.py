@@ -132,6 +132,8 @@ class Writes:
     update: str
     update_input: dict[str, Any]
     delete: str
+    #: A second kind of update (pretix's full-replace PUT), with an input that titles the event "Replaced".
+    replace: tuple[str, dict[str, Any]] | None = None
 
 
 WINDOW = {"startsAfter": "2020-01-01T00:00:00Z", "startsBefore": "2030-01-01T00:00:00Z"}
@@ -200,6 +202,11 @@ WRITES = [
         f"{{ updated: updatePretixEvent(id: $id, input: $input) {{ {PAYLOAD} }} }}",
         {"name": [{"locale": "en", "text": "Rewritten"}]},
         f"mutation($id: ID!) {{ deleted: deletePretixEvent(id: $id) {{ {DELETED} }} }}",
+        (
+            "mutation($id: ID!, $input: ReplacePretixEventInput!) "
+            f"{{ updated: replacePretixEvent(id: $id, input: $input) {{ {PAYLOAD} }} }}",
+            {"name": [{"locale": "en", "text": "Replaced"}], "dateFrom": "2027-05-02T09:00:00Z"},
+        ),
     ),
 ]
 
@@ -235,14 +242,21 @@ async def test_writes_through_the_gateway_arrive_at_once_and_only_once(
                 created["id"],
                 "Written",
             )
+        # After each write, polls that see it must not tell it again: the next change is the next write's.
+        await more_polls(base, provider, 2)
 
-        await write(writes.update, {"id": created["id"], "input": writes.update_input}, "updated")
-        for change in await subscribers.each_change():
-            assert (change["kind"], change["id"], change["event"]["title"]) == (
-                "UPDATED",
-                created["id"],
-                "Rewritten",
-            )
+        updates = [(writes.update, writes.update_input, "Rewritten")]
+        if writes.replace is not None:
+            updates.append((*writes.replace, "Replaced"))
+        for query, input, title in updates:
+            await write(query, {"id": created["id"], "input": input}, "updated")
+            for change in await subscribers.each_change():
+                assert (change["kind"], change["id"], change["event"]["title"]) == (
+                    "UPDATED",
+                    created["id"],
+                    title,
+                )
+            await more_polls(base, provider, 2)
 
         await write(writes.delete, {"id": created["id"]}, "deleted")
         for change in await subscribers.each_change():

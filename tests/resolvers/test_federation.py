@@ -39,7 +39,7 @@ def test_the_subgraph_sdl_keys_every_node_type_by_id(capsys: pytest.CaptureFixtu
         and any(print_ast(d) == '@key(fields: "id")' for d in definition.directives or ())
     }
     assert keyed == node_types()
-    assert len(keyed) == 11  # 4 event types, 7 others (spaces, users, classes, owners, realms…)
+    assert len(keyed) == 12  # 4 event types, 8 others (spaces, users, classes, owners, realms, series…)
     for name in ("_service", "_entities", "_Service", "_Entity", "_Any"):
         assert name not in sdl
 

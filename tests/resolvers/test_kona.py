@@ -228,8 +228,8 @@ async def test_timed_event_maps_onto_the_event_interface(gateway: Gateway, sandb
         "description": "Agenda item 1.", "details": "Agenda item 1.",
         "startsAt": "2024-03-01T08:00:00+00:00", "startAt": "2024-03-01T08:00:00+00:00",
         "endsAt": "2024-03-01T08:30:00+00:00", "endAt": "2024-03-01T08:30:00+00:00",
-        "timezone": None, "allDay": False, "startDate": None, "endDate": None,
-        "url": raw["href"], "href": raw["href"], "location": "Room 1", "spaceId": 201, "creatorId": 101,
+        "timezone": "UTC", "allDay": False, "startDate": None, "endDate": None,
+        "url": None, "href": raw["href"], "location": "Room 1", "spaceId": 201, "creatorId": 101,
         "status": "ENDED", "konaStatus": "IN_PROGRESS", "visibility": "PUBLIC", "stakeholder": "GROUP",
         "defaultRole": "EDITOR",
         "tags": [], "createdAt": "2024-01-31T00:00:00+00:00", "updatedAt": "2024-02-25T00:00:00+00:00",
@@ -500,15 +500,27 @@ async def test_federated_window_is_pushed_down_and_paging_stops_early(
     assert calls(sandbox)[0][2]["date_range_start"] == str(ms(nodes[-1]["startsAt"]))
 
 
-async def test_federated_open_window_looks_a_year_each_way(gateway: Gateway, sandbox: Sandbox) -> None:
-    before = datetime.now(UTC)
-    data = await gateway.data(FEDERATED, {"filter": {"providers": ["KONA"]}, "first": 8})
-    after = datetime.now(UTC)
-    assert [edge["node"]["providerId"] for edge in data["events"]["edges"]] == [
-        str(i) for i in range(1101, 1109)
-    ]
+async def test_federated_open_window_drops_nothing(gateway: Gateway, sandbox: Sandbox) -> None:
+    far = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3 * 365)
+    made = await gateway.data(
+        CREATE, {"input": {"name": "Far future", "startAt": far.isoformat(), "endAt": far.isoformat()}}
+    )
+    assert made["createKonaCalendarEvent"]["userErrors"] == []
+    sandbox.log.clear()
+    # Both sides open: from the first event Kona has, a side is never cut a year away.
+    data = await gateway.data(FEDERATED, {"filter": {"providers": ["KONA"]}, "first": 3})
+    assert [edge["node"]["providerId"] for edge in data["events"]["edges"]] == ["1001", "1002", "1003"]
     query = calls(sandbox)[0][2]
-    start, end = int(query["date_range_start"]), int(query["date_range_end"])
-    year = timedelta(days=366)
-    assert ms((before - year).isoformat()) <= start <= ms((after - year).isoformat())
-    assert end - start == 2 * year // timedelta(milliseconds=1)
+    assert (query["date_range_start"], query["date_range_end"]) == (
+        str(ms("1973-03-04T00:00:00+00:00")),
+        str(ms("9999-12-31T23:59:59.999+00:00")),
+    )
+    # One side open: three years ahead is still there.
+    later = {"providers": ["KONA"], "startsAfter": (far - timedelta(days=1)).isoformat()}
+    data = await gateway.data(FEDERATED, {"filter": later, "first": 5})
+    assert [edge["node"]["startsAt"] for edge in data["events"]["edges"]] == [far.isoformat()]
+    assert data["events"]["pageInfo"]["hasNextPage"] is False
+    # The other side open: March 2024, years before now, is still there.
+    earlier = {"providers": ["KONA"], "startsBefore": "2024-03-02T00:00:00Z"}
+    data = await gateway.data(FEDERATED, {"filter": earlier, "first": 50})
+    assert [edge["node"]["providerId"] for edge in data["events"]["edges"]] == ["1001", "1002"]

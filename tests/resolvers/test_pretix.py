@@ -303,3 +303,24 @@ async def test_a_list_known_to_span_pages_is_read_in_one_round(gateway: Gateway,
     ]
     # demo-conf (60 events) gets both pages, demo-arts (5) one: no speculative call past the end.
     assert sorted(pages) == [("demo-arts", "1"), ("demo-conf", "1"), ("demo-conf", "2")]
+
+
+async def test_meta_data_filters_as_pretix_attr(gateway: Gateway, sandbox: Sandbox) -> None:
+    track = {"metaData": [{"property": "Track", "value": "Tech"}]}
+    tech = (await gateway.data(LIST, {"organizer": "demo-conf", "first": 100, "filter": track}))[
+        "pretixEvents"
+    ]
+    assert requests(sandbox)[0][2] == {"attr[Track]": "Tech", "page_size": "50"}
+    everything = (await gateway.data(LIST, {"organizer": "demo-conf", "first": 100}))["pretixEvents"]
+    assert 0 < tech["totalCount"] < everything["totalCount"]
+    sandbox.log.clear()
+    # `Room` is not a property events may be filtered by: pretix ignores it.
+    room = {"metaData": [{"property": "Room", "value": "Nowhere"}]}
+    ignored = (await gateway.data(LIST, {"organizer": "demo-conf", "first": 1, "filter": room}))[
+        "pretixEvents"
+    ]
+    assert ignored["totalCount"] == everything["totalCount"]
+    node = """query($id: ID!) { node(id: $id) { ... on PretixEvent { metaData } } }"""
+    for edge in tech["edges"][:3]:
+        data = await gateway.data(node, {"id": gid(edge["node"]["slug"])})
+        assert data["node"]["metaData"] == {"Track": "Tech"}

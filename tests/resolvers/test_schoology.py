@@ -177,11 +177,13 @@ async def test_every_realm_kind_lists_and_titles_through_multiget(
     assert {node["realm"]["name"] for node in nodes} == {title}
     assert nodes[0]["realm"]["rawObject"]["id"] == realm_id
     assert all(node["id"] == gid(segment, realm_id, int(node["providerId"])) for node in nodes)
-    assert calls(sandbox) == [
+    # A user realm's object is read with the list (for its zone, `tz_name`), the others' for the names.
+    assert sorted(calls(sandbox)) == [
         ("GET", f"/v1/{segment}/{realm_id}/events", {"start": "0", "limit": "20"}),
         ("POST", "/v1/multiget", {}),
     ]
-    assert sandbox.calls("schoology")[1].body == {"request": [f"/v1/{segment}/{realm_id}"]}
+    [realm_read] = [call for call in sandbox.calls("schoology") if call.method == "POST"]
+    assert realm_read.body == {"request": [f"/v1/{segment}/{realm_id}"]}
     fetched = await gateway.data(NODE, {"id": nodes[-1]["id"]})
     assert fetched["node"]["realm"] == {"kind": kind, "providerId": str(realm_id), "name": title}
 
@@ -259,3 +261,32 @@ async def test_unknown_realm_is_not_found(gateway: Gateway) -> None:
     [error] = body["errors"]
     assert error["extensions"] == {"code": "NOT_FOUND", "provider": "SCHOOLOGY", "field": ["realm"]}
     assert error["message"] == "Schoology has no realm groups/1"
+
+
+ATTACHED = """query($realm: SchoologyRealmInput!, $with: Boolean!) {
+  schoologyEvents(realm: $realm, first: 20, withAttachments: $with) {
+    nodes { title attachments {
+      files { providerId title filename filesize extension downloadPath }
+      links { title url } videos { title url } embeds { embedCode } } }
+  }
+}"""
+
+
+async def test_with_attachments_asks_schoology_for_them(gateway: Gateway, sandbox: Sandbox) -> None:
+    realm = {"kind": "SECTION", "providerId": str(BUSY_SECTION_ID)}
+    plain = (await gateway.data(ATTACHED, {"realm": realm, "with": False}))["schoologyEvents"]["nodes"]
+    assert {node["attachments"] for node in plain} == {None}
+    attached = (await gateway.data(ATTACHED, {"realm": realm, "with": True}))["schoologyEvents"]["nodes"]
+    queries = [call.query for call in sandbox.calls("schoology")]
+    assert [query.get("with_attachments") for query in queries] == [None, "1"]
+    trip = next(node for node in attached if node["title"].startswith("Field Trip"))
+    assert trip["attachments"]["files"][0]["filename"] == "permission-slip.pdf"
+    assert trip["attachments"]["files"][0]["filesize"] == 48213
+    assert trip["attachments"]["links"] == [{"title": "Science museum", "url": "https://museum.example.org/"}]
+    assert (trip["attachments"]["videos"], trip["attachments"]["embeds"]) == ([], [])
+    speaker = next(node for node in attached if node["title"].startswith("Guest Speaker"))
+    assert speaker["attachments"]["videos"] == [
+        {"title": "The talk", "url": "https://video.example.org/talk"}
+    ]
+    lecture = next(node for node in attached if node["title"].startswith("Lecture"))
+    assert lecture["attachments"] is None

@@ -86,7 +86,11 @@ async def test_create_posts_local_times_and_returns_the_event(
     assert event["endsAt"] == "2026-01-12T10:30:00-05:00"
     assert (event["rsvp"], event["commentsEnabled"], event["type"]) == ("ANYONE", False, "EVENT")
     assert event["realm"] == {"kind": kind, "providerId": str(realm_id)}
-    [call] = sandbox.calls("schoology")
+    # In a user realm, the user's zone (`tz_name`) is read first (America/New_York here too).
+    *zone, call = sandbox.calls("schoology")
+    assert [(read.method, read.path) for read in zone] == (
+        [("POST", "/v1/multiget")] if kind == "USER" else []
+    )
     assert (call.method, call.path) == ("POST", f"/v1/{segment}/{realm_id}/events")
     assert call.headers["Content-Type"] == "application/json"
     oauth = dict(parse_authorization_header(call.headers["Authorization"]))
@@ -149,7 +153,9 @@ async def test_update_puts_only_given_fields_then_rereads(gateway: Gateway, sand
     )
     payload = data["updateSchoologyEvent"]
     assert payload["userErrors"] == []
-    assert (payload["event"]["title"], payload["event"]["end"]) == ("Renamed", "2026-01-12 10:00:00")
+    # Read back with the single GET, which writes times in UTC: the same instant, 10:00 in New York.
+    assert (payload["event"]["title"], payload["event"]["end"]) == ("Renamed", "2026-01-12 15:00:00")
+    assert payload["event"]["endsAt"] == "2026-01-12T10:00:00-05:00"
     path = f"/v1/sections/{BUSY_SECTION_ID}/events/{PLAIN}"
     assert calls(sandbox) == [("GET", path), ("PUT", path), ("GET", path)]
     assert sandbox.calls("schoology")[1].body == {"title": "Renamed", "end": "2026-01-12 10:00:00"}

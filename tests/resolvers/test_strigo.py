@@ -72,6 +72,18 @@ async def test_list_sends_org_bearer_and_maps_every_attribute(gateway: Gateway, 
     assert {event["availability"] for event in events} == {"PUBLIC", "PRIVATE"}
 
 
+async def test_every_event_has_the_org_zone_strigo_timezone(sandbox: Sandbox) -> None:
+    # Strigo replies carry no zone: every event is in STRIGO_TIMEZONE (UTC unless set).
+    query = "{ strigoEvents { timezone allDay startDate series { id } } }"
+    async with running_gateway(settings_for(sandbox)) as gateway:
+        default = (await gateway.data(query))["strigoEvents"]
+    async with running_gateway(settings_for(sandbox, strigo_timezone="Europe/Berlin")) as gateway:
+        berlin = (await gateway.data(query))["strigoEvents"]
+    assert {event["timezone"] for event in default} == {"UTC"}
+    seen = {(event["timezone"], event["allDay"], event["startDate"], event["series"]) for event in berlin}
+    assert seen == {("Europe/Berlin", False, None, None)}
+
+
 async def test_hundred_events_with_their_twenty_classes_cost_two_calls(
     gateway: Gateway, sandbox: Sandbox
 ) -> None:
@@ -226,7 +238,16 @@ async def test_delete_of_a_live_event_is_refused(gateway: Gateway) -> None:
 async def test_delete_of_an_unknown_event_is_not_found(gateway: Gateway) -> None:
     data = await gateway.data(DELETE, {"id": gid("NoSuchEventXXXXXX")})
     [error] = data["deleteStrigoEvent"]["userErrors"]
-    assert error["code"] == "NOT_FOUND"
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["id"])
+
+
+async def test_not_found_names_the_input_that_named_it(gateway: Gateway) -> None:
+    updated = await gateway.data(UPDATE, {"id": gid("NoSuchEventXXXXXX"), "input": {"name": "x"}})
+    [error] = updated["updateStrigoEvent"]["userErrors"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["id"])
+    created = await gateway.data(CREATE, {"input": valid_input(classId="NoSuchClassXXXXXX")})
+    [error] = created["createStrigoEvent"]["userErrors"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "classId"])
 
 
 async def test_id_of_another_provider_is_refused_by_strigo_mutations(

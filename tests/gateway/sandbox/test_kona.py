@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.sandbox import kona
+from gateway.sandbox import kona, kona_state
 from gateway.sandbox.recorder import CallLog
 from tests.gateway.sandbox.mounting import Client, mounted
 
@@ -160,6 +160,8 @@ async def test_create_answers_201_with_location(client: Client, log: CallLog) ->
         ({"period": 6}, "period"),
         ({"frequency": -1}, "frequency"),
         ({"space_id": 999}, "space_id"),
+        ({"creator_id": 999}, "creator_id"),
+        ({"creator_id": "102"}, "creator_id"),
     ],
 )
 async def test_create_rejects_invalid_fields(client: Client, fields: dict[str, Any], field: str) -> None:
@@ -176,6 +178,25 @@ async def test_create_requires_name(client: Client) -> None:
     response = await client.post(EVENTS, json=body, headers=AUTH)
     assert response.status == 422
     assert (await response.json())["details"] == "name can't be blank"
+
+
+async def test_create_defaults_start_and_end_to_now(client: Client) -> None:
+    # calendar_events.md: start_at and end_at are "required, defaults to current datetime".
+    response = await client.post(EVENTS, json={"calendar_events": [{"name": "Right now"}]}, headers=AUTH)
+    assert response.status == 201
+    (event,) = (await response.json())["calendar_events"]
+    assert (event["start_at"], event["end_at"]) == (NOW_MS, NOW_MS)
+
+
+async def test_creator_id_is_writable(client: Client) -> None:
+    # In a space Ada is in, so she still sees (and may change) the event she made for someone else.
+    created = await client.post(EVENTS, json=_one(creator_id=103, space_id=201), headers=AUTH)
+    (event,) = (await created.json())["calendar_events"]
+    assert event["creator_id"] == 103
+    changed = await client.put(
+        f"{EVENTS}/{event['id']}", json={"calendar_events": [{"creator_id": 104}]}, headers=AUTH
+    )
+    assert (await changed.json())["calendar_events"][0]["creator_id"] == 104
 
 
 async def test_malformed_json_is_400(client: Client) -> None:
@@ -242,6 +263,7 @@ def test_sandbox_env_points_at_the_api_root() -> None:
         "KONA_BASE_URL": "http://127.0.0.1:8000/kona/api",
         "KONA_ACCESS_TOKEN": kona.ACCESS_TOKEN,
         "KONA_TOKEN_URL": "http://127.0.0.1:8000/kona/oauth/token",
+        "KONA_TIMEZONE": "UTC",
     }
 
 
@@ -302,3 +324,63 @@ async def test_tokens_expire(log: CallLog) -> None:
         details = (await later.json())["details"]
     assert expired.status == later.status == 401
     assert details == "The access token is invalid or has expired"
+
+
+@pytest.fixture
+async def first_only(log: CallLog) -> AsyncIterator[Client]:
+    app = kona.create_app(log, now=lambda: NOW, recurrence=kona.FIRST)
+    async with mounted("/kona", app) as test_client:
+        yield test_client
+
+
+async def test_first_only_lists_a_series_where_an_occurrence_overlaps(first_only: Client) -> None:
+    april = {"date_range_start": _ms(2024, 4, 1), "date_range_end": _ms(2024, 4, 30, 23, 59)}
+    # The weekly series is stored as 1061 alone: April has its instances 5-8, so 1061 is listed.
+    assert await _event_ids(first_only, **april) == [1061, 1070]
+    march = await _event_ids(first_only, **MARCH, per_page=100)
+    assert len(march) == 57
+    assert 1062 not in march
+
+
+async def test_first_only_computes_the_nth_instance(first_only: Client) -> None:
+    (event,) = (await _get(first_only, f"{EVENTS}/1061", num_in_series=6))["calendar_events"]
+    assert (event["id"], event["series_id"], event["num_in_series"]) == (1061, 1061, 6)
+    assert (event["start_at"], event["end_at"]) == (_ms(2024, 4, 8, 10), _ms(2024, 4, 8, 10, 30))
+    missing = await first_only.get(f"{EVENTS}/1061", params={"num_in_series": 9}, headers=AUTH)
+    assert missing.status == 404
+
+
+async def test_a_moved_instance_is_a_record_of_its_own_in_both_models(log: CallLog) -> None:
+    for model in (kona.INSTANCES, kona.FIRST):
+        app = kona.create_app(log, now=lambda: NOW, recurrence=model)
+        moved = kona.move_instance(app[kona_state.STATE], 1061, 6, _ms(2024, 4, 9, 12), _ms(2024, 4, 9, 13))
+        async with mounted("/kona", app) as client:
+            (event,) = (await _get(client, f"{EVENTS}/1061", num_in_series=6))["calendar_events"]
+            assert (event["id"], event["start_at"]) == (moved.id, _ms(2024, 4, 9, 12))
+            day = {"date_range_start": _ms(2024, 4, 8), "date_range_end": _ms(2024, 4, 8, 23, 59)}
+            assert await _event_ids(client, **day) == []
+            next_day = {"date_range_start": _ms(2024, 4, 9), "date_range_end": _ms(2024, 4, 9, 23, 59)}
+            assert await _event_ids(client, **next_day) == [moved.id]
+
+
+async def test_instances_are_stored_when_an_event_becomes_recurring(client: Client) -> None:
+    weekly = _one(period=2, frequency=2, series_end_at="2024-07-18 12:00:00.000")
+    created = await client.post(EVENTS, json=weekly, headers=AUTH)
+    (first,) = (await created.json())["calendar_events"]
+    assert (first["id"], first["series_id"], first["num_in_series"]) == (2001, 2001, 1)
+    series = await _get(client, EVENTS, date_range_start=_ms(2024, 6, 1), date_range_end=_ms(2024, 8, 1))
+    mine = [event for event in series["calendar_events"] if event.get("series_id") == 2001]
+    # Every other Thursday from 20 June up to 18 July 12:00: 20 June, 4 July, 18 July.
+    assert [(event["id"], event["num_in_series"]) for event in mine] == [(2001, 1), (2002, 2), (2003, 3)]
+    assert mine[2]["start_at"] == _ms(2024, 7, 18, 8)
+
+
+def test_the_switches_come_from_the_environment(log: CallLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_KONA_RECURRENCE", "first")
+    monkeypatch.setenv("SANDBOX_KONA_TIMEZONE", "America/New_York")
+    state = kona.create_app(log)[kona_state.STATE]
+    assert (state.recurrence, state.zone.key) == ("first", "America/New_York")
+    assert kona.sandbox_env("http://127.0.0.1:9/kona")["KONA_TIMEZONE"] == "America/New_York"
+    monkeypatch.setenv("SANDBOX_KONA_RECURRENCE", "sometimes")
+    with pytest.raises(ValueError, match="SANDBOX_KONA_RECURRENCE"):
+        kona.create_app(log)

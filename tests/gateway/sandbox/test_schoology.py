@@ -269,6 +269,30 @@ async def test_date_filter_keeps_events_starting_within_the_days(client: Client)
     assert status == 400
 
 
+async def test_the_docs_all_day_example_reads_5_hours_apart_in_list_and_get(client: Client) -> None:
+    # Event.md: the list says "2013-12-16 18:59:59", the single GET "2013-12-16 23:59:59".
+    events = f"/schoology/v1/sections/{BUSY_SECTION_ID}/events"
+    new = {"title": "Test Event 1", "start": "2013-12-16 00:00:00", "all_day": 1}
+    _, created, _ = await call(client, "POST", events, new)
+    _, listed, _ = await call(client, "GET", f"{events}?start_date=2013-12-16&end_date=2013-12-16")
+    _, single, _ = await call(client, "GET", f"{events}/{created['id']}")
+    assert [event["start"] for event in listed["event"]] == ["2013-12-16 18:59:59"]
+    assert (created["start"], single["start"]) == ("2013-12-16 18:59:59", "2013-12-16 23:59:59")
+
+
+async def test_a_users_calendar_is_written_in_her_own_zone(client: Client) -> None:
+    # User 269's tz_name is Asia/Tokyo: her list writes times there, the GET still in UTC.
+    events = f"/schoology/v1/users/{USER_IDS[-1]}/events"
+    new = {"title": "Call", "start": "2026-03-02 09:00:00", "has_end": 1, "end": "2026-03-02 10:00:00"}
+    _, created, _ = await call(client, "POST", events, new)
+    _, single, _ = await call(client, "GET", f"{events}/{created['id']}")
+    assert (created["start"], single["start"], single["end"]) == (
+        "2026-03-02 09:00:00",
+        "2026-03-02 00:00:00",
+        "2026-03-02 01:00:00",
+    )
+
+
 async def test_unknown_realm_is_empty_404(client: Client) -> None:
     for path in ("/schoology/v1/sections/1", "/schoology/v1/groups/1/events", "/schoology/v1/courses/1"):
         status, body, _ = await call(client, "GET", path)
@@ -288,7 +312,8 @@ async def test_create_update_delete_event(client: Client) -> None:
     assert (status, body) == (204, None)
     _, fetched, _ = await call(client, "GET", one)
     assert (fetched["title"], fetched["has_end"], fetched["end"]) == ("Scrimmage vs. Cedar Ridge", 0, "")
-    assert fetched["start"] == "2026-03-02 16:30:00"
+    # Written in the group's zone (New York, UTC-5 in March); the single GET answers in UTC.
+    assert (created["start"], fetched["start"]) == ("2026-03-02 16:30:00", "2026-03-02 21:30:00")
     assert (await call(client, "DELETE", one))[:2] == (204, None)
     assert (await call(client, "GET", one))[:2] == (404, None)
     assert (await call(client, "DELETE", one))[:2] == (404, None)
