@@ -70,6 +70,34 @@ async def test_a_subscription_over_plain_http_is_refused_with_the_way_to_stream_
     assert "text/event-stream" in error["message"]
 
 
+#: What urql's fetch sends with every operation: JSON first, the stream as well.
+URQL_ACCEPT = (
+    "application/graphql-response+json, application/graphql+json, application/json, text/event-stream, "
+    "multipart/mixed"
+)
+
+
+async def test_a_client_naming_json_beside_the_stream_gets_json_unless_it_subscribes(
+    sandbox: Sandbox,
+) -> None:
+    async with live_gateway(sandbox) as base, aiohttp.ClientSession() as session:
+        async with session.post(
+            base + "/graphql", json={"query": "{ __typename }"}, headers={"Accept": URQL_ACCEPT}
+        ) as answered:
+            assert answered.content_type == "application/graphql-response+json"
+            assert await answered.json(content_type=None) == {"data": {"__typename": "Query"}}
+        async with session.post(
+            base + "/graphql", json={"query": SUBSCRIBE}, headers={"Accept": URQL_ACCEPT}
+        ) as streamed:
+            assert streamed.content_type == "text/event-stream"
+        # A client asking for the stream alone (graphql-sse) gets it for a query too.
+        async with session.post(
+            base + "/graphql", json={"query": "{ __typename }"}, headers={"Accept": "text/event-stream"}
+        ) as streamed:
+            assert streamed.content_type == "text/event-stream"
+            assert (await streamed.text()).startswith("event: next")
+
+
 @pytest.mark.parametrize(
     ("messages", "code", "reason"),
     [
