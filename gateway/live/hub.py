@@ -22,6 +22,7 @@ from gateway.errors import TooManySubscriptions
 from gateway.live.changes import Notice, Observed, Written
 from gateway.live.detector import ChangeDetector, Lease, LeaseLost, Source
 from gateway.live.subscriber import Subscriber
+from gateway.live.tasks import cancel_and_wait
 
 log = logging.getLogger("gateway.live")
 
@@ -126,9 +127,7 @@ class Feed:
     async def stop(self) -> None:
         """Stop polling and receiving."""
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            await cancel_and_wait(self.task)
         await self.hub.coordination.leave(self.key)
 
     async def _lead(self) -> None:
@@ -245,9 +244,8 @@ class Hub:
         for feed in list(self._feeds.values()):
             self._forget(feed)
             await feed.stop()
-        for task in list(self._closing):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._closing:
+            await asyncio.wait(list(self._closing))
         await self.coordination.close()
 
     def _open(self, watch: Watch) -> Feed:

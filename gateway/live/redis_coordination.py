@@ -36,6 +36,7 @@ from redis.asyncio.client import PubSub
 from gateway.live.changes import Notice, Written, decode_notice, decode_written, encode_notice, encode_written
 from gateway.live.detector import LeaseLost, Snapshot, SnapshotGone
 from gateway.live.hub import FeedKey, Receiver
+from gateway.live.tasks import cancel_and_wait
 from gateway.upstream.redis_link import REDIS_ERRORS
 
 log = logging.getLogger("gateway.live")
@@ -158,9 +159,9 @@ class RedisLease:
         return LeaseLost()
 
     async def release(self) -> None:
-        self._renewer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._renewer
+        # Given up: the renewal stops at its next look even if a Redis error stood in for its cancellation.
+        self._lost = True
+        await cancel_and_wait(self._renewer)
         with contextlib.suppress(*REDIS_ERRORS):
             await self.coordination.client.eval(_RELEASE, 1, lock_key(self.key), self.token)
 
@@ -231,9 +232,7 @@ class RedisCoordination:
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            await cancel_and_wait(self._reader)
         if self._pubsub is not None:
             with contextlib.suppress(*REDIS_ERRORS):
                 await self._pubsub.aclose()
