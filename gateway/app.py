@@ -9,10 +9,11 @@ from typing import Any
 import strawberry
 from graphql.execution import Executor as GraphQLExecutionContext
 from starlette.applications import Starlette
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gateway.edge.explicit_nulls import ExplicitNulls
+from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
@@ -102,7 +103,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         ExplicitNulls,
     ]
     if not settings.gateway_introspection:
-        extensions.append(DisableIntrospection)
+        extensions.append(HiddenSchema)
     return extensions
 
 
