@@ -13,9 +13,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import icalendar
 import pytest
+from aiohttp import web
 
+from gateway.sandbox import kona
+from gateway.sandbox.recorder import CallLog
 from tests.gateway.feed.parsers import expanded, expected_occurrences, graphql_events
-from tests.harness import Gateway, Sandbox, running_gateway, settings_for
+from tests.harness import Gateway, Sandbox, running_gateway, running_sandbox, settings_for
 
 KEY = "gw_feed_key_5d1e"
 SECRET = "feed_secret_9b7c"
@@ -320,3 +323,24 @@ async def test_line_breaks_and_controls_in_text_never_break_a_line(gateway: Gate
     assert str(searched["NAME"]).endswith("Ring\\nEND:VCALENDAR\\nX")  # TEXT's escaped line breaks
     [vevent] = [event for event in found.walk("VEVENT") if str(event["UID"]) == event_id]
     assert str(vevent["SUMMARY"]) == "Ring[31m\nEND:VEVENT"
+
+
+async def test_a_series_kona_stores_as_its_first_instance_takes_smaller_pages_not_a_failure() -> None:
+    # Kona confirms each occurrence it computes from a rule with a call of its own: a daily series
+    # makes a page of 200 need more upstream calls than one request may make (100).
+    def first_only(log: CallLog) -> web.Application:
+        return kona.create_app(log, recurrence=kona.FIRST)
+
+    window = {"provider": "kona", "startsAfter": "2026-01-01T00:00:00Z", "startsBefore": "2026-07-01T00Z"}
+    async with running_sandbox({"kona": first_only}) as sandbox, running_gateway(settings_for(sandbox)) as gw:
+        made = await gw.data(
+            'mutation { createKonaCalendarEvent(input: {name: "Daily", startAt: "2026-01-01T10:00:00Z", '
+            'endAt: "2026-01-01T11:00:00Z", period: DAY, frequency: EVERY}) { event { id } } }'
+        )
+        assert made["createKonaCalendarEvent"]["event"]["id"]
+        response = await gw.http.get("/calendar.ics", params=window)
+    assert response.status_code == 200, response.text
+    assert "x-feed-unavailable" not in response.headers
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
+    daily = [found for found in expanded(response.content, start, end) if found[3] == "Daily"]
+    assert len(daily) == 181  # every day of January to June
