@@ -156,6 +156,18 @@ async def test_without_a_feed_secret_keys_on_means_no_feed_url(sandbox: Sandbox)
         assert (await gateway.http.get(signed_elsewhere)).status_code == 401
 
 
+async def test_with_caller_credentials_only_there_is_no_feed_url(sandbox: Sandbox) -> None:
+    settings = settings_for(
+        sandbox, gateway_api_keys=KEY, gateway_feed_secret=SECRET, gateway_credentials="caller"
+    )
+    async with running_gateway(settings) as gateway:
+        body = await gateway.query(CALENDAR_FEED, {"filter": None}, headers=KEYED)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "FEED_NOT_CONFIGURED"
+    assert "GATEWAY_CREDENTIALS" in error["message"]
+
+
 async def test_without_keys_the_feed_is_open_and_its_url_unsigned(gateway: Gateway) -> None:
     body = await gateway.query(CALENDAR_FEED, {"filter": {"providers": ["KONA"]}})
     feed = body["data"]["calendarFeed"]
