@@ -140,3 +140,67 @@ async def test_a_hidden_pretix_organizer_is_reported_at_the_fields_alias(sandbox
         )
     [error] = _coded(body)
     assert (error["path"], error["extensions"]["provider"]) == (["mine"], "PRETIX")
+
+
+SCHOOLOGY_CREATE = """mutation($input: CreateSchoologyEventInput!) {
+  createSchoologyEvent(realm: {kind: SECTION, providerId: "3719526"}, input: $input) {
+    event { id } userErrors { field message } } }"""
+KONA_CREATE_IN_FRAGMENT = """mutation { ...create }
+fragment create on Mutation { ... on Mutation { createKonaCalendarEvent(input: {name: "x", allDay: true,
+  startDate: "2026-01-01", endDate: "9999-12-31"}) { event { id } } } }"""
+PAST_THE_END = "9999-12-31T23:59:59-14:00"  # a valid RFC 3339 string, but year 10000 in UTC
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "field"),
+    [
+        (
+            SCHOOLOGY_CREATE.replace("($input: CreateSchoologyEventInput!)", "").replace(
+                "input: $input", f'input: {{title: "x", start: "{PAST_THE_END}"}}'
+            ),
+            {},
+            ["input", "start"],
+        ),
+        (
+            SCHOOLOGY_CREATE.replace("$input: CreateSchoologyEventInput!", "$start: DateTime").replace(
+                "input: $input", 'input: {title: "x", start: $start}'
+            ),
+            {"start": "0001-01-01T00:00:00+14:00"},
+            ["input", "start"],
+        ),
+        (SCHOOLOGY_CREATE, {"input": {"title": "x", "start": "0001-01-01T00:00:00Z"}}, ["input", "start"]),
+        (
+            SCHOOLOGY_CREATE,
+            {"input": {"title": "x", "allDay": True, "startDate": "2026-01-01", "endDate": "9999-12-31"}},
+            ["input", "endDate"],
+        ),
+    ],
+    ids=["literal", "variable", "nested-variable", "date"],
+)
+async def test_a_write_of_a_time_past_the_calendars_ends_is_the_callers_mistake(
+    gateway: Gateway, sandbox: Sandbox, document: str, variables: dict[str, Any], field: list[str]
+) -> None:
+    # Turned into Schoology's zone, such a value overflowed `datetime` in the resolver: the caller's
+    # typo came back INTERNAL_SERVER_ERROR (Kona's all-day days, pretix and the emulators too).
+    body = await gateway.query(document, variables)
+    [error] = _coded(body)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    assert error["message"].startswith(f"`{'.'.join(field)}` is out of range")
+    assert "between 0001-01-02 and 9999-12-30" in error["message"]
+    assert body["data"] is None
+    assert sandbox.calls("schoology") == []
+
+
+async def test_every_write_argument_is_checked_and_a_filter_may_still_say_forever(
+    gateway: Gateway, sandbox: Sandbox
+) -> None:
+    # A root field inside fragments is seen too.
+    [error] = _coded(await gateway.query(KONA_CREATE_IN_FRAGMENT))
+    assert error["extensions"]["field"] == ["input", "endDate"]
+    assert sandbox.calls("kona") == []
+    # Reads clamp such values ("from the beginning of time"): only writes refuse them.
+    read = await gateway.query(
+        "query($s: DateTime) { events(first: 1, filter: {startsBefore: $s}) { nodes { id } } }",
+        {"s": PAST_THE_END},
+    )
+    assert "errors" not in read, read["errors"]
