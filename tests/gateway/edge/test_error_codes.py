@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import GraphQLInputObjectType
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 
+from gateway.app import build_schema
 from gateway.errors import ErrorCode
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_emulator
@@ -204,3 +207,47 @@ async def test_every_write_argument_is_checked_and_a_filter_may_still_say_foreve
         {"s": PAST_THE_END},
     )
     assert "errors" not in read, read["errors"]
+
+
+def _fields_that_may_only_be_omitted() -> list[tuple[str, str]]:
+    """(input type, field) of every `Maybe[T]` field without `None` in T, across every provider."""
+    schema = build_schema()
+    found = []
+    for name, type_ in schema._schema.type_map.items():
+        definition = type_.extensions.get("strawberry-definition") if hasattr(type_, "extensions") else None
+        if isinstance(type_, GraphQLInputObjectType) and definition is not None:
+            for field in definition.fields:
+                if isinstance(field.type, StrawberryMaybe) and not isinstance(
+                    field.type.of_type, StrawberryOptional
+                ):
+                    found.append((name, schema.config.name_converter.from_field(field)))
+    return found
+
+
+UPDATES = {
+    "UpdateStrigoEventInput": ("updateStrigoEvent", STRIGO_ID, "strigo"),
+    "UpdateSchoologyEventInput": (
+        "updateSchoologyEvent", encode_id("schoology", "sections", "3719526", "5615000"), "schoology",
+    ),
+    "UpdateKonaCalendarEventInput": ("updateKonaCalendarEvent", encode_id("kona", "1061"), "kona"),
+    "UpdatePretixEventInput": ("updatePretixEvent", encode_id("pretix", "demo-conf", "conf-01"), "pretix"),
+}  # fmt: skip
+
+
+async def test_every_field_that_may_only_be_omitted_refuses_null_in_the_same_words(
+    gateway: Gateway, sandbox: Sandbox
+) -> None:
+    # A guard over the whole schema: a new `Maybe` field of any provider gets the same answer.
+    fields = _fields_that_may_only_be_omitted()
+    assert {input_type for input_type, _ in fields} == set(UPDATES)
+    assert len(fields) > 40
+    for input_type, field in fields:
+        mutation, event_id, provider = UPDATES[input_type]
+        call = f'{mutation}(id: "{event_id}", input: INPUT) {{ userErrors {{ code }} }}'
+        literal = f"mutation {{ {call.replace('INPUT', f'{{{field}: null}}')} }}"
+        variable = f"mutation($i: {input_type}!) {{ {call.replace('INPUT', '$i')} }}"
+        for document, variables in ((literal, {}), (variable, {"i": {field: None}})):
+            [error] = _coded(await gateway.query(document, variables))
+            assert error["message"] == f"`input.{field}` cannot be null: omit it to leave it unchanged"
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": ["input", field]}
+        assert sandbox.calls(provider) == []
