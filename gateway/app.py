@@ -17,6 +17,7 @@ from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
+from gateway.edge.writable_dates import WritableDates
 from gateway.execution import compiled_execution_context
 from gateway.providers.base import AnySpec
 from gateway.query_limits.guard import DocumentLimits, query_guard
@@ -101,6 +102,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         MaskUnexpectedErrors,
         query_guard(limits),
         ExplicitNulls,
+        WritableDates,
     ]
     if not settings.gateway_introspection:
         extensions.append(HiddenSchema)

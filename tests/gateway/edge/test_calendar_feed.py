@@ -226,6 +226,30 @@ async def test_every_provider_down_is_a_503_so_apps_keep_what_they_show(
     assert "KONA" in response.text
 
 
+async def test_a_provider_not_configured_is_an_empty_calendar_as_events_is_an_empty_list(
+    sandbox: Sandbox,
+) -> None:
+    # Retrying cannot help a provider the deployment has no credentials for: a 503 with Retry-After
+    # told calendar apps to come back for ever. The `events` query answers it with no events and
+    # one PROVIDER_NOT_CONFIGURED error; the feed says the same in its own terms.
+    async with running_gateway(settings_for(sandbox, kona_access_token="")) as gateway:
+        events = await gateway.query("{ events(filter: {providers: [KONA]}) { edges { node { id } } } }")
+        alone = await gateway.http.get("/calendar.ics?provider=kona")
+        mixed = await gateway.http.get("/calendar.ics?provider=kona&provider=pretix")
+    assert events["data"]["events"]["edges"] == []
+    assert [error["extensions"] for error in events["errors"]] == [
+        {"code": "PROVIDER_NOT_CONFIGURED", "provider": "KONA"}
+    ]
+    for response in (alone, mixed):
+        assert response.status_code == 200, response.text
+        assert response.headers["x-feed-unavailable"] == "KONA=PROVIDER_NOT_CONFIGURED"
+        calendar = icalendar.Calendar.from_ical(response.content)
+        assert "KONA (PROVIDER_NOT_CONFIGURED)" in str(calendar["X-WR-CALDESC"])
+    assert uids(alone.content) == []
+    assert uids(mixed.content)
+    assert sandbox.calls("kona") == []
+
+
 async def test_a_feed_cut_at_the_limit_says_so(sandbox: Sandbox) -> None:
     async with running_gateway(settings_for(sandbox, gateway_feed_max_events=10)) as gateway:
         response = await gateway.http.get("/calendar.ics")
