@@ -197,3 +197,18 @@ async def test_a_write_in_flight_finishes_when_its_client_goes_away(sandbox: San
     assert listed["data"]["strigoEvents"] == [{"id": listed["data"]["strigoEvents"][0]["id"]}]
     assert upstream.methods == ["GET", "POST", "GET"]
     assert status["data"]["providers"][0] == {"calls": 3, "failures": 0}
+
+
+async def test_server_errors_to_writes_never_open_the_breaker_for_everyone(sandbox: Sandbox) -> None:
+    async with slow_strigo(500) as (upstream, url):
+        upstream.release.set()
+        settings = settings_for(sandbox, strigo_base_url=url, gateway_breaker_failures=2)
+        async with running_gateway(settings) as gateway:
+            for _ in range(4):  # twice the failures that open the breaker
+                body = await gateway.query(CREATE, {"input": new_event("Drill")})
+                assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_ERROR"
+            listed = await gateway.query(LIST)
+            ready = await gateway.http.get("/readyz")
+    assert "errors" not in listed, listed  # another caller's read still goes through
+    assert ready.status_code == 200, ready.text
+    assert upstream.methods == ["POST"] * 4 + ["GET"]
