@@ -9,14 +9,16 @@ from typing import Any
 import strawberry
 from graphql.execution import Executor as GraphQLExecutionContext
 from starlette.applications import Starlette
-from strawberry.extensions import DisableIntrospection, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gateway.edge.explicit_nulls import ExplicitNulls
+from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
 from gateway.edge.routes import starlette_app
 from gateway.edge.websocket import OwnRequestState
+from gateway.edge.writable_dates import WritableDates
 from gateway.execution import compiled_execution_context
 from gateway.providers.base import AnySpec
 from gateway.query_limits.guard import DocumentLimits, query_guard
@@ -105,9 +107,10 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
         MaskUnexpectedErrors,
         query_guard(limits),
         ExplicitNulls,
+        WritableDates,
     ]
     if not settings.gateway_introspection:
-        extensions.append(DisableIntrospection)
+        extensions.append(HiddenSchema)
     return extensions
 
 

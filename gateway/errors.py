@@ -186,7 +186,7 @@ class CallBudgetSpent(QueryTooComplex):
     def __init__(self, provider: str, limit: int) -> None:
         super().__init__(
             f"this request needs more than {limit} upstream calls (GATEWAY_MAX_UPSTREAM_CALLS); "
-            f"the call to {provider} was not made: ask for fewer aliases, lists or ids per request",
+            f"the call to {provider} was not made: ask for fewer aliases, lists, ids or items per page",
             provider=provider,
         )
 

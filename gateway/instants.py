@@ -9,7 +9,7 @@ which may legitimately say "from the beginning of time").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -17,6 +17,22 @@ LATEST = datetime.max.replace(tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Epoch milliseconds of the first and last representable UTC instants.
 _MS_RANGE = ((EARLIEST - _EPOCH) // timedelta(milliseconds=1), (LATEST - _EPOCH) // timedelta(milliseconds=1))
+
+
+#: The days a write may carry: a day of room at both ends of the calendar, so that an instant's
+#: local time in any zone, and the day after (or before) a date, still exist.
+FIRST_WRITABLE_DAY = date.min + timedelta(days=1)
+LAST_WRITABLE_DAY = date.max - timedelta(days=1)
+
+
+def writable(value: datetime | date) -> bool:
+    """Whether a caller's date or time may go to an upstream (an instant: its UTC day)."""
+    if isinstance(value, datetime):
+        converted = in_utc(value)
+        if converted is None:
+            return False
+        value = converted.date()
+    return FIRST_WRITABLE_DAY <= value <= LAST_WRITABLE_DAY
 
 
 def in_utc(moment: datetime) -> datetime | None:

@@ -200,7 +200,7 @@ class Settings(BaseSettings):
         default=1.0,
         ge=0,
         description="seconds an open breaker fails calls fast before the next call probes the provider "
-        "(one probe at a time)",
+        "(one probe at a time); each failed probe doubles the pause, up to 30 s",
         json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_log_level: str = Field(

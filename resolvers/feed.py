@@ -18,6 +18,10 @@ NOT_CONFIGURED_MESSAGE = (
     "feed URLs cannot be signed on this gateway: API keys are on and calendar apps cannot send one, "
     "so the operator must set GATEWAY_FEED_SECRET"
 )
+CALLER_ONLY_MESSAGE = (
+    "this gateway reads upstreams only with each caller's own credentials (GATEWAY_CREDENTIALS=caller), "
+    "and a calendar app cannot send them: the feed needs service credentials (`service` or `both`)"
+)
 
 
 async def calendar_feed(
@@ -37,6 +41,8 @@ async def calendar_feed(
         given.starts_before,
         given.search,
     )
+    if settings.gateway_credentials == "caller":
+        raise FeedNotConfigured(CALLER_ONLY_MESSAGE)
     signer = FeedSigner([key.get_secret_value() for key in settings.gateway_feed_secret])
     if not signer.can_sign and settings.gateway_api_keys:
         raise FeedNotConfigured(NOT_CONFIGURED_MESSAGE)

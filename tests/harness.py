@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -62,6 +62,8 @@ class Gateway:
     """An HTTP client on the real ASGI app (lifespan running)."""
 
     http: httpx.AsyncClient
+    #: What the app's lifespan opened (`clients`, …): for a test that must reach inside, e.g. a clock.
+    resources: Mapping[str, Any] = field(default_factory=dict)
 
     async def query(
         self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
@@ -92,4 +94,4 @@ async def running_gateway(
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
-            yield Gateway(http)
+            yield Gateway(http, manager._state)

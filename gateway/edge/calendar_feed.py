@@ -12,6 +12,9 @@ Replies, for calendar apps that poll:
   reply is not cached (`no-cache`).
 - When every provider asked failed, 503 with `Retry-After`: an empty calendar would make the app
   delete every event it shows, where an error makes it keep them until the next poll.
+- A provider the deployment has not configured is not a failure to wait out: as the `events`
+  query answers (its events: none, and a PROVIDER_NOT_CONFIGURED error), the feed is a calendar
+  without its events that names it in `X-Feed-Unavailable`, even when it was the only one asked.
 - More events than `GATEWAY_FEED_MAX_EVENTS`: the first ones in the `events` order, and
   `X-Feed-Truncated` plus the calendar's description say so.
 - A bad parameter is a 400 naming it (text/plain), as is a filter the `events` query refuses.
@@ -31,7 +34,7 @@ from starlette.responses import PlainTextResponse, Response
 from gateway.edge.feed_events import FeedEvents, FeedFailed, collect
 from gateway.edge.security import CallerKeys, Presented
 from gateway.edge.view import request_id_of
-from gateway.errors import BadUserInput
+from gateway.errors import BadUserInput, ErrorCode
 from gateway.feed.filter import FeedFilter, parse_feed_query
 from gateway.feed.ics import CalendarHead, render
 from gateway.feed.signing import FeedSigner
@@ -77,8 +80,13 @@ async def calendar_feed(request: Request) -> Response:
     except (ClientGone, ClientDisconnect):
         log.info("feed client disconnected; its request was cancelled", extra={"request_id": request_id})
         return Response(status_code=499)
-    if collected.unavailable and not collected.events:
-        names = ", ".join(f"{name} ({code})" for name, code in sorted(collected.unavailable.items()))
+    failed = {
+        name: code
+        for name, code in collected.unavailable.items()
+        if code != ErrorCode.PROVIDER_NOT_CONFIGURED
+    }
+    if failed and not collected.events:
+        names = ", ".join(f"{name} ({code})" for name, code in sorted(failed.items()))
         response = _plain(503, f"No provider answered: {names}. Try again later.\n", request_id)
         response.headers["Retry-After"] = "300"
         return response

@@ -99,7 +99,9 @@ async def collect(
         result = await schema.execute(document, variable_values=variables, context_value=context)
         collected.pages += 1
         if first > 1 and _too_costly(result.errors or ()):
-            # GATEWAY_MAX_COST set below what a full page costs: smaller pages, the same events.
+            # GATEWAY_MAX_COST set below what a full page costs, or a provider needing more upstream
+            # calls than a request may make (Kona confirms each occurrence it computes from a
+            # series' rule): smaller pages, the same events.
             page_size = first // 2
             continue
         _note_failures(result.errors or (), collected)
@@ -121,12 +123,8 @@ async def collect(
 
 
 def _too_costly(errors: Sequence[GraphQLError]) -> bool:
-    """Whether the page was refused whole for its cost (not one provider's call budget)."""
-    return any(
-        (error.extensions or {}).get("code") == ErrorCode.QUERY_TOO_COMPLEX
-        and not (error.extensions or {}).get("provider")
-        for error in errors
-    )
+    """Whether the page was refused for its cost or a provider's upstream calls: a smaller one may not."""
+    return any((error.extensions or {}).get("code") == ErrorCode.QUERY_TOO_COMPLEX for error in errors)
 
 
 def _note_failures(errors: Sequence[GraphQLError], collected: FeedEvents) -> None:

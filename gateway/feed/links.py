@@ -2,7 +2,8 @@
 
 The base is `GATEWAY_PUBLIC_URL` when set. Without it the request's own scheme and `Host` are
 used, and `Host` is the caller's to write: it is accepted only as a bare host name or IP literal
-with an optional port, so it can never smuggle a path, credentials or another URL into the link.
+with an optional port (1-65535), so it can never smuggle a path, credentials or a query into the
+link; it can name another host, which is why a deployment others reach sets the setting.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def public_base(configured: str, scheme: str, host: str | None) -> str:
         return configured.rstrip("/")
     if scheme not in ("http", "https"):
         raise BadUserInput(f"cannot build a feed URL for a {scheme!r} request; set GATEWAY_PUBLIC_URL")
-    if not host or len(host) > 255 or not _HOST.match(host):
+    port = host.rpartition(":")[2] if host and not host.endswith("]") else ""
+    if not host or len(host) > 255 or not _HOST.match(host) or (port.isdigit() and not 0 < int(port) < 65536):
         raise BadUserInput("the request's Host header is not a host name; set GATEWAY_PUBLIC_URL")
     return f"{scheme}://{host.lower()}"
 

@@ -11,7 +11,8 @@ renews Ada's tokens and OTHER_REFRESH_TOKEN Grace's):
   events of 203 and 204 (unless she created or takes part in one), and sees 1090, which Ada does not.
 - March 2024 lists exactly 60 events (pages of 25, 25, 10): one-offs 1001-1056 and the first four
   instances of the weekly series 1061-1068 (Mondays 10:00-10:30 UTC from 2024-03-04, `series_id`
-  1061, `num_in_series` 1-8, period 2, frequency 1, sel_days 1, `series_end_at` 2024-04-22 10:30).
+  1061, `num_in_series` 1-8, period 2, frequency 1, sel_days 1, `series_end_at` 2024-04-22 10:30;
+  in another account zone, every instance keeps the first's local time, across DST changes).
   Instances 5-8 (1065-1068) fall in April 2024. In the `first` recurrence model only 1061 is stored
   (57 records in March), and the list shows it for every window one of its occurrences overlaps.
 - Forbidden for user 101 (403 on PUT/DELETE): 1005 and 1006 (creator 102/103, default_role 2),
@@ -34,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gateway.sandbox.kona_series import FIRST, INSTANCES
+from gateway.sandbox.kona_series import FIRST, INSTANCES, occurrences
 from gateway.sandbox.kona_state import CalendarEvent, KonaState, Space, User
 from gateway.sandbox.kona_time import month_start, ms
 
@@ -121,26 +122,32 @@ def _one_off(k: int) -> CalendarEvent:
     )
 
 
-def _weekly_series() -> list[CalendarEvent]:
-    first = datetime(2024, 3, 4, 10, tzinfo=UTC)  # a Monday
+def _weekly_series(zone: ZoneInfo) -> list[CalendarEvent]:
+    """The stand-up: its first instance at 10:00 UTC, the others at the same local time in the
+    account's zone (as Kona keeps a series' wall time across daylight-saving changes, and as the
+    `first` model and the gateway expand its rule), each stored."""
+    start = datetime(2024, 3, 4, 10, tzinfo=UTC)  # a Monday
+    # Aware arithmetic in the zone is wall-clock arithmetic: the 8th Monday at the first's local time.
+    last_end = start.astimezone(zone) + timedelta(weeks=7, minutes=30)
+    first = CalendarEvent(
+        id=1061,
+        name="Weekly stand-up",
+        start_at=ms(start),
+        end_at=ms(start + timedelta(minutes=30)),
+        creator_id=101,
+        space_id=202,
+        location="Zoom",
+        tags=("standup",),
+        series_id=1061,
+        num_in_series=1,
+        period=2,
+        frequency=1,
+        sel_days=1,
+        series_end_at=ms(last_end),
+    )
     return [
-        CalendarEvent(
-            id=1061 + n,
-            name="Weekly stand-up",
-            start_at=ms(first + timedelta(weeks=n)),
-            end_at=ms(first + timedelta(weeks=n, minutes=30)),
-            creator_id=101,
-            space_id=202,
-            location="Zoom",
-            tags=("standup",),
-            series_id=1061,
-            num_in_series=n + 1,
-            period=2,
-            frequency=1,
-            sel_days=1,
-            series_end_at=ms(first + timedelta(weeks=7, minutes=30)),
-        )
-        for n in range(8)
+        replace(first, id=1060 + number, start_at=start_at, end_at=end_at, num_in_series=number)
+        for number, start_at, end_at in occurrences(first, zone)
     ]
 
 
@@ -158,10 +165,10 @@ def _odd_events() -> list[CalendarEvent]:
     ]  # fmt: skip
 
 
-def _anchor_events() -> list[CalendarEvent]:
+def _anchor_events(zone: ZoneInfo) -> list[CalendarEvent]:
     specials = _one_off_specials()
     one_offs = [replace(event, **specials.get(event.id, {})) for event in map(_one_off, range(_ONE_OFFS))]
-    events = sorted([*one_offs, *_weekly_series(), *_odd_events()], key=lambda event: event.id)
+    events = sorted([*one_offs, *_weekly_series(zone), *_odd_events()], key=lambda event: event.id)
     # Multipliers coprime with 101 give distinct stamps whose order differs from the id order.
     created = ANCHOR - timedelta(days=30)
     updated = ANCHOR - timedelta(days=5)
@@ -215,7 +222,8 @@ def seed_state(
     now: Callable[[], datetime], *, recurrence: str = INSTANCES, zone: ZoneInfo | None = None
 ) -> KonaState:
     """A fresh account; in the `first` recurrence model the weekly series is its first instance alone."""
-    events = [*_anchor_events(), *_current_month_events(now())]
+    zone = zone or ZoneInfo("UTC")
+    events = [*_anchor_events(zone), *_current_month_events(now())]
     if recurrence == FIRST:
         events = [event for event in events if event.series_id in (None, event.id)]
     return KonaState(
@@ -228,5 +236,5 @@ def seed_state(
         clients={CLIENT_ID: CLIENT_SECRET},
         refresh_tokens={REFRESH_TOKEN: 101, OTHER_REFRESH_TOKEN: 102},
         recurrence=recurrence,
-        zone=zone or ZoneInfo("UTC"),
+        zone=zone,
     )

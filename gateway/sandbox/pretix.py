@@ -280,7 +280,11 @@ async def idempotency(request: web.Request, handler: Handler) -> web.StreamRespo
             )
         return web.Response(status=stored.status, body=stored.body, headers=dict(stored.headers))
     store[slot] = None
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except BaseException:
+        del store[slot]  # a crash is a 500 to the client: meant to be retried like one
+        raise
     if response.status in (409, 429, 500, 503) or not isinstance(response, web.Response):
         del store[slot]  # meant to be retried
     else:

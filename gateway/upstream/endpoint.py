@@ -280,7 +280,10 @@ class Upstream:
             healthy = False
             try:
                 reply = await self._send(method, url, body, extra, signed, is_read, deadline)
-                healthy = reply.status < 500
+                # A plain 500 to a write is the upstream answering, about that write: its input may be
+                # what broke it, and any caller could then send a few to open the breaker for all.
+                # Reads (and 502-504, timeouts, resets) still say whether the provider is healthy.
+                healthy = reply.status < 500 or (reply.status == 500 and not is_read)
             finally:
                 # Before the connection is released, so the next queued call sees this outcome.
                 self._record(healthy)

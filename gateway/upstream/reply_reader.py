@@ -29,8 +29,10 @@ ERROR_BODY_LIMIT = 64 * 1024
 #: Upstream text kept in an error message (the rest is cut with an ellipsis).
 MAX_MESSAGE = 1000
 _CHUNK = 64 * 1024
-#: Statuses a proxy sends when it lost the upstream's answer (Bad Gateway, Gateway Timeout).
-PROXY_LOST = frozenset({502, 504})
+#: Statuses a proxy sends when it passed a request on and lost the upstream's answer: Bad Gateway,
+#: Gateway Timeout, and Cloudflare's 520 (the origin reset or sent nonsense) and 524 (the origin
+#: took the request and did not answer in time). Not 521/522/523: those mean nothing reached it.
+PROXY_LOST = frozenset({502, 504, 520, 524})
 
 #: Provider-specific reading of a failed reply; returns None to use the default mapping.
 ErrorReader = Callable[[Reply, str], GatewayError | None]
@@ -114,6 +116,14 @@ class ReplyReader:
             )
         if reply.status >= 400:
             return self._scrubbed(self._error(reply, method))
+        if not is_read and (reply.data is TOO_LARGE or is_undecodable(reply.data)):
+            # Accepted (2xx), so the change was most likely made, but what it made cannot be read:
+            # retrying would make it twice, and "upstream error" would invite exactly that.
+            return WriteOutcomeUnknown(
+                f"{method} to {self.provider} was accepted (HTTP {reply.status}) with a reply the gateway "
+                "cannot read: the change was probably applied. Read the object before trying again.",
+                provider=self.provider,
+            )
         if reply.data is TOO_LARGE:
             return ReplyTooLarge(
                 f"{title} sent a reply larger than {self.max_bytes} bytes (GATEWAY_MAX_REPLY_BYTES); "

@@ -24,14 +24,19 @@ class BreakerState(Enum):
     HALF_OPEN = "half_open"
 
 
+#: The longest an open breaker pauses calls, however many probes failed (unless `reset_after` is longer).
+MAX_PAUSE = 30.0
+
+
 @dataclass(slots=True)
 class CircuitBreaker:
-    """Opens after `threshold` consecutive failures; after `reset_after` seconds lets one probe through.
+    """Opens after `threshold` consecutive failures; after a pause lets one probe through.
 
-    A successful probe closes it, a failed one re-opens it for another `reset_after`. The pause is
-    short (a second by default): while the upstream fails it gets one call at a time, at most one a
-    second, and once it recovers the next request after the pause finds out, instead of every
-    caller seeing its error for half a minute after it cleared.
+    A successful probe closes it; a failed one re-opens it for twice the last pause: `reset_after`
+    (a second by default), then 2, 4, 8 … up to `MAX_PAUSE`. A short first pause means that once the
+    upstream recovers the next request finds out, instead of every caller seeing its error for half
+    a minute after it cleared; the doubling means an upstream that stays down gets a probe every
+    half minute, not one a second for as long as the outage lasts.
     """
 
     provider: str
@@ -43,14 +48,24 @@ class CircuitBreaker:
     opened_at: float = 0.0
     #: A caller's credential's breaker: counted, not the provider's own gauge.
     caller: bool = False
+    #: Probes that failed since the breaker last closed: each doubles the pause.
+    failed_probes: int = 0
     _probing: bool = False
+
+    @property
+    def pause(self) -> float:
+        """Seconds the breaker stays open this time (before the next probe)."""
+        longest = max(MAX_PAUSE, self.reset_after)
+        # min() before the power would overflow: 2**1100 is no float.
+        doubling: float = 2.0 ** min(self.failed_probes, 64)
+        return min(longest, self.reset_after * doubling)
 
     def before_call(self) -> None:
         """Raise UPSTREAM_UNAVAILABLE instead of calling while the breaker is open."""
         if self.state is BreakerState.OPEN:
-            if self.clock() - self.opened_at < self.reset_after:
+            if self.clock() - self.opened_at < self.pause:
                 raise CircuitOpen(
-                    f"{self.provider} is failing; calls are paused for up to {self.reset_after:g} s",
+                    f"{self.provider} is failing; calls are paused for up to {self.pause:g} s",
                     provider=self.provider,
                 )
             self._set(BreakerState.HALF_OPEN)
@@ -64,6 +79,7 @@ class CircuitBreaker:
     def succeeded(self) -> None:
         """The upstream answered (any status that is not its own failure)."""
         self.failures = 0
+        self.failed_probes = 0
         self._probing = False
         if self.state is not BreakerState.CLOSED:
             self._set(BreakerState.CLOSED)
@@ -72,6 +88,8 @@ class CircuitBreaker:
         """The upstream timed out, was unreachable, or answered 5xx."""
         self.failures += 1
         self._probing = False
+        if self.state is BreakerState.HALF_OPEN:
+            self.failed_probes += 1
         if self.state is BreakerState.HALF_OPEN or self.failures >= self.threshold:
             self.opened_at = self.clock()
             self._set(BreakerState.OPEN)
@@ -79,7 +97,7 @@ class CircuitBreaker:
     @property
     def open(self) -> bool:
         """Whether calls are currently refused (the `/readyz` view)."""
-        return self.state is BreakerState.OPEN and self.clock() - self.opened_at < self.reset_after
+        return self.state is BreakerState.OPEN and self.clock() - self.opened_at < self.pause
 
     def forget(self) -> None:
         """The breaker is dropped (its caller's client was evicted): it no longer counts as open."""

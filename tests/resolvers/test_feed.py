@@ -52,6 +52,8 @@ async def test_gateway_public_url_wins_over_the_host(sandbox: Sandbox) -> None:
         "evil.example#frag",
         "evil example",
         "evil.example:99999999",
+        "evil.example:99999",
+        "evil.example:0",
         "",
     ],
 )

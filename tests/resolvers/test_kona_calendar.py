@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -317,3 +318,25 @@ async def test_update_and_delete_of_a_missing_event_name_the_id(gateway: Gateway
         == deleted["deleteKonaCalendarEvent"]["userErrors"]
         == expected
     )
+
+
+async def test_the_seeded_series_keeps_its_local_time_across_dst_in_both_models() -> None:
+    """The seeded stand-up (first instance Monday 2024-03-04 10:00 UTC, 05:00 in New York) crosses
+    New York's March change: stored instance by instance or computed from the first and its rule,
+    the gateway shows the same instants, each at 05:00 local. (The `instances` seed once stepped a
+    week in UTC, so after the change its instances came an hour later than the rule says.)"""
+    window = {
+        "providers": ["KONA"], "search": "Weekly stand-up",
+        "startsAfter": "2024-03-01T00:00:00Z", "startsBefore": "2024-05-01T00:00:00Z",
+    }  # fmt: skip
+    shown: dict[str, list[datetime]] = {}
+    for model in MODELS:
+        async with kona_stand(model, NY) as stand:
+            data = await stand.gateway.data(EVENTS, {"filter": window})
+        nodes = [edge["node"] for edge in data["events"]["edges"]]
+        assert [node["series"]["index"] for node in nodes] == list(range(1, 9)), model
+        shown[model] = [datetime.fromisoformat(node["startsAt"]) for node in nodes]
+    assert shown[kona.INSTANCES] == shown[kona.FIRST]
+    local = [moment.astimezone(ZoneInfo(NY)) for moment in shown[kona.FIRST]]
+    assert {(moment.hour, moment.minute, moment.weekday()) for moment in local} == {(5, 0, 0)}
+    assert [moment.utcoffset() for moment in local] == [timedelta(hours=-5)] + [timedelta(hours=-4)] * 7

@@ -13,9 +13,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import icalendar
 import pytest
+from aiohttp import web
 
+from gateway.sandbox import kona
+from gateway.sandbox.recorder import CallLog
 from tests.gateway.feed.parsers import expanded, expected_occurrences, graphql_events
-from tests.harness import Gateway, Sandbox, running_gateway, settings_for
+from tests.harness import Gateway, Sandbox, running_gateway, running_sandbox, settings_for
 
 KEY = "gw_feed_key_5d1e"
 SECRET = "feed_secret_9b7c"
@@ -153,6 +156,18 @@ async def test_without_a_feed_secret_keys_on_means_no_feed_url(sandbox: Sandbox)
         assert (await gateway.http.get(signed_elsewhere)).status_code == 401
 
 
+async def test_with_caller_credentials_only_there_is_no_feed_url(sandbox: Sandbox) -> None:
+    settings = settings_for(
+        sandbox, gateway_api_keys=KEY, gateway_feed_secret=SECRET, gateway_credentials="caller"
+    )
+    async with running_gateway(settings) as gateway:
+        body = await gateway.query(CALENDAR_FEED, {"filter": None}, headers=KEYED)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "FEED_NOT_CONFIGURED"
+    assert "GATEWAY_CREDENTIALS" in error["message"]
+
+
 async def test_without_keys_the_feed_is_open_and_its_url_unsigned(gateway: Gateway) -> None:
     body = await gateway.query(CALENDAR_FEED, {"filter": {"providers": ["KONA"]}})
     feed = body["data"]["calendarFeed"]
@@ -209,6 +224,30 @@ async def test_every_provider_down_is_a_503_so_apps_keep_what_they_show(
     assert response.status_code == 503
     assert response.headers["retry-after"].isdigit()
     assert "KONA" in response.text
+
+
+async def test_a_provider_not_configured_is_an_empty_calendar_as_events_is_an_empty_list(
+    sandbox: Sandbox,
+) -> None:
+    # Retrying cannot help a provider the deployment has no credentials for: a 503 with Retry-After
+    # told calendar apps to come back for ever. The `events` query answers it with no events and
+    # one PROVIDER_NOT_CONFIGURED error; the feed says the same in its own terms.
+    async with running_gateway(settings_for(sandbox, kona_access_token="")) as gateway:
+        events = await gateway.query("{ events(filter: {providers: [KONA]}) { edges { node { id } } } }")
+        alone = await gateway.http.get("/calendar.ics?provider=kona")
+        mixed = await gateway.http.get("/calendar.ics?provider=kona&provider=pretix")
+    assert events["data"]["events"]["edges"] == []
+    assert [error["extensions"] for error in events["errors"]] == [
+        {"code": "PROVIDER_NOT_CONFIGURED", "provider": "KONA"}
+    ]
+    for response in (alone, mixed):
+        assert response.status_code == 200, response.text
+        assert response.headers["x-feed-unavailable"] == "KONA=PROVIDER_NOT_CONFIGURED"
+        calendar = icalendar.Calendar.from_ical(response.content)
+        assert "KONA (PROVIDER_NOT_CONFIGURED)" in str(calendar["X-WR-CALDESC"])
+    assert uids(alone.content) == []
+    assert uids(mixed.content)
+    assert sandbox.calls("kona") == []
 
 
 async def test_a_feed_cut_at_the_limit_says_so(sandbox: Sandbox) -> None:
@@ -298,3 +337,46 @@ async def test_a_low_cost_limit_makes_smaller_pages_not_a_failure(gateway: Gatew
         response = await frugal.http.get("/calendar.ics")
     assert response.status_code == 200, response.text
     assert uids(response.content) == everything
+
+
+async def test_line_breaks_and_controls_in_text_never_break_a_line(gateway: Gateway) -> None:
+    created = await gateway.data(
+        'mutation { createKonaCalendarEvent(input: {name: "Ring\\u0000\\u001b[31m\\rEND:VEVENT", '
+        'startAt: "2026-03-02T09:00:00Z", endAt: "2026-03-02T10:00:00Z"}) { event { id } } }'
+    )
+    event_id = created["createKonaCalendarEvent"]["event"]["id"]
+    # A search with CR and LF is written into the calendar's NAME: escaped, never a line of its own.
+    calendars = []
+    for search in ("Ring", "Ring\r\nEND:VCALENDAR\rX"):
+        response = await gateway.http.get("/calendar.ics", params={"provider": "kona", "search": search})
+        assert response.status_code == 200, response.text
+        lines = response.content.split(b"\r\n")
+        assert not any(b"\r" in line or b"\n" in line for line in lines)
+        assert lines.count(b"END:VCALENDAR") == 1
+        assert not any(ord(character) < 32 for character in response.text.replace("\r\n", ""))
+        calendars.append(icalendar.Calendar.from_ical(response.content))
+    found, searched = calendars
+    assert str(searched["NAME"]).endswith("Ring\\nEND:VCALENDAR\\nX")  # TEXT's escaped line breaks
+    [vevent] = [event for event in found.walk("VEVENT") if str(event["UID"]) == event_id]
+    assert str(vevent["SUMMARY"]) == "Ring[31m\nEND:VEVENT"
+
+
+async def test_a_series_kona_stores_as_its_first_instance_takes_smaller_pages_not_a_failure() -> None:
+    # Kona confirms each occurrence it computes from a rule with a call of its own: a daily series
+    # makes a page of 200 need more upstream calls than one request may make (100).
+    def first_only(log: CallLog) -> web.Application:
+        return kona.create_app(log, recurrence=kona.FIRST)
+
+    window = {"provider": "kona", "startsAfter": "2026-01-01T00:00:00Z", "startsBefore": "2026-07-01T00Z"}
+    async with running_sandbox({"kona": first_only}) as sandbox, running_gateway(settings_for(sandbox)) as gw:
+        made = await gw.data(
+            'mutation { createKonaCalendarEvent(input: {name: "Daily", startAt: "2026-01-01T10:00:00Z", '
+            'endAt: "2026-01-01T11:00:00Z", period: DAY, frequency: EVERY}) { event { id } } }'
+        )
+        assert made["createKonaCalendarEvent"]["event"]["id"]
+        response = await gw.http.get("/calendar.ics", params=window)
+    assert response.status_code == 200, response.text
+    assert "x-feed-unavailable" not in response.headers
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
+    daily = [found for found in expanded(response.content, start, end) if found[3] == "Daily"]
+    assert len(daily) == 181  # every day of January to June

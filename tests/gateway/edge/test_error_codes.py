@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import GraphQLInputObjectType
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 
+from gateway.app import build_schema
 from gateway.errors import ErrorCode
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_emulator
@@ -140,3 +143,111 @@ async def test_a_hidden_pretix_organizer_is_reported_at_the_fields_alias(sandbox
         )
     [error] = _coded(body)
     assert (error["path"], error["extensions"]["provider"]) == (["mine"], "PRETIX")
+
+
+SCHOOLOGY_CREATE = """mutation($input: CreateSchoologyEventInput!) {
+  createSchoologyEvent(realm: {kind: SECTION, providerId: "3719526"}, input: $input) {
+    event { id } userErrors { field message } } }"""
+KONA_CREATE_IN_FRAGMENT = """mutation { ...create }
+fragment create on Mutation { ... on Mutation { createKonaCalendarEvent(input: {name: "x", allDay: true,
+  startDate: "2026-01-01", endDate: "9999-12-31"}) { event { id } } } }"""
+PAST_THE_END = "9999-12-31T23:59:59-14:00"  # a valid RFC 3339 string, but year 10000 in UTC
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "field"),
+    [
+        (
+            SCHOOLOGY_CREATE.replace("($input: CreateSchoologyEventInput!)", "").replace(
+                "input: $input", f'input: {{title: "x", start: "{PAST_THE_END}"}}'
+            ),
+            {},
+            ["input", "start"],
+        ),
+        (
+            SCHOOLOGY_CREATE.replace("$input: CreateSchoologyEventInput!", "$start: DateTime").replace(
+                "input: $input", 'input: {title: "x", start: $start}'
+            ),
+            {"start": "0001-01-01T00:00:00+14:00"},
+            ["input", "start"],
+        ),
+        (SCHOOLOGY_CREATE, {"input": {"title": "x", "start": "0001-01-01T00:00:00Z"}}, ["input", "start"]),
+        (
+            SCHOOLOGY_CREATE,
+            {"input": {"title": "x", "allDay": True, "startDate": "2026-01-01", "endDate": "9999-12-31"}},
+            ["input", "endDate"],
+        ),
+    ],
+    ids=["literal", "variable", "nested-variable", "date"],
+)
+async def test_a_write_of_a_time_past_the_calendars_ends_is_the_callers_mistake(
+    gateway: Gateway, sandbox: Sandbox, document: str, variables: dict[str, Any], field: list[str]
+) -> None:
+    # Turned into Schoology's zone, such a value overflowed `datetime` in the resolver: the caller's
+    # typo came back INTERNAL_SERVER_ERROR (Kona's all-day days, pretix and the emulators too).
+    body = await gateway.query(document, variables)
+    [error] = _coded(body)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    assert error["message"].startswith(f"`{'.'.join(field)}` is out of range")
+    assert "between 0001-01-02 and 9999-12-30" in error["message"]
+    assert body["data"] is None
+    assert sandbox.calls("schoology") == []
+
+
+async def test_every_write_argument_is_checked_and_a_filter_may_still_say_forever(
+    gateway: Gateway, sandbox: Sandbox
+) -> None:
+    # A root field inside fragments is seen too.
+    [error] = _coded(await gateway.query(KONA_CREATE_IN_FRAGMENT))
+    assert error["extensions"]["field"] == ["input", "endDate"]
+    assert sandbox.calls("kona") == []
+    # Reads clamp such values ("from the beginning of time"): only writes refuse them.
+    read = await gateway.query(
+        "query($s: DateTime) { events(first: 1, filter: {startsBefore: $s}) { nodes { id } } }",
+        {"s": PAST_THE_END},
+    )
+    assert "errors" not in read, read["errors"]
+
+
+def _fields_that_may_only_be_omitted() -> list[tuple[str, str]]:
+    """(input type, field) of every `Maybe[T]` field without `None` in T, across every provider."""
+    schema = build_schema()
+    found = []
+    for name, type_ in schema._schema.type_map.items():
+        definition = type_.extensions.get("strawberry-definition") if hasattr(type_, "extensions") else None
+        if isinstance(type_, GraphQLInputObjectType) and definition is not None:
+            for field in definition.fields:
+                if isinstance(field.type, StrawberryMaybe) and not isinstance(
+                    field.type.of_type, StrawberryOptional
+                ):
+                    found.append((name, schema.config.name_converter.from_field(field)))
+    return found
+
+
+UPDATES = {
+    "UpdateStrigoEventInput": ("updateStrigoEvent", STRIGO_ID, "strigo"),
+    "UpdateSchoologyEventInput": (
+        "updateSchoologyEvent", encode_id("schoology", "sections", "3719526", "5615000"), "schoology",
+    ),
+    "UpdateKonaCalendarEventInput": ("updateKonaCalendarEvent", encode_id("kona", "1061"), "kona"),
+    "UpdatePretixEventInput": ("updatePretixEvent", encode_id("pretix", "demo-conf", "conf-01"), "pretix"),
+}  # fmt: skip
+
+
+async def test_every_field_that_may_only_be_omitted_refuses_null_in_the_same_words(
+    gateway: Gateway, sandbox: Sandbox
+) -> None:
+    # A guard over the whole schema: a new `Maybe` field of any provider gets the same answer.
+    fields = _fields_that_may_only_be_omitted()
+    assert {input_type for input_type, _ in fields} == set(UPDATES)
+    assert len(fields) > 40
+    for input_type, field in fields:
+        mutation, event_id, provider = UPDATES[input_type]
+        call = f'{mutation}(id: "{event_id}", input: INPUT) {{ userErrors {{ code }} }}'
+        literal = f"mutation {{ {call.replace('INPUT', f'{{{field}: null}}')} }}"
+        variable = f"mutation($i: {input_type}!) {{ {call.replace('INPUT', '$i')} }}"
+        for document, variables in ((literal, {}), (variable, {"i": {field: None}})):
+            [error] = _coded(await gateway.query(document, variables))
+            assert error["message"] == f"`input.{field}` cannot be null: omit it to leave it unchanged"
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": ["input", field]}
+        assert sandbox.calls(provider) == []

@@ -104,6 +104,26 @@ async def test_introspection_can_be_switched_off(sandbox: Sandbox) -> None:
     assert "errors" not in normal
 
 
+async def test_with_introspection_off_no_error_suggests_a_name(sandbox: Sandbox) -> None:
+    guesses = (
+        "{ providr { provider } }",  # field
+        "{ events(frist: 1) { nodes { id } } }",  # argument
+        "{ events(filter: {providers: [STRIG]}) { nodes { id } } }",  # enum value
+        "query($f: EventFiltr) { events(filter: $f) { nodes { id } } }",  # type
+        "{ providers { provider { x } } }",  # a leaf with a selection
+    )
+    async with running_gateway(settings_for(sandbox, gateway_introspection=False)) as hidden:
+        answers = [await hidden.query(guess) for guess in guesses]
+    async with running_gateway(settings_for(sandbox)) as open_schema:
+        suggested = await open_schema.query(guesses[0])
+    assert "Did you mean 'providers'?" in suggested["errors"][0]["message"]  # the default helps
+    for guess, answer in zip(guesses, answers, strict=True):
+        messages = [error["message"] for error in answer["errors"]]
+        assert messages, guess
+        assert not any("did you mean" in message.lower() for message in messages), (guess, messages)
+        assert all(error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for error in answer["errors"])
+
+
 async def test_mutations_never_run_on_get(sandbox: Sandbox) -> None:
     async with running_gateway(settings_for(sandbox)) as gateway:
         response = await gateway.http.get(

@@ -368,6 +368,14 @@ async def test_idempotency_key_replays_the_first_answer(client: Client) -> None:
     await _json(client, "POST", ARTS, 400, json=_new_event(), headers=AUTH)
 
 
+async def test_a_request_that_crashed_frees_its_idempotency_key(client: Client) -> None:
+    headers = AUTH | {"X-Idempotency-Key": "k-crash"}
+    crashing = _new_event() | {"date_from": "9999-12-31T23:00:00-14:00"}
+    first = await client.post(ARTS, json=crashing, headers=headers)
+    again = await client.post(ARTS, json=crashing, headers=headers)
+    assert (first.status, again.status) == (500, 500)  # not 409 "Concurrent request" for ever after
+
+
 async def test_clone_copies_settings_from_the_source(client: Client) -> None:
     await _json(
         client, "PATCH", f"{ARTS}autumn-jazz/", 200, json={"testmode": True, "timezone": "Europe/Vienna"}

@@ -44,7 +44,10 @@ def test_breaker_opens_after_threshold_and_one_probe_closes_it() -> None:
     assert state(breaker) is BreakerState.HALF_OPEN
     breaker.failed()
     assert state(breaker) is BreakerState.OPEN
-    now[0] = 22
+    now[0] = 22  # a failed probe doubles the pause: 20 s from 11
+    with pytest.raises(UpstreamUnavailable):
+        breaker.before_call()
+    now[0] = 31
     breaker.before_call()
     breaker.succeeded()
     assert state(breaker) is BreakerState.CLOSED
@@ -78,6 +81,42 @@ async def test_breaker_fails_fast_then_recovers_through_a_probe(sandbox: Sandbox
         assert "errors" not in await gateway.query(LIST)
         assert (await gateway.http.get("/readyz")).status_code == 200
         assert (await gateway.data(STATUS))["providers"][0]["breaker"] == "CLOSED"
+
+
+async def test_a_provider_that_stays_down_is_probed_ever_less_often(sandbox: Sandbox) -> None:
+    """Each failed probe doubles the pause (1, 2, 4 … 30 s); a successful one starts again at 1 s.
+
+    The breaker's clock is the test's, so this counts calls to Strigo at chosen instants: no waits."""
+    settings = settings_for(sandbox, gateway_breaker_failures=1, gateway_retries=0)
+    async with running_gateway(settings) as gateway:
+        now = [1000.0]
+        breaker = gateway.resources["clients"]["strigo"].upstream.breaker
+        breaker.clock = lambda: now[0]
+
+        async def calls_at(moment: float) -> int:
+            """Query the list at `moment` (seconds since the breaker opened); Strigo calls it made."""
+            now[0] = 1000.0 + moment
+            before = len(sandbox.calls("strigo"))
+            await gateway.query(LIST)
+            return len(sandbox.calls("strigo")) - before
+
+        sandbox.fault("strigo", error_rate=1.0, status=503)
+        assert await calls_at(0) == 1  # opens the breaker for 1 s
+        probes = [0.0]
+        for pause in (1, 2, 4, 8, 16, 30, 30):
+            opened = probes[-1]
+            assert await calls_at(opened + pause - 0.01) == 0, pause  # still paused
+            assert await calls_at(opened + pause) == 1, pause  # the probe (fails: doubles the pause)
+            probes.append(opened + pause)
+        sandbox.log.faults.clear()
+        opened = probes[-1]
+        assert await calls_at(opened + 30) == 1  # a probe that succeeds closes it
+        sandbox.fault("strigo", error_rate=1.0, status=503)
+        assert await calls_at(opened + 31) == 1  # fails: open again, for the first pause
+        assert await calls_at(opened + 31.99) == 0
+        assert await calls_at(opened + 32) == 1
+        paused = await gateway.query(LIST)
+        assert "2 s" in paused["errors"][0]["message"]
 
 
 async def test_a_cleared_fault_stops_showing_within_the_default_pause(sandbox: Sandbox) -> None:
