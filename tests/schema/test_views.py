@@ -13,8 +13,12 @@ import strawberry
 
 from gateway.errors import MalformedItem
 from gateway.ids import decode_id, encode_id
-from schema.event import EventStatus, Provider
+from gateway.providers.schoology import Realm
+from schema.event import Event, EventStatus, Provider
+from schema.kona import KonaCalendarEvent
+from schema.pretix import PretixEvent
 from schema.scalars import as_json
+from schema.schoology import SchoologyEvent
 from schema.strigo import StrigoAvailability, StrigoEvent, StrigoOwner
 from schema.views import EventView, UpstreamView, id_parts, lazy, read, same_as
 
@@ -135,3 +139,55 @@ def test_id_parts_of_an_object_that_is_not_a_view_come_from_its_id() -> None:
 
     assert id_parts(Plain(encode_id("kona", "12", 3))) == ("12", "3")
     assert not isinstance(Plain("x"), UpstreamView)
+
+
+KONA_OCCURRENCE: dict[str, Any] = {
+    "id": 41,
+    "series_id": 41,
+    "num_in_series": 3,
+    "name": "Stand-up",
+    "start_at": 1_764_000_000_000,
+    "end_at": 1_764_000_900_000,
+    "period": 0,
+    "frequency": 1,
+}
+PRETIX_EVENT: dict[str, Any] = {
+    "slug": "conf",
+    "name": {"de": "Konferenz", "en": "Conference"},
+    "date_from": "2026-11-22T09:30:00+01:00",
+    "date_to": None,
+    "live": False,
+}
+SCHOOLOGY_EVENT: dict[str, Any] = {"id": "7", "title": "Exam", "start": "2026-11-22 09:30:00", "all_day": "0"}
+
+
+def _views() -> list[tuple[Any, tuple[str, ...], dict[str, Any]]]:
+    """(view, its global id's parts, some of its field values) for each provider but Strigo."""
+    return [
+        (
+            KonaCalendarEvent.from_upstream(KONA_OCCURRENCE, ZoneInfo("Europe/Berlin")),
+            ("41", "3"),
+            {"title": "Stand-up", "timezone": "Europe/Berlin", "num_in_series": 3, "url": None},
+        ),
+        (
+            PretixEvent.from_upstream(PRETIX_EVENT, "acme", "de"),
+            ("acme", "conf"),
+            {"title": "Konferenz", "status": EventStatus.DRAFT, "date_to": None, "organizer": "acme"},
+        ),
+        (
+            SchoologyEvent.from_upstream(SCHOOLOGY_EVENT, Realm("sections", "12"), ZoneInfo("UTC")),
+            ("sections", "12", "7"),
+            {"title": "Exam", "all_day": False, "ends_at": None, "location": None},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(3), ids=["kona", "pretix", "schoology"])
+def test_every_provider_builds_a_view_that_computes_fields_when_read(index: int) -> None:
+    event, parts, values = _views()[index]
+    assert isinstance(event, Event)
+    assert isinstance(event, EventView)
+    assert {"id", "title", "status", "ends_at"}.isdisjoint(vars(event))
+    assert id_parts(event) == decode_id(event.id).parts == parts
+    assert {name: getattr(event, name) for name in values} == values
+    assert event.starts_at is vars(event)["starts_at"]
