@@ -64,14 +64,14 @@ class Node:
 
 
 @strawberry.type(
-    description="An event's place in a recurring series: which series (`seriesId`), which occurrence "
+    description="An event's place in a recurring series: which series (`firstId`), which occurrence "
     "(`index`) and how it repeats (`rule`). `id` names this place (series and occurrence), so a "
-    "normalised cache keeps one object per occurrence; compare `seriesId` to find an event's siblings."
+    "normalised cache keeps one object per occurrence; compare `firstId` to find an event's siblings."
 )
 class EventSeries(Node):
-    series_id: strawberry.ID = strawberry.field(
-        description="The series itself: the same on every occurrence of it and on no other series. It is "
-        "the `id` of the first occurrence's `series`, so `node(id:)` returns that place."
+    first_id: strawberry.ID = strawberry.field(
+        description="Names the series: the `id` of its first occurrence's place, so the same on every "
+        "occurrence of the series and on no other series (`node(id:)` returns that first place)."
     )
     index: int = strawberry.field(
         description="Which occurrence of the series this event is, counting from 1 for the first."

@@ -89,7 +89,7 @@ def event_series(facts: SeriesFacts | None) -> EventSeries | None:
     """`Event.series` of an occurrence."""
     if facts is None:
         return None
-    return EventSeries(id=facts.id, series_id=facts.series_global_id, index=facts.index, rule=facts.rule)
+    return EventSeries(id=facts.id, first_id=facts.series_global_id, index=facts.index, rule=facts.rule)
 
 
 def is_first(data: JSONObject) -> bool:

@@ -61,7 +61,7 @@ def feed_document(schema: strawberry.Schema) -> str:
     assert isinstance(event, GraphQLInterfaceType)
     selection = _EVENT_FIELDS
     if "series" in event.fields:
-        selection += " series { seriesId index rule }"
+        selection += " series { firstId index rule }"
     for possible in graphql_schema.get_possible_types(event):
         if isinstance(possible, GraphQLObjectType) and "updatedAt" in possible.fields:
             selection += f" ... on {possible.name} {{ updatedAt }}"

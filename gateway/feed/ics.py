@@ -6,6 +6,7 @@ octets without splitting a UTF-8 character; its VTIMEZONEs come from the system'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -41,6 +42,17 @@ class CalendarHead:
     notes: Sequence[tuple[str, str]] = ()
 
 
+#: Control characters RFC 5545 forbids in TEXT (§3.3.11: every CTL but HTAB); line breaks are kept
+#: as `\n`, which icalendar escapes.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text(value: str) -> icalendar.vText:
+    """`value` as an escaped TEXT value, CR and CRLF read as line breaks, other controls removed: a
+    bare CR some parsers take for a line end must never start a property of its own."""
+    return icalendar.vText(_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n")))
+
+
 def render(events: Sequence[FeedEvent], head: CalendarHead, stamp: datetime) -> bytes:
     """The iCalendar object of `events` (each must have a start), stamped `stamp` (DTSTAMP)."""
     calendar = icalendar.Calendar()
@@ -48,16 +60,17 @@ def render(events: Sequence[FeedEvent], head: CalendarHead, stamp: datetime) -> 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    # X- properties are TEXT by default, but icalendar only escapes values it knows to be TEXT.
-    calendar.add("x-wr-calname", icalendar.vText(head.name))
-    calendar.add("name", head.name)
-    calendar.add("x-wr-caldesc", icalendar.vText(head.description))
-    calendar.add("description", head.description)
+    # Every text goes through `text`: icalendar only escapes values it knows to be TEXT, and an X-
+    # property (or NAME, new in RFC 7986) is not one to it.
+    calendar.add("x-wr-calname", text(head.name))
+    calendar.add("name", text(head.name))
+    calendar.add("x-wr-caldesc", text(head.description))
+    calendar.add("description", text(head.description))
     calendar.add("refresh-interval", head.refresh, parameters={"VALUE": "DURATION"})
     # An X- property has no declared type: its value goes in as the DURATION text (`PT1H`).
     calendar.add("x-published-ttl", _duration_text(head.refresh))
-    for name, text in head.notes:
-        calendar.add(name, icalendar.vText(text))
+    for name, note in head.notes:
+        calendar.add(name, text(note))
     folded = fold(events)
     for event in folded.singles:
         calendar.add_component(vevent(event, head, stamp))
@@ -85,15 +98,15 @@ def vevent(
     component.add("dtstamp", stamp.astimezone(UTC))
     if event.updated_at is not None:
         component.add("last-modified", event.updated_at.astimezone(UTC))
-    component.add("summary", event.title)
+    component.add("summary", text(event.title))
     start, end = when or span(event)
     component.add("dtstart", start)
     if end is not None:
         component.add("dtend", end)
     if event.description:
-        component.add("description", event.description)
+        component.add("description", text(event.description))
     if event.location:
-        component.add("location", event.location)
+        component.add("location", text(event.location))
     if event.url:
         component.add("url", event.url, parameters={"VALUE": "URI"})
     status = STATUSES.get(event.status)
@@ -101,7 +114,7 @@ def vevent(
         component.add("status", status)
     category = head.categories.get(event.provider)
     if category:
-        component.add("categories", [category])
+        component.add("categories", [_CONTROLS.sub("", category)])
     return component
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class FeedSeries:
-    """The series an occurrence belongs to (`Event.series`): `id` is the series' own (`seriesId`)."""
+    """The series an occurrence belongs to (`Event.series`): `id` is the series' own (`firstId`)."""
 
     id: str
     index: int
@@ -58,7 +58,7 @@ class FeedEvent:
             updated_at=_instant(node.get("updatedAt")),
             series=None
             if not series
-            else FeedSeries(id=series["seriesId"], index=int(series["index"]), rule=series.get("rule")),
+            else FeedSeries(id=series["firstId"], index=int(series["index"]), rule=series.get("rule")),
         )
 
 

@@ -38,12 +38,12 @@ class FeedSigner:
         return _encode(_mac(self._keys[0], filter))
 
     def verify(self, filter: FeedFilter, signature: str) -> bool:
-        """Whether `signature` is some key's signature of `filter` (every key compared, in constant time)."""
-        try:
-            given = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        except ValueError:
-            return False
-        verdicts = [hmac.compare_digest(given, _mac(key, filter)) for key in self._keys]
+        """Whether `signature` is some key's signature of `filter` (every key compared, in constant time).
+
+        Only the spelling `sign` writes verifies: one link per filter, none with padding, the standard
+        alphabet or characters a lenient decoder would skip."""
+        given = signature.encode()
+        verdicts = [hmac.compare_digest(given, _encode(_mac(key, filter)).encode()) for key in self._keys]
         return any(verdicts)
 
 

@@ -16,7 +16,9 @@ def test_query_and_mutation_with_the_default_exchanges(
     report = run_node("urql/events.mjs", live_gateway.graphql_url, "basic", json.dumps(strigo_input))
 
     assert report["first"]["error"] is None
-    assert len(report["first"]["data"]["events"]["edges"]) == 5
+    edges = report["first"]["data"]["events"]["edges"]
+    assert len(edges) == 5
+    assert {edge["node"]["provider"] for edge in edges} == {"STRIGO"}
     assert report["cachedFromCache"] is True  # the document cache answered the repeat
     created = report["created"]["data"]["createStrigoEvent"]
     assert created["userErrors"] == []

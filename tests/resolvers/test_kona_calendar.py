@@ -27,12 +27,12 @@ MODELS = (kona.INSTANCES, kona.FIRST)
 CREATE = """mutation($input: CreateKonaCalendarEventInput!) {
   createKonaCalendarEvent(input: $input) { event { id providerId } userErrors { field message code } }
 }"""
-FIELDS = "id startsAt endsAt allDay startDate endDate timezone series { id seriesId index rule }"
+FIELDS = "id startsAt endsAt allDay startDate endDate timezone series { id firstId index rule }"
 EVENTS = f"""query($filter: EventFilter) {{
   events(filter: $filter, first: 50) {{ edges {{ node {{ {FIELDS} }} }} }}
 }}"""
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Event {{ {FIELDS} }} }} }}"
-SERIES_NODE = "query($id: ID!) { node(id: $id) { ... on EventSeries { id seriesId index rule } } }"
+SERIES_NODE = "query($id: ID!) { node(id: $id) { ... on EventSeries { id firstId index rule } } }"
 
 
 @dataclass
@@ -211,10 +211,10 @@ async def test_edge_days(case: Case, model: str) -> None:
         assert len({node["id"] for node in nodes}) == len(nodes)
         assert {node["series"]["rule"] for node in nodes if node["series"]} <= {case.rule}
         places = [node["series"] for node in nodes if node["series"]]
-        assert len({place["seriesId"] for place in places}) <= 1
+        assert len({place["firstId"] for place in places}) <= 1
         # One place per occurrence: a normalised cache keyed by `id` keeps each occurrence's index.
         assert len({place["id"] for place in places}) == len(places)
-        assert all(place["id"] == place["seriesId"] for place in places if place["index"] == 1)
+        assert all(place["id"] == place["firstId"] for place in places if place["index"] == 1)
         for node in nodes:  # every occurrence is one `node` answers, in a request of its own
             assert (await stand.gateway.data(NODE, {"id": node["id"]}))["node"] == node
         for place in places:  # and so is its place in the series

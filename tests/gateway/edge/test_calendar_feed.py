@@ -298,3 +298,25 @@ async def test_a_low_cost_limit_makes_smaller_pages_not_a_failure(gateway: Gatew
         response = await frugal.http.get("/calendar.ics")
     assert response.status_code == 200, response.text
     assert uids(response.content) == everything
+
+
+async def test_line_breaks_and_controls_in_text_never_break_a_line(gateway: Gateway) -> None:
+    created = await gateway.data(
+        'mutation { createKonaCalendarEvent(input: {name: "Ring\\u0000\\u001b[31m\\rEND:VEVENT", '
+        'startAt: "2026-03-02T09:00:00Z", endAt: "2026-03-02T10:00:00Z"}) { event { id } } }'
+    )
+    event_id = created["createKonaCalendarEvent"]["event"]["id"]
+    # A search with CR and LF is written into the calendar's NAME: escaped, never a line of its own.
+    calendars = []
+    for search in ("Ring", "Ring\r\nEND:VCALENDAR\rX"):
+        response = await gateway.http.get("/calendar.ics", params={"provider": "kona", "search": search})
+        assert response.status_code == 200, response.text
+        lines = response.content.split(b"\r\n")
+        assert not any(b"\r" in line or b"\n" in line for line in lines)
+        assert lines.count(b"END:VCALENDAR") == 1
+        assert not any(ord(character) < 32 for character in response.text.replace("\r\n", ""))
+        calendars.append(icalendar.Calendar.from_ical(response.content))
+    found, searched = calendars
+    assert str(searched["NAME"]).endswith("Ring\\nEND:VCALENDAR\\nX")  # TEXT's escaped line breaks
+    [vevent] = [event for event in found.walk("VEVENT") if str(event["UID"]) == event_id]
+    assert str(vevent["SUMMARY"]) == "Ring[31m\nEND:VEVENT"

@@ -30,7 +30,7 @@ INSTALL_HINT = "scripts/test installs it (npm ci --prefix clients/calendar)"
 
 EVENT_FIELDS = (
     "id provider title description startsAt endsAt timezone allDay startDate endDate url location status "
-    "series { seriesId index rule }"
+    "series { firstId index rule }"
 )
 
 
@@ -58,7 +58,7 @@ def uid_of(event: Mapping[str, Any]) -> str:
     """The UID the feed shows an event under: its series' id when the series has a rule (the feed
     folds it into one RRULE), else its own id."""
     series = event.get("series")
-    return str(series["seriesId"]) if series and series.get("rule") else str(event["id"])
+    return str(series["firstId"]) if series and series.get("rule") else str(event["id"])
 
 
 def expected(event: Mapping[str, Any]) -> Shown:

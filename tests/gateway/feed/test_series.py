@@ -56,7 +56,7 @@ def occurrences(
                 "url": None,
                 "location": "Room 1",
                 "status": "SCHEDULED",
-                "series": {"id": f"{series}:{index}", "seriesId": series, "index": index, "rule": rule},
+                "series": {"id": f"{series}:{index}", "firstId": series, "index": index, "rule": rule},
             }
         )
     return nodes
@@ -86,7 +86,7 @@ def all_day(series: str, rule: str, first: date, count: int, **kwargs: Any) -> l
                 "url": None,
                 "location": None,
                 "status": "SCHEDULED",
-                "series": {"id": f"{series}:{index}", "seriesId": series, "index": index, "rule": rule},
+                "series": {"id": f"{series}:{index}", "firstId": series, "index": index, "rule": rule},
             }
         )
     return nodes

@@ -45,6 +45,16 @@ def test_garbage_signatures_are_refused_not_an_error(signature: str) -> None:
     assert not FeedSigner(["s3cret"]).verify(FILTER, signature)
 
 
+def test_only_the_spelling_sign_writes_verifies() -> None:
+    signer = FeedSigner(["s3cret"])
+    signature = signer.sign(FILTER)
+    standard = signature.replace("-", "+").replace("_", "/")
+    for variant in (signature + "!!!", signature + "=", signature + "\n", standard, signature[:-1]):
+        if variant != signature:
+            assert not signer.verify(FILTER, variant), variant
+    assert signer.verify(FILTER, signature)
+
+
 def test_the_first_key_signs_and_every_key_verifies() -> None:
     old = FeedSigner(["old"]).sign(FILTER)
     rotated = FeedSigner(["new", "old"])
