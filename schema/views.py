@@ -59,18 +59,19 @@ class lazy(Generic[ViewT, T]):
         return value
 
 
-class read(lazy[UpstreamView, T]):
-    """A field that is `convert(data.get(key))` (the `gateway.upstream.values` readers never raise)."""
+class read(Generic[T]):
+    """A view's field that is `convert(data.get(key))`, kept as `lazy` keeps its values (one call
+    fewer than a `lazy` would make; the `gateway.upstream.values` readers never raise)."""
 
-    __slots__ = ("convert", "key")
+    __slots__ = ("convert", "key", "name")
 
     def __init__(self, key: str, convert: Callable[[Any], T]) -> None:
-        super().__init__(self._compute)
         self.key = key
         self.convert = convert
+        self.name = key
 
-    def _compute(self, view: UpstreamView) -> T:  # pragma: no cover - `__get__` inlines it
-        return self.convert(view.data.get(self.key))
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
 
     @overload
     def __get__(self, view: None, owner: type[Any]) -> Self: ...
