@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -161,6 +162,10 @@ class PersistedQueries:
         try:
             resolved = await self.resolve(operation.query, operation.extensions, redis)
         except GatewayError as error:
+            if error.code is ErrorCode.BAD_REQUEST:
+                # Malformed like any other request: 400 in either media type (CONTRACT §5). The
+                # other codes (PERSISTED_QUERY_NOT_FOUND above all, APQ's protocol) stay results.
+                raise HTTPException(400, error.message) from error
             return ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
