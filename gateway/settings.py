@@ -162,6 +162,14 @@ class Settings(BaseSettings):
         description="seconds to keep upstream GET replies across requests (0 = off), in Redis when "
         "`GATEWAY_REDIS_URL` is set, else per process; any write through that provider clears them",
     )
+    gateway_cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="memory each provider's in-process reply cache may hold (a reply counted as 5 times "
+        "its bytes as received); the least recently used go first, and a reply over an eighth of it "
+        "is not cached",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     gateway_redis_url: str = Field(
         default="",
         description="e.g. `redis://redis:6379/0`: the reply cache and the client-side quotas live in "
