@@ -153,6 +153,27 @@ class Settings(BaseSettings):
     gateway_max_body_bytes: int = Field(
         default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
     )
+    gateway_max_header_bytes: int = Field(
+        default=65_536,
+        ge=1_024,
+        description="bytes of a request's head (request line and headers); a larger one gets 431 and "
+        "the connection is closed",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds a client has to send a request's complete head, from the connection or "
+        "the request's first byte; then the connection is closed (with 408 if part of it came)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_connections: int = Field(
+        default=1_000,
+        gt=0,
+        description="open connections (and requests in flight) per process; a connection beyond it "
+        "gets 503 and is closed at once",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     gateway_upstream_timeout: float = Field(default=10.0, description="seconds, total, per upstream call")
     gateway_connect_timeout: float = Field(
         default=3.0, description="seconds to connect", json_schema_extra=BEYOND_CONTRACT
