@@ -75,7 +75,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         #: Whether a head is awaited or arriving: from the connection or a request's first byte
         #: until its headers are complete.
         self._reading_head = True
-        #: Bytes received while the head stayed incomplete (an upper bound of what httptools buffers).
+        #: Bytes received since the last head completed, counted while one is incomplete: what
+        #: httptools may be buffering, give or take the one read a request began in.
         self._head_received = 0
         #: Bytes of the head as parsed so far (URL, names and values).
         self._head_parsed = 0
@@ -111,7 +112,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._reading_head = True
-        self._head_received = 0
         self._head_parsed = 0
         if self._head_timer is None:
             self._arm_head_timer()

@@ -115,3 +115,20 @@ async def test_connections_beyond_the_limit_get_503() -> None:
             writer.close()
 
     assert [answer.split(b"\r\n", 1)[0] for answer in refused] == [b"HTTP/1.1 503 Service Unavailable"] * 5
+
+
+async def test_a_later_head_on_a_kept_alive_connection_has_its_own_deadline() -> None:
+    async with gateway(gateway_header_timeout=1.0) as (host, port):
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(HEALTHZ + b"\r\n")
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND)
+        length = int(head.lower().partition(b"content-length: ")[2].partition(b"\r\n")[0])
+        await reader.readexactly(length)
+        writer.write(HEALTHZ)  # the second request's head never ends
+        sender = asyncio.create_task(trickle(writer))
+        second = await asyncio.wait_for(until_closed(reader), BOUND)
+        sender.cancel()
+        writer.close()
+
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert second.startswith(b"HTTP/1.1 408 ")
