@@ -10,6 +10,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.errors import BadUserInput, GatewayError
+from gateway.feed.filter import MAX_SEARCH_LENGTH, checked_search
 from gateway.instants import clamped
 from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
@@ -35,7 +36,8 @@ class EventFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Case-insensitive text that must occur in the title, description or location.",
+        description="Case-insensitive text that must occur in the title, description or location "
+        f"(at most {MAX_SEARCH_LENGTH} characters).",
     )
 
 
@@ -52,7 +54,7 @@ def _window(filter: EventFilter | None, first: int, after: str | None, path: tup
     return Window(
         starts_after=starts_after,
         starts_before=starts_before,
-        search=filter.search or None,
+        search=checked_search(filter.search),
         after=decode_cursor(after) if after else None,
         limit=first + 1,
         path=path,

@@ -146,7 +146,7 @@ class Upstream:
             max_reply_items=settings.gateway_max_reply_items,
             max_pages=settings.gateway_max_pages,
             redactor=deployment.with_secrets([*sent, *(caller.secrets if caller else ())]),
-            cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
+            cache=wiring.state.cache(provider, settings.gateway_cache_ttl, settings.gateway_cache_max_bytes),
             quota=wiring.state.quota(provider, rate, scope),
             scope=scope,
             gate=wiring.state.gate(provider, settings.gateway_max_concurrency),
