@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gateway.edge.explicit_nulls import ExplicitNulls
+from gateway.edge.extension_chain import chained
 from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
@@ -97,12 +98,9 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     # with the request's variables: see gateway/query_limits/guard.py.
     # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
     # after the guard, whose validation it filters.
+    # One chained extension: strawberry's per-hook machinery costs per extension (extension_chain).
     extensions: list[Callable[[], SchemaExtension]] = [
-        RequestLog,
-        MaskUnexpectedErrors,
-        query_guard(limits),
-        ExplicitNulls,
-        WritableDates,
+        chained([RequestLog, MaskUnexpectedErrors, query_guard(limits), ExplicitNulls, WritableDates])
     ]
     if not settings.gateway_introspection:
         extensions.append(HiddenSchema)

@@ -12,6 +12,7 @@ from typing import TypedDict
 import aiohttp
 from starlette.applications import Starlette
 
+from gateway.edge.heap import settle_after_startup
 from gateway.providers.base import AnySpec, ProviderClient, deployment_secrets
 from gateway.request.credentials import CallerHeaders, Fingerprints
 from gateway.request.directory import ClientDirectory
@@ -75,12 +76,14 @@ async def lifespan(app: Starlette) -> AsyncIterator[Resources]:
             for name, session in sessions.items()
         }
         clients = {spec.name: spec.open_client(settings, wiring[spec.name]) for spec in enabled}
-        yield {
+        resources: Resources = {
             "clients": clients,
             "directory": ClientDirectory(settings, specs, clients, wiring),
             "caller_headers": CallerHeaders(settings, specs, Fingerprints.for_settings(settings)),
             "redis": link,
         }
+        settle_after_startup()  # everything above lives as long as the process
+        yield resources
     finally:
         for session in sessions.values():
             await session.close()

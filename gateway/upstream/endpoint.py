@@ -357,8 +357,8 @@ class Upstream:
             status = "broken"
             raise self.reader.lost(method, is_read, "closed the connection before answering") from exc
         finally:
-            metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
-            metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
+            metrics.upstream_calls(self.provider, method, status).inc()
+            metrics.upstream_seconds(self.provider, method).observe(time.perf_counter() - started)
 
     def _record(self, healthy: bool) -> None:
         self.health.calls += 1
