@@ -6,8 +6,10 @@
 The Strigo sandbox's seed (100 of its events, its 20 classes) is decoded and turned into
 `StrigoEvent` objects once; a bench `Query` returns those same objects to both schemas, and
 `class` is the real resolver (dataloader over an in-memory client), so only execution differs.
-A third scenario serves thin views (properties over the decoded dict, `strawberry.cast` to
-`StrigoEvent`) behind the `Event` interface: the shape issue 14's "cheaper objects" will take.
+The "built per call" scenarios build the objects from the decoded JSON on every call, as a
+request does (`StrigoEvent.from_upstream`), directly and behind the `Event` interface: they
+measure issue 14's "cheaper objects", and a last table compares them, in the same rounds, with
+objects built eagerly (every field computed, then the dataclass: what `from_upstream` did before).
 Each scenario is timed two ways: through strawberry's `Schema.execute` with the gateway's own
 extensions (what a request costs minus HTTP), and through graphql-core's `execute` alone on a
 parsed document (the executor by itself). Rounds alternate stock / compiled so that load from
@@ -18,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,63 +40,30 @@ sys.path.insert(0, str(ROOT))
 
 from gateway.app import schema_extensions  # noqa: E402
 from gateway.execution import compiled_execution_context  # noqa: E402
-from gateway.ids import encode_id  # noqa: E402
 from gateway.providers.base import JSONObject  # noqa: E402
 from gateway.request.loaders import Loaders  # noqa: E402
 from gateway.sandbox.strigo_seed import seed_state  # noqa: E402
 from gateway.settings import Settings  # noqa: E402
 from schema.event import Event  # noqa: E402
-from schema.scalars import SCALAR_MAP, parse_datetime  # noqa: E402
-from schema.strigo import StrigoAvailability, StrigoEvent  # noqa: E402
+from schema.scalars import SCALAR_MAP  # noqa: E402
+from schema.strigo import StrigoEvent  # noqa: E402
 
 SCENARIOS = {
     "100 events x 10 fields": "{ strigoEvents { id title startsAt endsAt status availability classId url "
     "provider providerId } }",
     "100 events + class": "{ strigoEvents { id title class { name } } }",
-    # What issue 14's "cheaper objects" will serve: views over the decoded dict, cast to the type.
-    "100 thin views behind `Event`": "{ events { __typename id title startsAt "
+    # Objects built from the decoded JSON on every call, as a request builds them.
+    "100 events x 10 fields, built per call": "{ freshStrigoEvents { id title startsAt endsAt status "
+    "availability classId url provider providerId } }",
+    "100 events behind `Event`, built per call": "{ events { __typename id title startsAt "
     "... on StrigoEvent { status availability } } }",
 }
 
 _STATE = seed_state(rate_limit=10**9, clock=time.monotonic)
-EVENTS = [StrigoEvent.from_upstream(event.to_json()) for event in list(_STATE.events.values())[:100]]
+#: Strigo's 100 events as the client hands them over: decoded JSON.
+DATA = [event.to_json() for event in list(_STATE.events.values())[:100]]
+EVENTS = [StrigoEvent.from_upstream(data) for data in DATA]
 CLASSES = {class_id: strigo_class.to_json() for class_id, strigo_class in _STATE.classes.items()}
-
-
-class StrigoEventView:
-    """A thin view: properties over Strigo's decoded event (the fields the bench asks for)."""
-
-    __slots__ = ("__as_strawberry_type__", "data")
-
-    def __init__(self, data: JSONObject) -> None:
-        self.data = data
-
-    @property
-    def id(self) -> str:
-        return encode_id("strigo", self.data["id"])
-
-    @property
-    def title(self) -> str:
-        return str(self.data.get("name") or "")
-
-    @property
-    def starts_at(self) -> datetime | None:
-        return parse_datetime(self.data.get("date_start"))
-
-    @property
-    def status(self) -> str | None:
-        return self.data.get("status")
-
-    @property
-    def availability(self) -> StrigoAvailability | None:
-        value = self.data.get("availability")
-        return StrigoAvailability(value) if value in ("public", "private") else None
-
-
-VIEWS = [
-    strawberry.cast(StrigoEvent, StrigoEventView(event.to_json()))
-    for event in list(_STATE.events.values())[:100]
-]
 
 
 @strawberry.type
@@ -104,8 +73,28 @@ class BenchQuery:
         return EVENTS
 
     @strawberry.field
+    def fresh_strigo_events(self) -> list[StrigoEvent]:
+        return [StrigoEvent.from_upstream(data) for data in DATA]
+
+    @strawberry.field
     def events(self) -> list[Event]:
-        return VIEWS  # type: ignore[return-value]
+        return [StrigoEvent.from_upstream(data) for data in DATA]
+
+    @strawberry.field
+    def eager_strigo_events(self) -> list[StrigoEvent]:
+        return [eager(StrigoEvent.from_upstream(data)) for data in DATA]
+
+    @strawberry.field
+    def eager_events(self) -> list[Event]:
+        return [eager(StrigoEvent.from_upstream(data)) for data in DATA]
+
+
+_VALUE_FIELDS = [field.name for field in dataclasses.fields(StrigoEvent) if field.init]
+
+
+def eager(view: StrigoEvent) -> StrigoEvent:
+    """What `from_upstream` built before views: every field computed, then the dataclass."""
+    return StrigoEvent(**{name: getattr(view, name) for name in _VALUE_FIELDS})
 
 
 class InMemoryStrigo:
@@ -244,6 +233,21 @@ async def main(args: argparse.Namespace) -> None:
             args,
         )
         print(f"| {name} | graphql-core `execute` alone | {row} |", flush=True)
+    print("\nObjects built per call, compiled path: eager (every field, as before views) vs views")
+    print("| scenario | eager ms/op | views ms/op | speed-up |")
+    print("|---|---|---|---|")
+    for name, query in SCENARIOS.items():
+        if "built per call" in name:
+            eager_query = query.replace("{ freshStrigoEvents", "{ eagerStrigoEvents").replace(
+                "{ events", "{ eagerEvents"
+            )
+            eager_run = through_strawberry(fast_schema, eager_query)
+            views_run = through_strawberry(fast_schema, query)
+            assert next(iter((await eager_run()).values())) == next(iter((await views_run()).values()))
+            eager_ms, views_ms = await timed([eager_run, views_run], args)
+            print(
+                f"| {name} | {eager_ms:.2f} | {views_ms:.2f} | **{eager_ms / views_ms:.1f}x** |", flush=True
+            )
     stock = through_graphql_core(stock_schema, SCENARIOS["100 events + class"], False)
     stock_ms, floor_ms = await timed([stock, class_resolvers_alone(stock_schema)], args)
     print(

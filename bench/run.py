@@ -42,13 +42,13 @@ async def run(args: argparse.Namespace) -> None:
                 result = await drive(stack.sandbox, stack.gateway, name, query, concurrency, args.duration)
                 print(result.row(), flush=True)
             if args.profile and name.split()[0] == args.profile:
-                await profile(stack, name, query)
+                await profile(stack, name, query, args.concurrency)
     finally:
         stack.stop()
 
 
-async def profile(stack: Stack, name: str, query: Callable[[], str]) -> None:
-    """Record the gateway with py-spy while the scenario runs at concurrency 32; print where time goes."""
+async def profile(stack: Stack, name: str, query: Callable[[], str], concurrency: int) -> None:
+    """Record the gateway with py-spy while the scenario runs at `concurrency`; print where time goes."""
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if py_spy is None:
         print("py-spy not installed: pip install py-spy", file=sys.stderr)
@@ -58,7 +58,7 @@ async def profile(stack: Stack, name: str, query: Callable[[], str]) -> None:
         [py_spy, "record", "--pid", str(stack.gateway.pid), "--format", "raw", "-d", "8", "-o", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    await drive(stack.sandbox, stack.gateway, name, query, 32, 8)
+    await drive(stack.sandbox, stack.gateway, name, query, concurrency, 8)
     recorder.wait(30)
     print(f"profile written to {out}", file=sys.stderr)
     print(summarise(out))
@@ -121,7 +121,9 @@ def main() -> None:
     parser.add_argument("--profile", help="scenario id to profile with py-spy (e.g. S2)")
     parser.add_argument("--baseline", metavar="REV", help="compare with git revision REV, side by side")
     parser.add_argument("--rounds", type=int, default=5, help="--baseline: interleaved rounds per scenario")
-    parser.add_argument("--concurrency", type=int, default=16, help="--baseline: concurrent clients")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="--baseline and --profile: concurrent clients"
+    )
     parser.add_argument(
         "--baseline-env", action="append", default=[], metavar="KEY=VALUE",
         help="--baseline: extra environment of the baseline gateway (repeatable)",

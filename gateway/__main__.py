@@ -11,21 +11,27 @@ from collections.abc import Sequence
 
 import uvicorn
 from aiohttp import web
+from uvicorn.supervisors import Multiprocess
 
 from gateway.app import create_app, export_sdl, export_subgraph_sdl
+from gateway.edge.http_protocol import server_config
 from gateway.edge.observability import configure_logging
 from gateway.edge.playground import build_assets
 from gateway.sandbox.server import create_sandbox, sandbox_env
 from gateway.settings import Settings
 from resolvers.registry import NAMES
 
+#: uvicorn's exit status when the server could not start.
+STARTUP_FAILURE = 3
+
 
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the gateway with providers configured from the environment."""
     settings = Settings()
     configure_logging(settings.gateway_log_level)
-    uvicorn.run(
+    config = server_config(
         "gateway.app:create_app",
+        settings,
         factory=True,
         host=host or settings.gateway_host,
         port=port or settings.gateway_port,
@@ -35,8 +41,15 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         proxy_headers=True,
         log_config=None,
         loop="uvloop",
-        http="httptools",
     )
+    # What `uvicorn.run` does, with a configuration it cannot build (the gateway's HTTP protocol).
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
 
 
 #: The demo's poll interval while its data churns (unless GATEWAY_POLL_INTERVAL says otherwise), so
@@ -68,7 +81,9 @@ async def _demo(host: str, port: int, sandbox_port: int, churn: float) -> None:
         print(f"the sandbox changes {churn:g} events a minute: try the eventChanges subscription", flush=True)
     print(f"GraphiQL on http://{host}:{port}/graphql", flush=True)
     configure_logging(settings.gateway_log_level)
-    config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, log_config=None)
+    config = server_config(
+        create_app(settings), settings, host=host, port=port, access_log=False, log_config=None
+    )
     try:
         await uvicorn.Server(config).serve()
     finally:

@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gateway.edge.explicit_nulls import ExplicitNulls
+from gateway.edge.extension_chain import chained
 from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
@@ -101,13 +102,13 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     # gateway/query_limits/guard.py), subscriptions included.
     # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
     # after the guard, whose validation it filters.
+    # One chained extension: strawberry's per-hook machinery costs per extension (extension_chain).
+    # MaskUnexpectedErrors stays outside: it also masks each streamed result (`on_stream_result`, for
+    # subscriptions), a hook the chain does not drive; two chains keep the order around it.
     extensions: list[Callable[[], SchemaExtension]] = [
-        OwnRequestState,
-        RequestLog,
+        chained([OwnRequestState, RequestLog]),
         MaskUnexpectedErrors,
-        query_guard(limits),
-        ExplicitNulls,
-        WritableDates,
+        chained([query_guard(limits), ExplicitNulls, WritableDates]),
     ]
     if not settings.gateway_introspection:
         extensions.append(HiddenSchema)

@@ -153,6 +153,27 @@ class Settings(BaseSettings):
     gateway_max_body_bytes: int = Field(
         default=1_000_000, description="request body limit (413)", json_schema_extra=BEYOND_CONTRACT
     )
+    gateway_max_header_bytes: int = Field(
+        default=65_536,
+        ge=1_024,
+        description="bytes of a request's head (request line and headers); a larger one gets 431 and "
+        "the connection is closed",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds a client has to send a request's complete head, from the connection or "
+        "the request's first byte; then the connection is closed (with 408 if part of it came)",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
+    gateway_max_connections: int = Field(
+        default=1_000,
+        gt=0,
+        description="open connections (and requests in flight) per process; a connection beyond it "
+        "gets 503 and is closed at once",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     gateway_upstream_timeout: float = Field(default=10.0, description="seconds, total, per upstream call")
     gateway_connect_timeout: float = Field(
         default=3.0, description="seconds to connect", json_schema_extra=BEYOND_CONTRACT
@@ -161,6 +182,14 @@ class Settings(BaseSettings):
         default=0.0,
         description="seconds to keep upstream GET replies across requests (0 = off), in Redis when "
         "`GATEWAY_REDIS_URL` is set, else per process; any write through that provider clears them",
+    )
+    gateway_cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="memory each provider's in-process reply cache may hold (a reply counted as 5 times "
+        "its bytes as received); the least recently used go first, and a reply over an eighth of it "
+        "is not cached",
+        json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_redis_url: str = Field(
         default="",

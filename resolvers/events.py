@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.errors import BadUserInput, GatewayError, ProviderNotConfigured
+from gateway.feed.filter import MAX_SEARCH_LENGTH, checked_search
 from gateway.instants import clamped
 from gateway.request.context import Context, Info
 from resolvers.cursor import decode_cursor, encode_cursor
@@ -36,7 +37,8 @@ class EventFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Case-insensitive text that must occur in the title, description or location.",
+        description="Case-insensitive text that must occur in the title, description or location "
+        f"(at most {MAX_SEARCH_LENGTH} characters).",
     )
 
 
@@ -54,7 +56,7 @@ def filter_window(
     return Window(
         starts_after=starts_after,
         starts_before=starts_before,
-        search=filter.search or None,
+        search=checked_search(filter.search),
         limit=limit,
         path=path,
     )

@@ -149,14 +149,15 @@ async def kona_calendar_events(
         KonaOrder | None, strawberry.argument(description="Newest first by this date; omit for by start.")
     ] = None,
     first: Annotated[
-        int | None, strawberry.argument(description=f"Page size, 0 to {MAX_FIRST} (default {DEFAULT_FIRST}).")
+        int | None, strawberry.argument(description=f"Page size, 1 to {MAX_FIRST} (default {DEFAULT_FIRST}).")
     ] = None,
     after: Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")] = None,
 ) -> Connection[KonaCalendarEvent]:
     """One Relay page of `GET /calendar_events`, read one item ahead so `hasNextPage` is exact."""
     count = DEFAULT_FIRST if first is None else first
-    if not 0 <= count <= MAX_FIRST:
-        raise BadUserInput(f"first must be between 0 and {MAX_FIRST}", field=["first"])
+    # Not 0: without a count to report (Kona gives none) an empty page only looks like a success.
+    if not 1 <= count <= MAX_FIRST:
+        raise BadUserInput(f"first must be between 1 and {MAX_FIRST}", field=["first"])
     params = _list_params(date_range_start, date_range_end, order_by)
     offset, page_size = _position(after) if after else (0, None)
     context = info.context

@@ -22,6 +22,7 @@ from gateway.live.changes import Written
 from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
 from gateway.request.context import Context
 from schema.event import Event
+from schema.views import id_parts
 
 ClientT = TypeVar("ClientT", bound=ProviderClient)
 KeyT = TypeVar("KeyT", bound=Hashable)
@@ -85,7 +86,7 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         """The event built from a list's or a write's upstream JSON, primed for later loads under the
         key of its own global id (an occurrence of a series may have one its upstream id alone is not)."""
         event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
-        key = self.key(decode_id(event.id).parts)
+        key = self.key(id_parts(event))
         if key is not None:
             self.prime(context, key, data)
         return event

@@ -18,14 +18,11 @@ from schema.strigo import (
     CLASSES,
     MEMBERS,
     OWNER_KIND,
-    CreateStrigoEventInput,
     StrigoClass,
     StrigoEvent,
     StrigoOwner,
-    UpdateStrigoEventInput,
-    create_body,
-    update_body,
 )
+from schema.strigo_inputs import CreateStrigoEventInput, UpdateStrigoEventInput, create_body, update_body
 
 
 def _key(parts: tuple[str, ...]) -> str | None:

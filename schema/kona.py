@@ -14,11 +14,12 @@ from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
 from gateway.upstream.values import required_id, text, texts
-from schema.event import Event, Node, Provider, status_in_time
+from schema.event import Event, EventSeries, EventStatus, Node, Provider, status_in_time
 from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_enum, kona_int
 from schema.kona_series import computed_occurrence, event_series, series_facts
 from schema.local_days import all_day_span, day_bounds
 from schema.scalars import as_json
+from schema.views import EventView, lazy, read, same_as
 
 #: The kind in the global id of an event's link to an outside record.
 EXTERNAL_KIND = "external"
@@ -197,59 +198,100 @@ class KonaCalendarEvent(Event):
     def from_upstream(
         cls, data: JSONObject, zone: ZoneInfo = UTC_ZONE, now: datetime | None = None
     ) -> KonaCalendarEvent:
-        """Build from Kona's calendar event object (inside the `calendar_events` envelope); `zone` is
-        the account's (`KONA_TIMEZONE`).
+        """A view of Kona's calendar event object (inside the `calendar_events` envelope); `zone` is
+        the account's (`KONA_TIMEZONE`); `status` is read at `now` (default: when first asked).
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
         event_id = required_id(data, "id", title="Kona", what="a calendar event", provider=kona.NAME)
-        start_at, end_at = from_ms(data.get("start_at")), from_ms(data.get("end_at"))
-        all_day = data.get("all_day") is True
-        starts_at, ends_at, start_date, end_date = _span(start_at, end_at, zone, all_day=all_day)
-        name = text(data.get("name"))
-        details, href = text(data.get("details")), text(data.get("href"))
-        occurrence = computed_occurrence(data)
-        own_key = (event_id,) if occurrence is None else (event_id, occurrence)
-        return cls(
-            id=strawberry.ID(encode_id(kona.NAME, *own_key)),
-            provider=Provider.KONA,
-            provider_id=event_id,
-            title=name or "",
-            description=details,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            timezone=zone.key,
-            all_day=all_day,
-            start_date=start_date,
-            end_date=end_date,
-            url=None,
-            location=text(data.get("location")),
-            status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
-            series=event_series(series_facts(data)),
-            raw=as_json(data),
-            name=name,
-            href=href,
-            details=details,
-            start_at=start_at,
-            end_at=end_at,
-            space_id=kona_int(data.get("space_id")),
-            creator_id=kona_int(data.get("creator_id")),
-            kona_status=kona_enum(KonaEventStatus, data.get("status")),
-            visibility=kona_enum(KonaVisibility, data.get("visibility")),
-            stakeholder=kona_enum(KonaStakeholder, data.get("stakeholder")),
-            default_role=kona_enum(KonaDefaultRole, data.get("default_role")),
-            tags=texts(data.get("tags")),
-            created_at=from_ms(data.get("created_at")),
-            updated_at=from_ms(data.get("updated_at")),
-            ics_feed_id=kona_int(data.get("ics_feed_id")),
-            series_id=kona_int(data.get("series_id")),
-            num_in_series=kona_int(data.get("num_in_series")),
-            period=kona_enum(KonaPeriod, data.get("period")),
-            frequency=kona_enum(KonaFrequency, data.get("frequency")),
-            sel_days=_weekdays(data.get("sel_days")),
-            series_end_at=from_ms(data.get("series_end_at")),
-            external_object=_external(event_id, data.get("external_object")),
-        )
+        return KonaCalendarEventView(data, event_id, zone, now)
+
+
+class KonaCalendarEventView(EventView, KonaCalendarEvent):
+    """`KonaCalendarEvent` over Kona's decoded event: each field computed on first read (`schema.views`)."""
+
+    provider = Provider.KONA
+    url = None
+
+    def __init__(self, data: JSONObject, event_id: str, zone: ZoneInfo, now: datetime | None) -> None:
+        self.data = data
+        self.raw = as_json(data)
+        self.provider_id = event_id
+        self.zone = zone
+        self.timezone = zone.key
+        self.now = now
+
+    @lazy
+    def id_parts(self) -> tuple[str, ...]:
+        occurrence = computed_occurrence(self.data)
+        return (self.provider_id,) if occurrence is None else (self.provider_id, str(occurrence))
+
+    @lazy
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(kona.NAME, *self.id_parts))
+
+    @lazy
+    def title(self) -> str:
+        return self.name or ""
+
+    @lazy
+    def span(self) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+        """`startsAt`, `endsAt`, `startDate`, `endDate`, computed together."""
+        return _span(self.start_at, self.end_at, self.zone, all_day=self.all_day)
+
+    @lazy
+    def starts_at(self) -> datetime | None:
+        return self.span[0]
+
+    @lazy
+    def ends_at(self) -> datetime | None:
+        return self.span[1]
+
+    @lazy
+    def start_date(self) -> date | None:
+        return self.span[2]
+
+    @lazy
+    def end_date(self) -> date | None:
+        return self.span[3]
+
+    @lazy
+    def status(self) -> EventStatus:
+        now = self.now or datetime.now(UTC)
+        return status_in_time(self.starts_at, self.ends_at, all_day=self.all_day, now=now)
+
+    @lazy
+    def series(self) -> EventSeries | None:
+        return event_series(series_facts(self.data))
+
+    @lazy
+    def external_object(self) -> KonaExternalObject | None:
+        return _external(self.provider_id, self.data.get("external_object"))
+
+    all_day = read("all_day", lambda value: value is True)
+    name = read("name", text)
+    details = read("details", text)
+    description = same_as("details")
+    href = read("href", text)
+    location = read("location", text)
+    start_at = read("start_at", from_ms)
+    end_at = read("end_at", from_ms)
+    space_id = read("space_id", kona_int)
+    creator_id = read("creator_id", kona_int)
+    kona_status = read("status", lambda value: kona_enum(KonaEventStatus, value))
+    visibility = read("visibility", lambda value: kona_enum(KonaVisibility, value))
+    stakeholder = read("stakeholder", lambda value: kona_enum(KonaStakeholder, value))
+    default_role = read("default_role", lambda value: kona_enum(KonaDefaultRole, value))
+    tags = read("tags", texts)
+    created_at = read("created_at", from_ms)
+    updated_at = read("updated_at", from_ms)
+    ics_feed_id = read("ics_feed_id", kona_int)
+    series_id = read("series_id", kona_int)
+    num_in_series = read("num_in_series", kona_int)
+    period = read("period", lambda value: kona_enum(KonaPeriod, value))
+    frequency = read("frequency", lambda value: kona_enum(KonaFrequency, value))
+    sel_days = read("sel_days", _weekdays)
+    series_end_at = read("series_end_at", from_ms)
 
 
 def _external(event_id: str, value: Any) -> KonaExternalObject | None:

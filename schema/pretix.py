@@ -25,6 +25,7 @@ from gateway.upstream.values import flag, integer, text
 from schema.event import Event, EventStatus, Node, Provider, status_in_time
 from schema.pretix_inputs import EVENT_SLUG, ORGANIZER_SLUG
 from schema.scalars import JSON, as_json
+from schema.views import EventView, lazy, read, same_as
 
 #: The per-request loader of organizers (`GET /organizers/{slug}/`).
 ORGANIZERS = "pretix.organizers"
@@ -192,65 +193,99 @@ class PretixEvent(Event):
     def from_upstream(
         cls, data: JSONObject, organizer: str, locale: str, now: datetime | None = None
     ) -> PretixEvent:
-        """Build from pretix's event object; `title` is the name in `locale` (see `pick`).
+        """A view of pretix's event object; `title` is the name in `locale` (see `pick`); `status` is
+        read at `now` (default: when first asked).
 
         UPSTREAM_ERROR without a usable slug or start; other fields of the wrong type read as absent.
         """
         slug, starts_at = data.get("slug"), parse_instant(data.get("date_from"))
         if not isinstance(slug, str) or not EVENT_SLUG.match(slug) or starts_at is None:
             raise UpstreamFailure("pretix sent an event without a usable slug or start", provider=pretix.NAME)
-        name = LocalizedText(values=translations_of(data.get("name")))
-        location = LocalizedText.of(data.get("location"))
-        ends_at = parse_instant(data.get("date_to"))
-        live = bool(data.get("live"))
-        status = (
-            status_in_time(starts_at, ends_at, all_day=ends_at is None, now=now or datetime.now(UTC))
-            if live
-            else EventStatus.DRAFT
-        )
-        return cls(
-            id=strawberry.ID(encode_id(pretix.NAME, organizer, slug)),
-            provider=Provider.PRETIX,
-            provider_id=slug,
-            title=pick(name.values, locale) or slug,
-            description=None,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            timezone=text(data.get("timezone")),
-            all_day=False,
-            start_date=None,
-            end_date=None,
-            url=text(data.get("public_url")),
-            location=None if location is None else pick(location.values, locale),
-            status=status,
-            raw=as_json(data),
-            organizer=organizer,
-            slug=slug,
-            localized_name=name,
-            live=live,
-            testmode=bool(data.get("testmode")),
-            currency=str(data.get("currency") or ""),
-            date_from=starts_at,
-            date_to=ends_at,
-            date_admission=parse_instant(data.get("date_admission")),
-            is_public=flag(data.get("is_public")),
-            presale_start=parse_instant(data.get("presale_start")),
-            presale_end=parse_instant(data.get("presale_end")),
-            localized_location=location,
-            geo_lat=_number(data.get("geo_lat")),
-            geo_lon=_number(data.get("geo_lon")),
-            has_subevents=bool(data.get("has_subevents")),
-            meta_data=as_json(data.get("meta_data") or {}),
-            seating_plan=integer(data.get("seating_plan"), minimum=0, maximum=2**31 - 1),
-            seat_category_mapping=as_json(data.get("seat_category_mapping") or {}),
-            plugins=_strings(data.get("plugins")),
-            item_meta_properties=as_json(data.get("item_meta_properties") or {}),
-            valid_keys=as_json(data["valid_keys"]) if "valid_keys" in data else None,
-            all_sales_channels=bool(data.get("all_sales_channels", True)),
-            limit_sales_channels=_strings(data.get("limit_sales_channels")),
-            sales_channels=_strings(data.get("sales_channels")),
-            best_availability_state=integer(
-                data.get("best_availability_state"), minimum=-(2**31), maximum=2**31 - 1
-            ),
-            public_url=text(data.get("public_url")),
-        )
+        return PretixEventView(data, organizer, slug, starts_at, locale, now)
+
+
+class PretixEventView(EventView, PretixEvent):
+    """`PretixEvent` over pretix's decoded event: each field computed on first read (`schema.views`)."""
+
+    provider = Provider.PRETIX
+    description = None
+    all_day = False
+    start_date = None
+    end_date = None
+
+    def __init__(
+        self,
+        data: JSONObject,
+        organizer: str,
+        slug: str,
+        starts_at: datetime,
+        locale: str,
+        now: datetime | None,
+    ) -> None:
+        self.data = data
+        self.raw = as_json(data)
+        self.organizer = organizer
+        self.provider_id = self.slug = slug
+        self.id_parts = (organizer, slug)
+        self.starts_at = self.date_from = starts_at
+        self.locale = locale
+        self.now = now
+
+    @lazy
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(pretix.NAME, *self.id_parts))
+
+    @lazy
+    def localized_name(self) -> LocalizedText:
+        return LocalizedText(values=translations_of(self.data.get("name")))
+
+    @lazy
+    def title(self) -> str:
+        return pick(self.localized_name.values, self.locale) or self.slug
+
+    @lazy
+    def location(self) -> str | None:
+        location = self.localized_location
+        return None if location is None else pick(location.values, self.locale)
+
+    @lazy
+    def status(self) -> EventStatus:
+        if not self.live:
+            return EventStatus.DRAFT
+        now = self.now or datetime.now(UTC)
+        return status_in_time(self.starts_at, self.ends_at, all_day=self.ends_at is None, now=now)
+
+    @lazy
+    def valid_keys(self) -> JSON | None:
+        return as_json(self.data["valid_keys"]) if "valid_keys" in self.data else None
+
+    @lazy
+    def all_sales_channels(self) -> bool:
+        return bool(self.data.get("all_sales_channels", True))
+
+    ends_at = read("date_to", parse_instant)
+    date_to = same_as("ends_at")
+    timezone = read("timezone", text)
+    url = read("public_url", text)
+    public_url = same_as("url")
+    localized_location = read("location", LocalizedText.of)
+    live = read("live", bool)
+    testmode = read("testmode", bool)
+    currency = read("currency", lambda value: str(value or ""))
+    date_admission = read("date_admission", parse_instant)
+    is_public = read("is_public", flag)
+    presale_start = read("presale_start", parse_instant)
+    presale_end = read("presale_end", parse_instant)
+    geo_lat = read("geo_lat", _number)
+    geo_lon = read("geo_lon", _number)
+    has_subevents = read("has_subevents", bool)
+    meta_data = read("meta_data", lambda value: as_json(value or {}))
+    seating_plan = read("seating_plan", lambda value: integer(value, minimum=0, maximum=2**31 - 1))
+    seat_category_mapping = read("seat_category_mapping", lambda value: as_json(value or {}))
+    plugins = read("plugins", _strings)
+    item_meta_properties = read("item_meta_properties", lambda value: as_json(value or {}))
+    limit_sales_channels = read("limit_sales_channels", _strings)
+    sales_channels = read("sales_channels", _strings)
+    best_availability_state = read(
+        "best_availability_state", lambda value: integer(value, minimum=-(2**31), maximum=2**31 - 1)
+    )

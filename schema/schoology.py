@@ -17,10 +17,11 @@ from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
 from gateway.request.context import Info
 from gateway.upstream.values import digits, required_id, text
-from schema.event import Event, Node, Provider, status_in_time
+from schema.event import Event, EventStatus, Node, Provider, status_in_time
 from schema.local_days import day_bounds
 from schema.scalars import JSON, as_json
 from schema.schoology_attachments import SchoologyAttachments
+from schema.views import EventView, lazy, read
 
 E = TypeVar("E", bound=Enum)
 
@@ -180,52 +181,15 @@ class SchoologyEvent(Event):
         web_url: str = "",
         now: datetime | None = None,
     ) -> SchoologyEvent:
-        """Build from Schoology's event object in `realm`, whose zone is `zone`; its `start`/`end` are
+        """A view of Schoology's event object in `realm`, whose zone is `zone`; its `start`/`end` are
         written in `written_in` (the realm's zone for lists and writes, UTC for the single GET;
-        default `zone`). `web_url` is the web app's root (empty: no `url`).
+        default `zone`). `web_url` is the web app's root (empty: no `url`); `status` is read at `now`
+        (default: when first asked).
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
         event_id = required_id(data, "id", title="Schoology", what="an event", provider=schoology.NAME)
-        start, end = _text(data.get("start")), _text(data.get("end"))
-        has_end = flag(data.get("has_end")) or False
-        all_day = flag(data.get("all_day")) or False
-        frame = written_in or zone
-        start_at = local_datetime(start, frame)
-        end_at = local_datetime(end, frame) if has_end else None
-        starts_at, ends_at, start_date, end_date = _span(start_at, end_at, zone, all_day=all_day)
-        kind = _enum(SchoologyEventType, data.get("type"))
-        links = data.get("links")
-        return cls(
-            id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, event_id)),
-            provider=Provider.SCHOOLOGY,
-            provider_id=event_id,
-            title=str(data.get("title") or ""),
-            description=_text(data.get("description")),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            timezone=zone.key,
-            all_day=all_day,
-            start_date=start_date,
-            end_date=end_date,
-            url=_web_page(data, event_id, kind, web_url),
-            location=None,
-            status=status_in_time(starts_at, ends_at, all_day=all_day, now=now or datetime.now(UTC)),
-            raw=as_json(data),
-            start=start,
-            end=end if has_end else None,
-            has_end=has_end,
-            rsvp=_enum(SchoologyRsvp, _number(data.get("rsvp"))),
-            event_type=kind,
-            comments_enabled=flag(data.get("comments_enabled")) is not False,
-            editable=flag(data.get("editable")),
-            section_id=_text(data.get("section_id")),
-            assignment_id=_text(data.get("assignment_id")),
-            web_url=_text(data.get("web_url")),
-            links=SchoologyEventLinks(self_=_text(links.get("self"))) if isinstance(links, dict) else None,
-            attachments=SchoologyAttachments.from_upstream(data.get("attachments")),
-            realm=SchoologyRealm.of(realm),
-        )
+        return SchoologyEventView(data, event_id, realm, zone, written_in or zone, web_url, now)
 
 
 def _span(
@@ -297,3 +261,97 @@ def _enum(kind: type[E], value: Any) -> E | None:
         return None if value is None else kind(value)
     except ValueError:
         return None  # a value Schoology added later; `raw` still has it
+
+
+class SchoologyEventView(EventView, SchoologyEvent):
+    """`SchoologyEvent` over Schoology's decoded event: each field computed on first read (`schema.views`)."""
+
+    provider = Provider.SCHOOLOGY
+    location = None
+
+    def __init__(
+        self,
+        data: JSONObject,
+        event_id: str,
+        realm: Realm,
+        zone: ZoneInfo,
+        frame: ZoneInfo,
+        web_root: str,
+        now: datetime | None,
+    ) -> None:
+        self.data = data
+        self.raw = as_json(data)
+        self.provider_id = event_id
+        self.upstream_realm = realm
+        self.id_parts = (realm.kind, realm.id, event_id)
+        self.zone = zone
+        self.timezone = zone.key
+        self.frame = frame
+        self.web_root = web_root
+        self.now = now
+
+    @lazy
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(schoology.NAME, *self.id_parts))
+
+    @lazy
+    def title(self) -> str:
+        return str(self.data.get("title") or "")
+
+    @lazy
+    def end(self) -> str | None:
+        return _text(self.data.get("end")) if self.has_end else None
+
+    @lazy
+    def span(self) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+        """`startsAt`, `endsAt`, `startDate`, `endDate`, computed together."""
+        start_at = local_datetime(self.start, self.frame)
+        end_at = local_datetime(self.end, self.frame)
+        return _span(start_at, end_at, self.zone, all_day=self.all_day)
+
+    @lazy
+    def starts_at(self) -> datetime | None:
+        return self.span[0]
+
+    @lazy
+    def ends_at(self) -> datetime | None:
+        return self.span[1]
+
+    @lazy
+    def start_date(self) -> date | None:
+        return self.span[2]
+
+    @lazy
+    def end_date(self) -> date | None:
+        return self.span[3]
+
+    @lazy
+    def status(self) -> EventStatus:
+        now = self.now or datetime.now(UTC)
+        return status_in_time(self.starts_at, self.ends_at, all_day=self.all_day, now=now)
+
+    @lazy
+    def url(self) -> str | None:
+        return _web_page(self.data, self.provider_id, self.event_type, self.web_root)
+
+    @lazy
+    def links(self) -> SchoologyEventLinks | None:
+        links = self.data.get("links")
+        return SchoologyEventLinks(self_=_text(links.get("self"))) if isinstance(links, dict) else None
+
+    @lazy
+    def realm(self) -> SchoologyRealm:
+        return SchoologyRealm.of(self.upstream_realm)
+
+    description = read("description", _text)
+    start = read("start", _text)
+    has_end = read("has_end", lambda value: flag(value) or False)
+    all_day = read("all_day", lambda value: flag(value) or False)
+    rsvp = read("rsvp", lambda value: _enum(SchoologyRsvp, _number(value)))
+    event_type = read("type", lambda value: _enum(SchoologyEventType, value))
+    comments_enabled = read("comments_enabled", lambda value: flag(value) is not False)
+    editable = read("editable", flag)
+    section_id = read("section_id", _text)
+    assignment_id = read("assignment_id", _text)
+    web_url = read("web_url", _text)
+    attachments = read("attachments", SchoologyAttachments.from_upstream)

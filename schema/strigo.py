@@ -1,8 +1,7 @@
-"""Strigo's GraphQL shape: `StrigoEvent` with every native attribute, its inputs, and the translations."""
+"""Strigo's GraphQL shape: `StrigoEvent` with every native attribute, read lazily from Strigo's event."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -19,10 +18,9 @@ from gateway.upstream.values import flag, required_id, text, texts, upstream_id
 from schema.event import Event, EventStatus, Node, Provider
 from schema.local_days import zone_named
 from schema.scalars import JSON, as_json
-from schema.validation import Problems
+from schema.views import EventView, lazy, read, same_as
 
 UTC_ZONE = ZoneInfo("UTC")
-_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 #: The per-request loaders of classes (`GET /classes[/{id}]`) and of org members (`GET /members`).
 CLASSES = "strigo.classes"
@@ -128,51 +126,75 @@ class StrigoEvent(Event):
 
     @classmethod
     def from_upstream(cls, data: JSONObject, zone: ZoneInfo = UTC_ZONE) -> StrigoEvent:
-        """Build from Strigo's event object (inside the `data` envelope); `zone` is `STRIGO_TIMEZONE`.
+        """A view of Strigo's event object (inside the `data` envelope); `zone` is `STRIGO_TIMEZONE`.
 
         UPSTREAM_ERROR when it has no usable id; other fields of the wrong type read as absent.
         """
         event_id = required_id(data, "id", title="Strigo", what="an event", provider=strigo.NAME)
-        availability = data.get("availability")
-        starts_at = parse_instant(data.get("date_start"))
-        ends_at = parse_instant(data.get("date_end"))
-        name = text(data.get("name"))
-        link = text(data.get("event_link"))
-        status = text(data.get("status"))
-        return cls(
-            id=strawberry.ID(encode_id(strigo.NAME, event_id)),
-            provider=Provider.STRIGO,
-            provider_id=event_id,
-            title=name or "",
-            description=text(data.get("description")),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            timezone=(zone_named(data.get("timezone")) or zone).key,
-            all_day=False,
-            start_date=None,
-            end_date=None,
-            url=link,
-            location=None,
-            status=normalised_status(status),
-            raw=as_json(data),
-            event_link=link,
-            token=text(data.get("token")),
-            class_id=upstream_id(data.get("class_id")),
-            owner=_owner(data.get("owner")),
-            name=name,
-            availability=StrigoAvailability(availability) if availability in ("public", "private") else None,
-            date_start=starts_at,
-            date_end=ends_at,
-            include_chat=flag(data.get("include_chat")),
-            include_video=flag(data.get("include_video")),
-            include_lab_exercises=flag(data.get("include_lab_exercises")),
-            is_recorded=flag(data.get("is_recorded")),
-            tas=texts(data.get("tas")),
-            trainees=texts(data.get("trainees")),
-            strigo_status=status,
-            partner_id=text(data.get("partner_id")),
-            labels=texts(data.get("labels")),
-        )
+        return StrigoEventView(data, event_id, zone)
+
+
+class StrigoEventView(EventView, StrigoEvent):
+    """`StrigoEvent` over Strigo's decoded event: each field computed on its first read (`schema.views`)."""
+
+    provider = Provider.STRIGO
+    all_day = False
+    start_date = None
+    end_date = None
+    location = None
+    series = None
+
+    def __init__(self, data: JSONObject, event_id: str, zone: ZoneInfo) -> None:
+        self.data = data
+        self.raw = as_json(data)
+        self.provider_id = event_id
+        self.id_parts = (event_id,)
+        self.default_zone = zone
+
+    @lazy
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(strigo.NAME, self.provider_id))
+
+    @lazy
+    def title(self) -> str:
+        return self.name or ""
+
+    @lazy
+    def timezone(self) -> str | None:
+        return (zone_named(self.data.get("timezone")) or self.default_zone).key
+
+    @lazy
+    def status(self) -> EventStatus:
+        return normalised_status(self.strigo_status)
+
+    @lazy
+    def owner(self) -> StrigoOwner | None:
+        return _owner(self.data.get("owner"))
+
+    @lazy
+    def availability(self) -> StrigoAvailability | None:
+        value = self.data.get("availability")
+        return StrigoAvailability(value) if value in ("public", "private") else None
+
+    name = read("name", text)
+    description = read("description", text)
+    starts_at = read("date_start", parse_instant)
+    ends_at = read("date_end", parse_instant)
+    date_start = same_as("starts_at")
+    date_end = same_as("ends_at")
+    event_link = read("event_link", text)
+    url = same_as("event_link")
+    token = read("token", text)
+    class_id = read("class_id", upstream_id)
+    include_chat = read("include_chat", flag)
+    include_video = read("include_video", flag)
+    include_lab_exercises = read("include_lab_exercises", flag)
+    is_recorded = read("is_recorded", flag)
+    tas = read("tas", texts)
+    trainees = read("trainees", texts)
+    strigo_status = read("status", text)
+    partner_id = read("partner_id", text)
+    labels = read("labels", texts)
 
 
 def normalised_status(status: str | None) -> EventStatus:
@@ -192,110 +214,3 @@ def normalised_status(status: str | None) -> EventStatus:
 def _owner(value: Any) -> StrigoOwner | None:
     member_id = upstream_id(value.get("id")) if isinstance(value, dict) else None
     return None if member_id is None else StrigoOwner.of(member_id, text(value.get("email")))
-
-
-@strawberry.input(description="A new Strigo event. Dates need a UTC offset.")
-class CreateStrigoEventInput:
-    name: str = strawberry.field(description="The event's name: not blank, at most 256 characters.")
-    owner: str = strawberry.field(description="Email of the org member who hosts the event.")
-    class_id: str = strawberry.field(description="Id of the class the event is based on.")
-    date_start: datetime = strawberry.field(description="When it starts.")
-    date_end: datetime = strawberry.field(description="When it ends: after `dateStart`.")
-    description: str | None = strawberry.field(default=None, description="At most 65536 characters.")
-    availability: StrigoAvailability | None = strawberry.field(
-        default=None, description="Public or private (giving `trainees` makes it private)."
-    )
-    include_chat: bool | None = strawberry.field(default=None, description="Whether it includes chat.")
-    include_video: bool | None = strawberry.field(default=None, description="Whether it includes video.")
-    include_lab_exercises: bool | None = strawberry.field(
-        default=None, description="Whether the class's lab exercises are part of it."
-    )
-    is_recorded: bool | None = strawberry.field(default=None, description="Whether it is recorded.")
-    tas: list[str] | None = strawberry.field(default=None, description="Teaching assistants' emails.")
-    trainees: list[str] | None = strawberry.field(
-        default=None, description="Learners' emails; giving any makes the event private."
-    )
-    labels: list[str] | None = strawberry.field(default=None, description="Labels to apply to the event.")
-    timezone: str | None = strawberry.field(
-        default=None, description="IANA zone the dates are set in (Strigo's default: Etc/UTC)."
-    )
-    captions_language: str | None = strawberry.field(default=None, description="BCP-47 tag, e.g. `en-US`.")
-
-
-@strawberry.input(
-    description="Changes to a Strigo event; omitted fields stay as they are (only `description` may "
-    "be cleared with null). Live events refuse."
-)
-class UpdateStrigoEventInput:
-    name: strawberry.Maybe[str] = strawberry.field(description="A new name (not blank, at most 256).")
-    owner: strawberry.Maybe[str] = strawberry.field(description="Email of the new host.")
-    class_id: strawberry.Maybe[str] = strawberry.field(description="Id of another class.")
-    date_start: strawberry.Maybe[datetime] = strawberry.field(description="A new start.")
-    date_end: strawberry.Maybe[datetime] = strawberry.field(description="A new end, after the start.")
-    description: strawberry.Maybe[str | None] = strawberry.field(
-        description="A new description; null clears it."
-    )
-    availability: strawberry.Maybe[StrigoAvailability] = strawberry.field(description="Public or private.")
-    include_chat: strawberry.Maybe[bool] = strawberry.field(description="Whether it includes chat.")
-    include_video: strawberry.Maybe[bool] = strawberry.field(description="Whether it includes video.")
-    include_lab_exercises: strawberry.Maybe[bool] = strawberry.field(
-        description="Whether the class's lab exercises are part of it."
-    )
-    is_recorded: strawberry.Maybe[bool] = strawberry.field(description="Whether it is recorded.")
-    tas: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the teaching assistants.")
-    trainees: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the learners.")
-    labels: strawberry.Maybe[list[str]] = strawberry.field(description="Replaces the labels.")
-    timezone: strawberry.Maybe[str] = strawberry.field(description="IANA zone the dates are set in.")
-    captions_language: strawberry.Maybe[str] = strawberry.field(description="BCP-47 tag, e.g. `en-US`.")
-
-
-_WIRE_NAMES = {
-    "name": "name", "owner": "owner", "class_id": "classId", "date_start": "dateStart", "date_end": "dateEnd",
-    "description": "description", "availability": "availability", "include_chat": "includeChat",
-    "include_video": "includeVideo", "include_lab_exercises": "includeLabExercises",
-    "is_recorded": "isRecorded", "tas": "tas", "trainees": "trainees", "labels": "labels",
-    "timezone": "timezone", "captions_language": "captionsLanguage",
-}  # fmt: skip
-
-
-def _wire(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def _check(fields: dict[str, Any], *, creating: bool) -> None:
-    problems = Problems("input")
-    problems.text("name", fields.get("name"), max_length=256, required=creating or "name" in fields)
-    problems.text("description", fields.get("description"), max_length=65536)
-    problems.emails("owner", [fields["owner"]] if fields.get("owner") is not None else None)
-    problems.emails("tas", fields.get("tas"))
-    problems.emails("trainees", fields.get("trainees"))
-    problems.timezone("timezone", fields.get("timezone"))
-    language = fields.get("captions_language")
-    if language is not None and not _BCP47.match(language):
-        problems.add("captionsLanguage", f"{language!r} is not a BCP-47 language tag such as 'en-US'")
-    problems.ordered("dateStart", fields.get("date_start"), "dateEnd", fields.get("date_end"))
-    problems.check()
-
-
-def create_body(data: CreateStrigoEventInput) -> JSONObject:
-    """The `POST /events` body, after checking what Strigo's docs require."""
-    fields = {name: getattr(data, name) for name in _WIRE_NAMES if getattr(data, name) is not None}
-    _check(fields, creating=True)
-    return {name: _wire(value) for name, value in fields.items()}
-
-
-def update_body(data: UpdateStrigoEventInput) -> JSONObject:
-    """The `PATCH /events/{id}` body: only the fields the caller gave."""
-    fields = {name: given.value for name in _WIRE_NAMES if (given := getattr(data, name)) is not None}
-    if "description" in fields and fields["description"] is None:
-        fields["description"] = ""  # Strigo's description is a string: null means "clear it"
-    _check(fields, creating=False)
-    if not fields:
-        problems = Problems()
-        problems.add("input", "give at least one field to change")
-        problems.check()
-    return {name: _wire(value) for name, value in fields.items()}

@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from gateway.app import create_app
+from gateway.edge.http_protocol import server_config
 from gateway.sandbox.recorder import Fault
 from tests.harness import Sandbox, running_sandbox, settings_for
 
@@ -84,8 +85,10 @@ class _GatewayThread(threading.Thread):
     async def _serve(self) -> None:
         async with running_sandbox() as sandbox:
             self.sandbox = sandbox
-            config = uvicorn.Config(
-                create_app(settings_for(sandbox, **self.overrides)),
+            settings = settings_for(sandbox, **self.overrides)
+            config = server_config(
+                create_app(settings),
+                settings,
                 host="127.0.0.1",
                 port=0,
                 ws="none",

@@ -26,7 +26,7 @@ SHARED = {
     "gateway/sandbox": {"__init__", "recorder", "server", "emulators", "churn"},
     "schema": {
         "__init__", "event", "payloads", "scalars", "validation", "status", "build", "local_days",
-        "recurrence", "federation", "feed", "changes",
+        "recurrence", "federation", "feed", "views", "changes",
     },
     "resolvers": {
         "__init__", "provider", "provider_events", "provider_objects", "registry", "mutations", "events",

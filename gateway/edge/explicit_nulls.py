@@ -120,12 +120,16 @@ class _Spreads(Visitor):
 
 
 def _has_null(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, dict):
-        return any(_has_null(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_null(item) for item in value)
+    # A loop, not recursion: variables nest as deep as the request body lets them.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if item is None:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

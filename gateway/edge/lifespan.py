@@ -12,6 +12,7 @@ from typing import TypedDict
 import aiohttp
 from starlette.applications import Starlette
 
+from gateway.edge.heap import settle_after_startup
 from gateway.live.hub import Coordination, Hub
 from gateway.live.local import LocalCoordination
 from gateway.live.redis_coordination import RedisCoordination
@@ -98,13 +99,15 @@ async def lifespan(app: Starlette) -> AsyncIterator[Resources]:
             for name, session in sessions.items()
         }
         clients = {spec.name: spec.open_client(settings, wiring[spec.name]) for spec in enabled}
-        yield {
+        resources: Resources = {
             "clients": clients,
             "directory": ClientDirectory(settings, specs, clients, wiring),
             "caller_headers": CallerHeaders(settings, specs, Fingerprints.for_settings(settings)),
             "redis": link,
             "live": live,
         }
+        settle_after_startup()  # everything above lives as long as the process
+        yield resources
     finally:
         await live.close()
         for session in sessions.values():

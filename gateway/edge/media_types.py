@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -10,6 +11,7 @@ APPLICATION_JSON = "application/json"
 _MEDIA_TYPES = (APPLICATION_JSON, GRAPHQL_RESPONSE_JSON)
 
 
+@functools.lru_cache(maxsize=256)  # clients send a handful of distinct `Accept` values
 def response_media_type(accept: str | None) -> str:
     """The media type to answer a GraphQL request with, given its `Accept` header (None: absent).
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -35,6 +35,7 @@ from gateway.errors import (
     PersistedQueryNotAllowed,
     PersistedQueryNotFound,
 )
+from gateway.sized_lru import SizedLru
 from gateway.upstream.redis_link import REDIS_ERRORS, RedisLink
 
 log = logging.getLogger("gateway.persisted")
@@ -91,11 +92,11 @@ class PersistedQueries:
     max_entries: int = 2048
     #: Characters of query text the LRU may hold in all (a query is at most GATEWAY_MAX_QUERY_LENGTH).
     max_characters: int = 16_000_000
-    _entries: OrderedDict[str, str] = field(default_factory=OrderedDict)
-    _characters: int = 0
+    _entries: SizedLru[str, str] = field(init=False)
     _trusted_texts: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._entries = SizedLru(self.max_entries, self.max_characters)
         self._trusted_texts = frozenset(self.trusted.values())
 
     async def resolve(
@@ -140,12 +141,10 @@ class PersistedQueries:
         found = self.trusted.get(key)
         if found is None and not self.only_trusted:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            elif redis is not None:
+            if found is None and redis is not None:
                 found = await _redis_get(redis, key)
                 if found is not None:
-                    self._keep(key, found)
+                    self._entries.put(key, found, len(found))
         if found is None:
             raise PersistedQueryNotFound
         return found
@@ -161,6 +160,10 @@ class PersistedQueries:
         try:
             resolved = await self.resolve(operation.query, operation.extensions, redis)
         except GatewayError as error:
+            if error.code is ErrorCode.BAD_REQUEST:
+                # Malformed like any other request: 400 in either media type (CONTRACT §5). The
+                # other codes (PERSISTED_QUERY_NOT_FOUND above all, APQ's protocol) stay results.
+                raise HTTPException(400, error.message) from error
             return ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
@@ -171,10 +174,9 @@ class PersistedQueries:
 
     async def register(self, sha: str, query: str, redis: RedisLink | None) -> None:
         """Keep a query that has validated under its hash (in Redis too, when there is one)."""
-        if sha in self._entries:
-            self._entries.move_to_end(sha)
+        if self._entries.get(sha) is not None:
             return
-        self._keep(sha, query)
+        self._entries.put(sha, query, len(query))
         if redis is not None and redis.usable():
             try:
                 await redis.client.set(REDIS_PREFIX + sha, query, ex=REDIS_TTL)
@@ -182,15 +184,6 @@ class PersistedQueries:
                 redis.failed(error, "storing a persisted query")
             else:
                 redis.answered()
-
-    def _keep(self, sha: str, query: str) -> None:
-        self._entries[sha] = query
-        self._characters += len(query)
-        while self._entries and (
-            len(self._entries) > self.max_entries or self._characters > self.max_characters
-        ):
-            _, evicted = self._entries.popitem(last=False)
-            self._characters -= len(evicted)
 
 
 def only_persisted_query_not_found(response: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:

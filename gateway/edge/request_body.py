@@ -2,6 +2,8 @@
 
 JSON is decoded with orjson, which refuses what `json` lets through or chokes on: invalid UTF-8,
 lone surrogates, `NaN`, and nesting deeper than 1024 levels (where `json` raises RecursionError).
+`variables` and `extensions` may nest at most `MAX_JSON_DEPTH` levels, checked without recursion:
+what reads them later (graphql-core's coercion, the gateway's own walks) may then recurse safely.
 A body must be an object (or, for a batch, an array of objects); the GraphQL parameters of a GET
 may appear once each, so no two readers of one URL can disagree about which `query` it carries.
 """
@@ -22,6 +24,9 @@ __all__ = ["DOCUMENT_ID_PARAMETERS", "PARAMETERS"]
 PARAMETERS = ("query", "variables", "operationName", "extensions", *DOCUMENT_ID_PARAMETERS)
 #: Parameters that carry JSON when sent in a URL.
 JSON_PARAMETERS = ("variables", "extensions")
+#: Levels of arrays and objects `variables` or `extensions` may nest: far beyond any input type
+#: of the schema, far below Python's recursion limit (400 levels crashed a recursive walk).
+MAX_JSON_DEPTH = 64
 
 
 def decode_json(data: str | bytes) -> object:
@@ -32,10 +37,12 @@ def decode_json(data: str | bytes) -> object:
 def require_request_shape(data: object) -> dict[str, Any] | list[dict[str, Any]]:
     """The decoded body if it is a GraphQL request (an object) or a batch (an array of objects)."""
     if isinstance(data, dict):
+        _require_shallow(data, "")
         return data
     if isinstance(data, list) and all(isinstance(item, dict) for item in data):
         for index, item in enumerate(data):
             _require_parameter_types(item, f"Batch entry {index}: ")
+            _require_shallow(item, f"Batch entry {index}: ")
         return data
     raise HTTPException(
         400, "The request body must be a JSON object (or, for a batch, an array of JSON objects)."
@@ -56,6 +63,25 @@ def _require_parameter_types(data: dict[str, Any], where: str) -> None:
         value = data.get(name)
         if value is not None and not isinstance(value, kind):
             raise HTTPException(400, f"{where}`{name}` must be {spelled} or null.")
+
+
+def nests_deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects in `value` nest more than `limit` levels (walked without recursion)."""
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _require_shallow(data: Mapping[str, Any], where: str) -> None:
+    for name in JSON_PARAMETERS:
+        if nests_deeper_than(data.get(name), MAX_JSON_DEPTH + 1):
+            raise HTTPException(400, f"{where}`{name}` nests deeper than {MAX_JSON_DEPTH} levels.")
 
 
 def with_document_id(data: dict[str, Any]) -> dict[str, Any]:
@@ -93,4 +119,5 @@ def parse_json_parameters(params: Mapping[str, str]) -> dict[str, Any]:
                 parsed[name] = decode_json(parsed[name])
             except orjson.JSONDecodeError as error:
                 raise HTTPException(400, f"The `{name}` parameter is not valid JSON.") from error
+    _require_shallow(parsed, "")
     return parsed

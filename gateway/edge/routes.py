@@ -13,13 +13,14 @@ import strawberry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from gateway.edge.calendar_feed import calendar_feed
+from gateway.edge.cors import GatewayCORS
 from gateway.edge.lifespan import lifespan
 from gateway.edge.playground import assets_mount
 from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
@@ -32,9 +33,25 @@ from gateway.settings import Settings
 from gateway.upstream.redis_link import RedisLink
 
 
-async def healthz(request: Request) -> JSONResponse:
-    """Liveness: 200 while the process serves."""
-    return JSONResponse({"status": "ok"})
+class FixedResponse:
+    """An ASGI app answering every request with the same response, encoded once."""
+
+    def __init__(self, body: bytes, media_type: str, status: int = 200) -> None:
+        self.status = status
+        self.body = body
+        self.headers = (
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", media_type.encode()),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A fresh header list each time: outer middleware (CORS, compression) add to it in place.
+        await send({"type": "http.response.start", "status": self.status, "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body})
+
+
+#: Liveness: 200 while the process serves.
+healthz = FixedResponse(b'{"status":"ok"}', "application/json")
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -82,7 +99,7 @@ def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middlew
         Middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, compresslevel=6),
         Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
         Middleware(
-            CORSMiddleware,
+            GatewayCORS,
             allow_origins=settings.gateway_cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=[*settings.gateway_cors_allow_headers, *credential_headers],

@@ -105,22 +105,24 @@ def graphql_error_body(error: GatewayError) -> bytes:
     return orjson.dumps({"errors": [{"message": error.message, "extensions": error.extensions}]})
 
 
-async def _refuse(
-    send: Send, status: int, error: GatewayError, headers: Sequence[tuple[bytes, bytes]] = ()
-) -> None:
-    body = graphql_error_body(error)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+class Refusal:
+    """A fixed refusal, its body and headers encoded once: the same bytes for every request refused."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, error: GatewayError, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+        self.status = status
+        self.body = graphql_error_body(error)
+        self.headers = (
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(self.body)).encode()),
+            *headers,
+        )
+
+    async def send(self, send: Send) -> None:
+        """Answer with it (a fresh header list each time: outer middleware may add to it)."""
+        await send({"type": "http.response.start", "status": self.status, "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body})
 
 
 class ApiKeyMiddleware:
@@ -136,6 +138,7 @@ class ApiKeyMiddleware:
         self.app = app
         self.keys = CallerKeys(keys)
         self.graphql_path = graphql_path
+        self.unauthenticated = Refusal(401, Unauthenticated(UNAUTHENTICATED_MESSAGE), [WWW_AUTHENTICATE])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not self.keys.required:
@@ -148,7 +151,7 @@ class ApiKeyMiddleware:
             # Closing before accepting answers the upgrade with 403: no connection, no messages.
             await send({"type": "websocket.close", "code": 4403, "reason": "Forbidden"})
         else:
-            await _refuse(send, 401, Unauthenticated(UNAUTHENTICATED_MESSAGE), [WWW_AUTHENTICATE])
+            await self.unauthenticated.send(send)
 
     @staticmethod
     def _is_public(scope: Scope) -> bool:
@@ -173,6 +176,7 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
+        self.too_large = Refusal(413, BadRequest(f"Request body larger than {limit} bytes."))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -180,7 +184,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _refuse(send, 413, self._too_large())
+            await self.too_large.send(send)
             return
         received = 0
 
@@ -196,10 +200,7 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, limited, send)
         except BodyTooLarge:
-            await _refuse(send, 413, self._too_large())
-
-    def _too_large(self) -> BadRequest:
-        return BadRequest(f"Request body larger than {self.limit} bytes.")
+            await self.too_large.send(send)
 
 
 class BodyTooLarge(Exception):

@@ -18,6 +18,9 @@ SEARCH = "search"
 SIGNATURE = "sig"
 PARAMETERS = (PROVIDER, STARTS_AFTER, STARTS_BEFORE, SEARCH, SIGNATURE)
 
+#: Characters of `search`: it travels to upstreams in URLs (Kona, pretix), and no title is longer.
+MAX_SEARCH_LENGTH = 200
+
 #: `+02:00` written into a URL unencoded arrives as ` 02:00` (a `+` in a query is a space).
 _SPACE_FOR_PLUS = re.compile(r"^(.*\d) (\d\d(?::?\d\d)?)$")
 
@@ -75,6 +78,16 @@ def _text(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
+def checked_search(search: str | None) -> str | None:
+    """`search` (None when empty), or BAD_USER_INPUT naming `filter.search` when it is too long."""
+    if search and len(search) > MAX_SEARCH_LENGTH:
+        raise BadUserInput(
+            f"{SEARCH} must be at most {MAX_SEARCH_LENGTH} characters (got {len(search)})",
+            field=["filter", SEARCH],
+        )
+    return search or None
+
+
 def feed_filter(
     providers: Iterable[str] = (),
     starts_after: datetime | None = None,
@@ -90,7 +103,7 @@ def feed_filter(
         providers=tuple(sorted({name.lower() for name in providers})),
         starts_after=after,
         starts_before=before,
-        search=search or None,
+        search=checked_search(search),
     )
 
 

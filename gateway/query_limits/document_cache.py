@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError
+
+from gateway.sized_lru import SizedLru
 
 Rules = tuple[type[ASTValidationRule], ...]
 
@@ -19,7 +20,6 @@ _BYTES_PER_CHARACTER = 4
 @dataclass(slots=True)
 class _Entry:
     document: DocumentNode
-    size: int
     validated: tuple[Rules, list[GraphQLError]] | None = None
 
 
@@ -33,30 +33,33 @@ class DocumentCache:
 
     max_entries: int = 1024
     max_bytes: int = 64 * 1024 * 1024
-    entries: OrderedDict[str, _Entry] = field(default_factory=OrderedDict)
-    size: int = 0
+    entries: SizedLru[str, _Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entries = SizedLru(self.max_entries, self.max_bytes)
+
+    @property
+    def size(self) -> int:
+        """The estimated memory of the cached documents."""
+        return self.entries.size
 
     def parse(self, query: str, parse: Callable[[str], DocumentNode]) -> DocumentNode:
         """The document for `query`: `parse(query)` once, then from the cache while it stays."""
         entry = self.entries.get(query)
         if entry is not None:
-            self.entries.move_to_end(query)
             return entry.document
         document = parse(query)
         tokens = int(getattr(document, "token_count", 0))
-        entry = _Entry(document, _BYTES_PER_TOKEN * tokens + _BYTES_PER_CHARACTER * len(query))
-        self.entries[query] = entry
-        self.size += entry.size
-        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= evicted.size
+        self.entries.put(
+            query, _Entry(document), _BYTES_PER_TOKEN * tokens + _BYTES_PER_CHARACTER * len(query)
+        )
         return document
 
     def validate(
         self, query: str, document: DocumentNode, rules: Rules, validate: Callable[[], list[GraphQLError]]
     ) -> list[GraphQLError]:
         """`validate()`'s errors, remembered with the cached document for these rules."""
-        entry = self.entries.get(query)
+        entry = self.entries.peek(query)
         if entry is None or entry.document is not document:
             return validate()
         if entry.validated is None or entry.validated[0] != rules:

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from starlette.datastructures import Headers
@@ -60,10 +60,18 @@ class CallerHeaders:
     settings: Settings
     specs: Sequence[AnySpec]
     fingerprints: Fingerprints
+    #: Every provider's caller header, as ASGI spells header names (lower-case bytes).
+    names: frozenset[bytes] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = frozenset(spec.caller.name.lower().encode("latin-1") for spec in self.specs if spec.caller)
+        object.__setattr__(self, "names", names)
 
     def read(self, headers: Headers) -> Mapping[str, CallerCredential]:
         """The caller's credential per provider, fingerprinted; `CredentialRefused` for a bad header."""
         found: dict[str, CallerCredential] = {}
+        if not any(name in self.names for name, _ in headers.raw):
+            return found  # one pass over the headers for the common request, which brings none
         for spec in self.specs:
             caller = spec.caller
             values = headers.getlist(caller.name) if caller is not None else []

@@ -8,13 +8,13 @@ generation it was read from, so a reply fetched while a write cleared the cache 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 
+from gateway.sized_lru import SizedLru
 from gateway.upstream.redis_link import REDIS_ERRORS, RedisLink
 from gateway.upstream.replies import Reply
 
@@ -46,15 +46,34 @@ class ReplyCache(Protocol):
         ...
 
 
+#: Memory a decoded JSON reply takes per byte received (measured 4.7 on a Kona list).
+MEMORY_PER_REPLY_BYTE = 5
+#: A reply over this part of the budget is not cached: it would evict everything else.
+LARGEST_SHARE = 8
+
+
 @dataclass(slots=True)
 class TtlCache(Generic[V]):
-    """A bounded in-process cache whose entries expire `ttl` seconds after they were stored."""
+    """An in-process cache whose entries expire `ttl` seconds after they were stored, bounded by
+    entries and by the sizes its values were stored with (least recently used evicted first)."""
 
     ttl: float
     max_entries: int = 2048
+    max_size: int = 64 * 1024 * 1024
     clock: Callable[[], float] = time.monotonic
     generation: int = 0
-    _entries: OrderedDict[str, tuple[float, V]] = field(default_factory=OrderedDict)
+    _entries: SizedLru[str, tuple[float, V]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._entries = SizedLru(self.max_entries, self.max_size, self.max_size // LARGEST_SHARE)
+
+    @property
+    def size(self) -> int:
+        """The sizes of what is kept, added up."""
+        return self._entries.size
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, key: str) -> V | None:
         """The value stored under `key`, unless it has expired."""
@@ -63,18 +82,15 @@ class TtlCache(Generic[V]):
             return None
         expires, value = entry
         if expires <= self.clock():
-            del self._entries[key]
+            self._entries.pop(key)
             return None
         return value
 
-    def put(self, key: str, value: V, generation: int | None = None) -> None:
-        """Store `value` unless `generation` is given and has passed; evict beyond `max_entries`."""
+    def put(self, key: str, value: V, size: int, generation: int | None = None) -> None:
+        """Store `value` of `size` unless `generation` is given and has passed, or it is too large."""
         if generation is not None and generation != self.generation:
             return
-        self._entries[key] = (self.clock() + self.ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (self.clock() + self.ttl, value), size)
 
     def clear(self) -> None:
         """Forget everything and start a new generation."""
@@ -90,14 +106,14 @@ class _LocalLookup:
     reply: Reply | None
 
     async def store(self, reply: Reply) -> None:
-        self.cache.put(self.key, reply, self.generation)
+        self.cache.put(self.key, reply, MEMORY_PER_REPLY_BYTE * reply.size, self.generation)
 
 
 class LocalReplyCache:
     """Per process: each replica keeps its own copy, and a write clears only its own."""
 
-    def __init__(self, ttl: float, max_entries: int = 2048) -> None:
-        self.entries: TtlCache[Reply] = TtlCache(ttl, max_entries)
+    def __init__(self, ttl: float, max_bytes: int = 64 * 1024 * 1024, max_entries: int = 2048) -> None:
+        self.entries: TtlCache[Reply] = TtlCache(ttl, max_entries, max_bytes)
 
     async def lookup(self, key: str) -> Lookup:
         return _LocalLookup(self.entries, key, self.entries.generation, self.entries.get(key))
@@ -177,4 +193,4 @@ def _encode(reply: Reply) -> bytes:
 
 def _decode(raw: bytes | str) -> Reply:
     fields: dict[str, Any] = orjson.loads(raw)
-    return Reply(fields["status"], fields["headers"], fields["data"], fields["url"])
+    return Reply(fields["status"], fields["headers"], fields["data"], fields["url"], len(raw))

@@ -146,7 +146,7 @@ class Upstream:
             max_reply_items=settings.gateway_max_reply_items,
             max_pages=settings.gateway_max_pages,
             redactor=deployment.with_secrets([*sent, *(caller.secrets if caller else ())]),
-            cache=wiring.state.cache(provider, settings.gateway_cache_ttl),
+            cache=wiring.state.cache(provider, settings.gateway_cache_ttl, settings.gateway_cache_max_bytes),
             quota=wiring.state.quota(provider, rate, scope),
             scope=scope,
             gate=wiring.state.gate(provider, settings.gateway_max_concurrency),
@@ -357,8 +357,8 @@ class Upstream:
             status = "broken"
             raise self.reader.lost(method, is_read, "closed the connection before answering") from exc
         finally:
-            metrics.UPSTREAM_CALLS.labels(self.provider, method, status).inc()
-            metrics.UPSTREAM_SECONDS.labels(self.provider, method).observe(time.perf_counter() - started)
+            metrics.upstream_calls(self.provider, method, status).inc()
+            metrics.upstream_seconds(self.provider, method).observe(time.perf_counter() - started)
 
     def _record(self, healthy: bool) -> None:
         self.health.calls += 1

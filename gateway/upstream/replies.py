@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -41,6 +41,8 @@ class Reply:
     headers: Mapping[str, str]
     data: Any
     url: str
+    #: Bytes of the body as received (after decompression): what a cache counts it by, not content.
+    size: int = field(default=0, compare=False)
 
 
 class _Undecodable:

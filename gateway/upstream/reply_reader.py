@@ -82,13 +82,13 @@ class ReplyReader:
         limit = self.max_bytes if status < 300 else min(self.max_bytes, ERROR_BODY_LIMIT)
         raw, complete = await _read_body(response, limit)
         if not complete and status < 300:
-            return Reply(status, headers, TOO_LARGE, url)
+            return Reply(status, headers, TOO_LARGE, url, len(raw))
         data = decode(raw, complete=complete)
         # Error bodies are where upstreams echo requests back: always scrubbed (they are small).
         # Other bodies only when a fast scan finds something that may be a credential.
         if not is_undecodable(data) and (status >= 300 or redactor.mentions(raw)):
             data = redactor.json(data)
-        return Reply(status, headers, data, url)
+        return Reply(status, headers, data, url, len(raw))
 
     def failure(self, reply: Reply, method: str, is_read: bool) -> GatewayError | None:
         """What a reply means when it is not a usable answer; None when it is one."""

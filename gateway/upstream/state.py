@@ -30,16 +30,17 @@ class StateFactory:
     _caches: dict[str, ReplyCache | None] = field(default_factory=dict, compare=False)
     _gates: dict[str, asyncio.Semaphore] = field(default_factory=dict, compare=False)
 
-    def cache(self, provider: str, ttl: float) -> ReplyCache | None:
-        """The provider's reply cache (the same one on every call), or None when `ttl` is 0 (off)."""
+    def cache(self, provider: str, ttl: float, max_bytes: int = 64 * 1024 * 1024) -> ReplyCache | None:
+        """The provider's reply cache (the same one on every call), or None when `ttl` is 0 (off);
+        in process it holds at most `max_bytes` of replies."""
         if provider not in self._caches:
-            self._caches[provider] = self._new_cache(provider, ttl)
+            self._caches[provider] = self._new_cache(provider, ttl, max_bytes)
         return self._caches[provider]
 
-    def _new_cache(self, provider: str, ttl: float) -> ReplyCache | None:
+    def _new_cache(self, provider: str, ttl: float, max_bytes: int) -> ReplyCache | None:
         if ttl <= 0:
             return None
-        local = LocalReplyCache(ttl)
+        local = LocalReplyCache(ttl, max_bytes)
         return local if self.link is None else RedisReplyCache(self.link, provider, ttl, local)
 
     def gate(self, provider: str, concurrency: int) -> asyncio.Semaphore:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from gateway.edge.http_protocol import server_config
+from gateway.settings import Settings
 
 
 class _Server(uvicorn.Server):
@@ -22,9 +26,10 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` (lifespan included) on 127.0.0.1; yields its base URL, e.g. `http://127.0.0.1:41234`."""
-    config = uvicorn.Config(
+async def serving(app: ASGIApp, settings: Settings | None = None) -> AsyncIterator[str]:
+    """Serve `app` (lifespan included) on 127.0.0.1; yields its base URL, e.g. `http://127.0.0.1:41234`.
+    With `settings`, as `event-gateway serve` does: the gateway's HTTP protocol and connection limits."""
+    config = (uvicorn.Config if settings is None else partial(server_config, settings=settings))(
         app,
         host="127.0.0.1",
         port=0,
