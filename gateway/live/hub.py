@@ -206,8 +206,12 @@ class Hub:
                 feeds.append(feed)
             yield subscriber
         finally:
-            for feed in self._release(subscriber):
-                await feed.stop()
+            # Each emptied feed is stopped by a task of its own, started before anything is awaited:
+            # a subscriber leaving by cancellation (an SSE client going away) is cancelled again at
+            # its first await, and feeds stopped one after another in here stayed polling for good.
+            stopping = [self._stop_later(feed) for feed in self._release(subscriber)]
+            if stopping:
+                await asyncio.shield(asyncio.gather(*stopping))
 
     async def written(self, written: Written) -> None:
         """Apply a write through the gateway to the keys this process polls (same provider, credential)."""
@@ -275,13 +279,18 @@ class Hub:
                 emptied.append(feed)
         return emptied
 
+    def _stop_later(self, feed: Feed) -> asyncio.Task[None]:
+        """Stop `feed` in a task of its own, which `close` waits for."""
+        task = asyncio.get_running_loop().create_task(feed.stop())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        return task
+
     def _dropped(self, subscriber: Subscriber) -> None:
         """A subscriber fell too far behind: free its slot now, close its feeds if it was their last."""
         metrics.LIVE_DROPPED.inc()
         on_drop = self._memberships[subscriber][1] if subscriber in self._memberships else None
         for feed in self._release(subscriber):
-            task = asyncio.get_running_loop().create_task(feed.stop())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._stop_later(feed)
         if on_drop is not None:
             on_drop()

@@ -133,6 +133,23 @@ async def test_an_sse_subscriber_that_leaves_frees_its_slot_and_stops_the_poller
         await assert_polls_stopped(sandbox)
 
 
+async def test_an_sse_subscriber_of_every_provider_that_leaves_stops_every_poller(sandbox: Sandbox) -> None:
+    providers = ("strigo", "schoology", "kona", "pretix")
+    async with live_gateway(sandbox) as base:
+        async with event_stream(base, SUBSCRIBE, {"filter": None}) as stream:
+            for provider in providers:
+
+                async def leading(provider: str = provider) -> bool:
+                    return await metric(base, "gateway_live_pollers", provider=provider) > 0
+
+                await until(leading, f"{provider} is polled")
+            stream.response.close()  # the client hangs up: the stream's task is cancelled
+        # Every feed stops, not only the first: the later ones polled on for good with no subscriber.
+        for provider in providers:
+            await gauge(base, "gateway_live_pollers", 0, provider=provider)
+        await gauge(base, "gateway_live_feeds", 0)
+
+
 # --- slow consumers ---------------------------------------------------------------------------------------
 
 
