@@ -291,6 +291,6 @@ class Hub:
         metrics.LIVE_DROPPED.inc()
         on_drop = self._memberships[subscriber][1] if subscriber in self._memberships else None
         for feed in self._release(subscriber):
-            self._stop_later(feed)
+            _ = self._stop_later(feed)  # `close` waits for it
         if on_drop is not None:
             on_drop()
