@@ -164,7 +164,8 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         description="seconds a client has to send a request's complete head, from the connection or "
-        "the request's first byte; then the connection is closed (with 408 if part of it came)",
+        "the request's first byte; then the connection is closed (with 408 if part of it came); also "
+        "what a WebSocket has to send `connection_init` (then closed 4408)",
         json_schema_extra=BEYOND_CONTRACT,
     )
     gateway_max_connections: int = Field(

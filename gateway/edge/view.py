@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -109,6 +110,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             schema,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
             max_subscriptions_per_connection=settings.gateway_max_subscriptions_per_connection,
+            # A socket that has not said `connection_init` (with its key) holds a connection slot
+            # unauthenticated: it gets as long as a request's head does, not strawberry's minute.
+            connection_init_wait_timeout=timedelta(seconds=settings.gateway_header_timeout),
             **kwargs,
         )
         self.settings = settings

@@ -109,6 +109,13 @@ class KeyedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_connection_init(message)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # graphql-transport-ws: an id is a string and the payload an object with a string `query`
+        # (strawberry would crash on a null payload, and repeats the id, whatever its size, in every
+        # message of the operation); anything else is a malformed message, closed 4400.
+        problem = _malformed_subscribe(message)
+        if problem is not None:
+            await self.websocket.close(code=INVALID_MESSAGE, reason=problem)
+            return
         # Strawberry's own refusal carries no code; the limit is the gateway's, so is the error.
         limit = self.max_subscriptions_per_connection
         if (
@@ -122,6 +129,28 @@ class KeyedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[refusal.formatted]))
             return
         await super().handle_subscribe(message)
+
+
+#: graphql-transport-ws's close code for a malformed message.
+INVALID_MESSAGE = 4400
+#: The longest operation id accepted: clients use counters or UUIDs.
+MAX_OPERATION_ID = 128
+
+
+def _malformed_subscribe(message: SubscribeMessage) -> str | None:
+    """Why a `subscribe` message is malformed, or None."""
+    operation_id: object = message.get("id")
+    if not isinstance(operation_id, str) or not 0 < len(operation_id) <= MAX_OPERATION_ID:
+        return f"Invalid subscribe id: a string of 1 to {MAX_OPERATION_ID} characters"
+    payload: object = message.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "Invalid subscribe payload: an object with a string query"
+    for name in ("variables", "extensions"):
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            return f"Invalid subscribe payload: {name} must be an object"
+    if payload.get("operationName") is not None and not isinstance(payload["operationName"], str):
+        return "Invalid subscribe payload: operationName must be a string"
+    return None
 
 
 class KeyedLegacyWSHandler(BaseGraphQLWSHandler[Context, None]):

@@ -104,14 +104,48 @@ async def test_a_client_naming_json_beside_the_stream_gets_json_unless_it_subscr
         ([INIT, {"type": "shout"}], 4400, "Unknown message type: shout"),
         ([{"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}}], 4401, "Unauthorized"),
         ([INIT, INIT], 4429, "Too many initialisation requests"),
-        ([INIT, {"type": "subscribe", "id": "1"}], 4400, "Failed to parse message"),
+        ([INIT, {"type": "subscribe", "id": "1"}], 4400, "Invalid subscribe payload"),
+        ([INIT, {"type": "subscribe", "id": "1", "payload": None}], 4400, "Invalid subscribe payload"),
+        ([INIT, {"type": "subscribe", "id": "1", "payload": "x"}], 4400, "Invalid subscribe payload"),
+        (
+            [INIT, {"type": "subscribe", "id": "1", "payload": {"query": 123}}],
+            4400,
+            "Invalid subscribe payload",
+        ),
+        (
+            [INIT, {"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE, "variables": "x"}}],
+            4400,
+            "variables must be an object",
+        ),
+        (
+            [INIT, {"type": "subscribe", "id": 123, "payload": {"query": SUBSCRIBE}}],
+            4400,
+            "Invalid subscribe id",
+        ),
+        (
+            [INIT, {"type": "subscribe", "id": "i" * 129, "payload": {"query": SUBSCRIBE}}],
+            4400,
+            "Invalid subscribe id",
+        ),
         (
             [INIT, {"type": "subscribe", "id": "1", "payload": {"query": "subscription {"}}],
             4400,
             "Syntax Error",
         ),
     ],
-    ids=["unknown-type", "subscribe-before-init", "second-init", "no-payload", "syntax-error"],
+    ids=[
+        "unknown-type",
+        "subscribe-before-init",
+        "second-init",
+        "no-payload",
+        "null-payload",
+        "string-payload",
+        "number-query",
+        "string-variables",
+        "number-id",
+        "huge-id",
+        "syntax-error",
+    ],
 )
 async def test_bad_messages_close_the_socket_with_the_protocols_code(
     sandbox: Sandbox, messages: list[dict[str, Any]], code: int, reason: str
@@ -122,6 +156,15 @@ async def test_bad_messages_close_the_socket_with_the_protocols_code(
     assert reason in close_reason
     assert all(message["type"] == "connection_ack" for message in received)
     assert sandbox.calls("strigo") == []
+
+
+async def test_a_socket_that_never_initialises_is_closed_after_the_header_timeout(sandbox: Sandbox) -> None:
+    # Unauthenticated until `connection_init`: it may hold a connection slot no longer than a
+    # request's head may take, not strawberry's default minute.
+    async with live_gateway(sandbox, gateway_header_timeout=1) as base:
+        received, close_code, reason = await raw_ws(base)
+    assert (received, close_code) == ([], 4408)
+    assert "Connection initialisation timeout" in reason
 
 
 async def test_a_reused_operation_id_closes_the_socket_4409(sandbox: Sandbox) -> None:
