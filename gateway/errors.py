@@ -194,10 +194,8 @@ class CallBudgetSpent(QueryTooComplex):
 class TooManySubscriptions(QueryTooComplex):
     """One subscription more than this process, or this connection, may serve at once."""
 
-    def __init__(self, limit: int, setting: str) -> None:
-        super().__init__(
-            f"this gateway serves at most {limit} subscriptions at once ({setting}); try again later"
-        )
+    def __init__(self, limit: int, setting: str, what: str = "subscriptions") -> None:
+        super().__init__(f"this gateway serves at most {limit} {what} at once ({setting}); try again later")
 
 
 class SlowConsumer(QueryTooComplex):

@@ -281,6 +281,14 @@ class Settings(BaseSettings):
         "(`QUERY_TOO_COMPLEX`)",
         json_schema_extra=BEYOND_CONTRACT,
     )
+    gateway_max_live_feeds: int = Field(
+        default=100,
+        gt=0,
+        description="distinct (provider, window, credential) keys one process polls for subscriptions; a "
+        "subscription needing one more is refused (`QUERY_TOO_COMPLEX`): each is a poller spending the "
+        "provider's quota, and subscribers of one key share it",
+        json_schema_extra=BEYOND_CONTRACT,
+    )
     gateway_max_pending_changes: int = Field(
         default=100,
         gt=0,

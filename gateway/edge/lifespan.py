@@ -56,6 +56,7 @@ def open_hub(settings: Settings, link: RedisLink | None) -> Hub:
         coordination,
         interval=settings.gateway_poll_interval,
         max_subscriptions=settings.gateway_max_subscriptions,
+        max_feeds=settings.gateway_max_live_feeds,
         max_pending=settings.gateway_max_pending_changes,
     )
 

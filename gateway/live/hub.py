@@ -157,11 +157,18 @@ class Hub:
     """The process's feeds by key, its subscribers, and the write path into the detectors."""
 
     def __init__(
-        self, coordination: Coordination, *, interval: float, max_subscriptions: int, max_pending: int
+        self,
+        coordination: Coordination,
+        *,
+        interval: float,
+        max_subscriptions: int,
+        max_pending: int,
+        max_feeds: int = 100,
     ) -> None:
         self.coordination = coordination
         self.interval = interval
         self.max_subscriptions = max_subscriptions
+        self.max_feeds = max_feeds
         self.max_pending = max_pending
         self._feeds: dict[FeedKey, Feed] = {}
         self._by_name: dict[str, Feed] = {}
@@ -196,6 +203,8 @@ class Hub:
             for watch in watches:
                 feed = self._feeds.get(watch.key)
                 if feed is None:
+                    if len(self._feeds) >= self.max_feeds:
+                        raise TooManySubscriptions(self.max_feeds, "GATEWAY_MAX_LIVE_FEEDS", "polled filters")
                     feed = self._open(watch)
                     try:
                         await feed.start()

@@ -296,6 +296,35 @@ async def test_one_subscription_over_the_process_limit_is_refused_until_a_slot_f
     assert ended["type"] == "complete"
 
 
+async def test_one_polled_filter_over_the_process_limit_is_refused_and_shared_ones_still_join(
+    sandbox: Sandbox,
+) -> None:
+    # Each distinct filter is a poller spending the provider's quota: 100 searches on one socket
+    # made 400 of them. Subscribers of a filter already polled share its poller and are let in.
+    searched = "subscription($s: String) { eventChanges(filter: {providers: [STRIGO], search: $s}) { kind } }"
+    async with live_gateway(sandbox, gateway_max_live_feeds=2) as base, transport_ws(base) as client:
+        for number in (1, 2):
+            await client.subscribe(f"s{number}", searched, {"s": f"zz{number}"})
+
+        async def two_feeds() -> bool:
+            return await metric(base, "gateway_live_feeds") == 2
+
+        await until(two_feeds, "two filters are polled")
+        await client.subscribe("s3", searched, {"s": "zz3"})
+        refused, ended = await client.message("s3"), await client.message("s3")
+        await client.subscribe("again", searched, {"s": "zz1"})
+
+        async def three_subscribers() -> bool:
+            return await metric(base, "gateway_live_subscribers") == 3
+
+        await until(three_subscribers, "a subscriber of a polled filter joins it")
+        assert await metric(base, "gateway_live_feeds") == 2
+    [error] = refused["payload"]["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "GATEWAY_MAX_LIVE_FEEDS" in error["message"]
+    assert ended["type"] == "complete"
+
+
 async def test_one_operation_over_the_connection_limit_is_a_coded_error(sandbox: Sandbox) -> None:
     async with (
         live_gateway(sandbox, gateway_max_subscriptions_per_connection=1) as base,
