@@ -107,6 +107,7 @@ __all__ = [
     "ACCESS_TOKEN",
     "ACCOUNT_ID",
     "ANCHOR",
+    "CALLERS",
     "CLIENT_ID",
     "CLIENT_SECRET",
     "DEFAULT_PER_PAGE",
@@ -129,6 +130,8 @@ __all__ = [
 NAME = "kona"
 # Read on every request (not copied into a sibling module), so lowering it here takes effect at once.
 MAX_PER_PAGE = 100
+#: Two callers' own `X-Kona-Token`s: Ada's (every space) and Grace's (two spaces).
+CALLERS = (ACCESS_TOKEN, OTHER_ACCESS_TOKEN)
 
 
 @web.middleware

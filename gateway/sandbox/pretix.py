@@ -108,6 +108,7 @@ from gateway.sandbox.recorder import CallLog, Handler, json_response, recording_
 
 __all__ = [
     "ARTS_TEAM_TOKEN",
+    "CALLERS",
     "CONF_TEAM_TOKEN",
     "NAME",
     "READ_ONLY_TOKEN",
@@ -117,6 +118,8 @@ __all__ = [
 ]
 
 NAME = "pretix"
+#: Two callers' own `X-Pretix-Token`s: the demo-conf team's and the demo-arts team's.
+CALLERS = (CONF_TEAM_TOKEN, ARTS_TEAM_TOKEN)
 DELETE_REFUSED = (
     "The event can not be deleted as it already contains orders. Please set 'live' to false to hide "
     "the event and take the shop offline instead."

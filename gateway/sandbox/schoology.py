@@ -388,6 +388,8 @@ def _add_routes(router: web.UrlDispatcher) -> None:
 #: `X-Schoology-Token` values of the two seeded users (three-legged access token and secret).
 DANA = f"{DANA_TOKEN}:{DANA_TOKEN_SECRET}"
 LUIS = f"{LUIS_TOKEN}:{LUIS_TOKEN_SECRET}"
+#: Two callers' own `X-Schoology-Token`s: Dana's (the busy section) and Luis's (the next one).
+CALLERS = (DANA, LUIS)
 
 
 def churn(

@@ -93,6 +93,7 @@ from gateway.sandbox.strigo_validation import (
 __all__ = [
     "API_KEY",
     "AVAILABILITIES",
+    "CALLERS",
     "CAPTIONS_LANGUAGES",
     "CLASS_IDS",
     "ENDED_EVENT_ID",
@@ -126,6 +127,8 @@ ORG_ID: Final = "sandbox-org"
 API_KEY: Final = "sandbox-strigo-key"
 SECOND_ORG_ID: Final = "sandbox-partner-org"
 SECOND_API_KEY: Final = "sandbox-strigo-partner-key"
+#: Two callers' own `X-Strigo-Credentials`: the first org's and the partner org's.
+CALLERS: Final = (f"{ORG_ID}:{API_KEY}", f"{SECOND_ORG_ID}:{SECOND_API_KEY}")
 
 #: Every org's state by org id (the first org's is also `app[STATE]`).
 ORGS = web.AppKey("strigo_orgs", dict[str, StrigoState])
