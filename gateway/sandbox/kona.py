@@ -124,6 +124,7 @@ __all__ = [
     "TOKEN_PATH",
     "create_app",
     "move_instance",
+    "refusal",
     "sandbox_env",
 ]
 
@@ -212,6 +213,11 @@ def create_app(
     routes.add_get(r"/api/users/{id:\d+}", get_user)
     routes.add_get("/api/userinfo", userinfo)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return error_response(KonaError(400, "Bad Request", message))
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

@@ -114,6 +114,7 @@ __all__ = [
     "READ_ONLY_TOKEN",
     "TOKEN",
     "create_app",
+    "refusal",
     "sandbox_env",
 ]
 
@@ -333,6 +334,11 @@ def create_app(log: CallLog, *, now: Callable[[], datetime] | None = None) -> we
         add("*", path, _missing_slash)
     add("*", "/{tail:.*}", _not_found)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return json_response({"detail": message}, status=400)
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

@@ -399,6 +399,11 @@ def churn(
     return churn_realms(app[STATE], SEEDED_REALMS, kind, rng, ours)
 
 
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return json_response(message, status=400)
+
+
 def sandbox_env(base_url: str) -> dict[str, str]:
     """The gateway's environment for this emulator mounted at `base_url` (e.g. `http://127.0.0.1:P/schoology`)."""
     return {

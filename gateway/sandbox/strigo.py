@@ -119,6 +119,7 @@ __all__ = [
     "STATUS_READY",
     "TOO_MANY_REQUESTS",
     "create_app",
+    "refusal",
     "sandbox_env",
 ]
 
@@ -297,6 +298,11 @@ def create_app(
     app.router.add_get(f"{api}/classes/{{class_id}}", get_class)
     app.router.add_get(f"{api}/members", list_members)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return invalid([{"location": "query", "param": "x", "msg": message}])
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:
