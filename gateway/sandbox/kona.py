@@ -107,6 +107,7 @@ __all__ = [
     "ACCESS_TOKEN",
     "ACCOUNT_ID",
     "ANCHOR",
+    "CALLERS",
     "CLIENT_ID",
     "CLIENT_SECRET",
     "DEFAULT_PER_PAGE",
@@ -123,12 +124,15 @@ __all__ = [
     "TOKEN_PATH",
     "create_app",
     "move_instance",
+    "refusal",
     "sandbox_env",
 ]
 
 NAME = "kona"
 # Read on every request (not copied into a sibling module), so lowering it here takes effect at once.
 MAX_PER_PAGE = 100
+#: Two callers' own `X-Kona-Token`s: Ada's (every space) and Grace's (two spaces).
+CALLERS = (ACCESS_TOKEN, OTHER_ACCESS_TOKEN)
 
 
 @web.middleware
@@ -209,6 +213,11 @@ def create_app(
     routes.add_get(r"/api/users/{id:\d+}", get_user)
     routes.add_get("/api/userinfo", userinfo)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return error_response(KonaError(400, "Bad Request", message))
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

@@ -108,15 +108,19 @@ from gateway.sandbox.recorder import CallLog, Handler, json_response, recording_
 
 __all__ = [
     "ARTS_TEAM_TOKEN",
+    "CALLERS",
     "CONF_TEAM_TOKEN",
     "NAME",
     "READ_ONLY_TOKEN",
     "TOKEN",
     "create_app",
+    "refusal",
     "sandbox_env",
 ]
 
 NAME = "pretix"
+#: Two callers' own `X-Pretix-Token`s: the demo-conf team's and the demo-arts team's.
+CALLERS = (CONF_TEAM_TOKEN, ARTS_TEAM_TOKEN)
 DELETE_REFUSED = (
     "The event can not be deleted as it already contains orders. Please set 'live' to false to hide "
     "the event and take the shop offline instead."
@@ -330,6 +334,11 @@ def create_app(log: CallLog, *, now: Callable[[], datetime] | None = None) -> we
         add("*", path, _missing_slash)
     add("*", "/{tail:.*}", _not_found)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return json_response({"detail": message}, status=400)
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

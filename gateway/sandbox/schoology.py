@@ -388,6 +388,8 @@ def _add_routes(router: web.UrlDispatcher) -> None:
 #: `X-Schoology-Token` values of the two seeded users (three-legged access token and secret).
 DANA = f"{DANA_TOKEN}:{DANA_TOKEN_SECRET}"
 LUIS = f"{LUIS_TOKEN}:{LUIS_TOKEN_SECRET}"
+#: Two callers' own `X-Schoology-Token`s: Dana's (the busy section) and Luis's (the next one).
+CALLERS = (DANA, LUIS)
 
 
 def churn(
@@ -395,6 +397,11 @@ def churn(
 ) -> Churned | None:
     """One change of `kind` to the events of the realms the gateway lists (`gateway.sandbox.churn`)."""
     return churn_realms(app[STATE], SEEDED_REALMS, kind, rng, ours)
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return json_response(message, status=400)
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

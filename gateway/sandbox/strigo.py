@@ -93,6 +93,7 @@ from gateway.sandbox.strigo_validation import (
 __all__ = [
     "API_KEY",
     "AVAILABILITIES",
+    "CALLERS",
     "CAPTIONS_LANGUAGES",
     "CLASS_IDS",
     "ENDED_EVENT_ID",
@@ -118,6 +119,7 @@ __all__ = [
     "STATUS_READY",
     "TOO_MANY_REQUESTS",
     "create_app",
+    "refusal",
     "sandbox_env",
 ]
 
@@ -126,6 +128,8 @@ ORG_ID: Final = "sandbox-org"
 API_KEY: Final = "sandbox-strigo-key"
 SECOND_ORG_ID: Final = "sandbox-partner-org"
 SECOND_API_KEY: Final = "sandbox-strigo-partner-key"
+#: Two callers' own `X-Strigo-Credentials`: the first org's and the partner org's.
+CALLERS: Final = (f"{ORG_ID}:{API_KEY}", f"{SECOND_ORG_ID}:{SECOND_API_KEY}")
 
 #: Every org's state by org id (the first org's is also `app[STATE]`).
 ORGS = web.AppKey("strigo_orgs", dict[str, StrigoState])
@@ -294,6 +298,11 @@ def create_app(
     app.router.add_get(f"{api}/classes/{{class_id}}", get_class)
     app.router.add_get(f"{api}/members", list_members)
     return app
+
+
+def refusal(message: str) -> web.Response:
+    """A refusal of the request in this API's own error form, saying `message` (tests echo into it)."""
+    return invalid([{"location": "query", "param": "x", "msg": message}])
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:

@@ -5,24 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.ids import decode_id
-from gateway.sandbox import kona, pretix, schoology, strigo
+from gateway.sandbox import pretix
+from gateway.sandbox.emulators import emulator
+from resolvers.registry import NAMES, PROVIDERS
 from tests.harness import Gateway
+
+
+def _caller(which: int) -> dict[str, str]:
+    """The headers of the emulators' caller `which` (its `CALLERS`), for every provider taking callers."""
+    headers: dict[str, str] = {}
+    for api in PROVIDERS:
+        if api.spec.caller is not None:
+            callers = emulator(api.spec.name).callers
+            assert callers, f"gateway/sandbox/{api.spec.name}.py needs CALLERS (two callers' credentials)"
+            headers[api.spec.caller.name] = callers[which]
+    return headers
+
 
 #: Alice: Strigo's first org, Schoology's Dana (busy section), Kona's Ada (every space), pretix's
 #: demo-conf team. Bob: the partner org, Luis (the next section), Grace (two spaces), demo-arts.
-ALICE = {
-    "X-Strigo-Credentials": f"{strigo.ORG_ID}:{strigo.API_KEY}",
-    "X-Schoology-Token": schoology.DANA,
-    "X-Kona-Token": kona.ACCESS_TOKEN,
-    "X-Pretix-Token": pretix.CONF_TEAM_TOKEN,
-}
-BOB = {
-    "X-Strigo-Credentials": f"{strigo.SECOND_ORG_ID}:{strigo.SECOND_API_KEY}",
-    "X-Schoology-Token": schoology.LUIS,
-    "X-Kona-Token": kona.OTHER_ACCESS_TOKEN,
-    "X-Pretix-Token": pretix.ARTS_TEAM_TOKEN,
-}
-#: Carol brings pretix alone.
+ALICE = _caller(0)
+BOB = _caller(1)
+#: Carol brings pretix alone (Alice's team token).
 CAROL = {"X-Pretix-Token": pretix.CONF_TEAM_TOKEN}
 
 WIDE = '{startsAfter: "2024-01-01T00:00:00Z", startsBefore: "2027-06-01T00:00:00Z"'
@@ -32,7 +36,7 @@ PER_PROVIDER = (
     "{ "
     + " ".join(
         f"{name}: events(first: 200, filter: {WIDE}, providers: [{name.upper()}]}}) {{ {FIELDS} }}"
-        for name in ("strigo", "schoology", "kona", "pretix")
+        for name in NAMES
     )
     + " }"
 )

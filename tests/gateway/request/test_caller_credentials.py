@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from gateway.sandbox import kona, schoology, strigo
+from gateway.sandbox import kona, pretix, schoology, strigo
 from gateway.sandbox.schoology_seed import BUSY_SECTION_ID, GROUP_IDS, SECTION_IDS
+from resolvers.registry import NAMES, PROVIDERS
 from tests.gateway.request.callers import (
     ALICE,
     ALL,
@@ -27,6 +28,8 @@ from tests.harness import Sandbox, running_gateway, settings_for
 from tests.redis_server import RedisServer
 
 KEY = "shared-fingerprint-key-for-the-replicas"
+#: The providers Carol (pretix alone) brings no credentials for.
+NOT_CAROLS = tuple(api.spec for api in PROVIDERS if api.spec.name != pretix.NAME)
 
 
 def caller_mode(sandbox: Sandbox, **overrides: Any) -> Any:
@@ -60,7 +63,7 @@ async def test_two_callers_through_two_replicas_with_a_shared_cache_each_see_the
             ("pretix", "/api/v1/organizers/demo-conf/events/"),
         }
     # Schoology's lists of several realms are one multi-get (a POST, never cached).
-    assert {call.provider for call in fetched} == {"strigo", "kona", "pretix"}
+    assert {call.provider for call in fetched} == set(NAMES) - {schoology.NAME}
 
     # What each saw is theirs alone: Strigo's orgs and pretix's teams share nothing, Schoology's
     # users see their own realms, and Kona's users the spaces they are in.
@@ -104,18 +107,16 @@ async def test_a_caller_without_some_credentials_gets_one_error_per_missing_prov
 ) -> None:
     async with running_gateway(caller_mode(sandbox)) as gateway:
         body = await gateway.query(ALL, headers=CAROL)
-    assert error_codes(body) == {
-        "STRIGO": "PROVIDER_NOT_CONFIGURED",
-        "SCHOOLOGY": "PROVIDER_NOT_CONFIGURED",
-        "KONA": "PROVIDER_NOT_CONFIGURED",
-    }
+    assert error_codes(body) == {spec.name.upper(): "PROVIDER_NOT_CONFIGURED" for spec in NOT_CAROLS}
     messages = {error["extensions"]["provider"]: error["message"] for error in body["errors"]}
-    assert "X-Kona-Token" in messages["KONA"]
-    assert "X-Strigo-Credentials" in messages["STRIGO"]
+    for spec in NOT_CAROLS:
+        assert spec.caller is None or spec.caller.name in messages[spec.name.upper()]
     providers = {edge["node"]["provider"] for edge in body["data"]["events"]["edges"]}
     assert providers == {"PRETIX"}
     # The deployment's own credentials (in the settings too) were never used for Carol.
-    assert sandbox.calls("strigo") == sandbox.calls("kona") == sandbox.calls("schoology") == []
+    assert {spec.name: sandbox.calls(spec.name) for spec in NOT_CAROLS} == {
+        spec.name: [] for spec in NOT_CAROLS
+    }
 
 
 async def test_a_caller_without_credentials_for_a_provider_asked_by_name_gets_its_error(
@@ -212,15 +213,14 @@ async def test_the_providers_status_is_the_callers_own(sandbox: Sandbox) -> None
         carol = (await gateway.data(query, headers=CAROL))["providers"]
     assert all(status["enabled"] and status["calls"] > 0 for status in alice)
     assert {status["provider"]: status["enabled"] for status in carol} == {
-        "STRIGO": False, "SCHOOLOGY": False, "KONA": False, "PRETIX": True,
-    }  # fmt: skip
+        name.upper(): name == pretix.NAME for name in NAMES
+    }
     # Carol's pretix token is Alice's: the same credential, so the same breaker and counts.
-    assert carol[3] == alice[3]
+    assert carol[NAMES.index(pretix.NAME)] == alice[NAMES.index(pretix.NAME)]
 
 
 async def test_readiness_in_caller_mode_lists_what_callers_may_use(sandbox: Sandbox) -> None:
     async with running_gateway(caller_mode(sandbox)) as gateway:
         ready = (await gateway.http.get("/readyz")).json()
-    assert ready == {
-        "status": "ready", "providers": ["kona", "pretix", "schoology", "strigo"], "credentials": "caller",
-    }  # fmt: skip
+    takes_callers = sorted(api.spec.name for api in PROVIDERS if api.spec.caller is not None)
+    assert ready == {"status": "ready", "providers": takes_callers, "credentials": "caller"}

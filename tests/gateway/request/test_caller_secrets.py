@@ -5,28 +5,37 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from urllib.parse import quote
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from gateway.providers.base import AnySpec
+from gateway.sandbox.emulators import emulator
 from gateway.upstream.redaction import spellings
+from resolvers.registry import NAMES, PROVIDERS
 from tests.harness import Sandbox, running_gateway, settings_for
 
-ORG, STRIGO_KEY = "org_4711", "sk_live_7Hq2Lx9Pz3Vb8Nc1"
-KONA_TOKEN = "kona_at_Zq8Rt5Wy2Ux7Io4P"
-PRETIX_TOKEN = "ptx_9a8b7c6d5e4f3a2b1c0d"
-SCHOOLOGY_TOKEN, SCHOOLOGY_SECRET = "sgy_tok_3e4r5t6y7u8i", "sgy_sec_1q2w3e4r5t6y"
-HEADERS = {
-    "X-Strigo-Credentials": f"{ORG}:{STRIGO_KEY}",
-    "X-Kona-Token": KONA_TOKEN,
-    "X-Pretix-Token": PRETIX_TOKEN,
-    "X-Schoology-Token": f"{SCHOOLOGY_TOKEN}:{SCHOOLOGY_SECRET}",
-}
-SECRETS = (STRIGO_KEY, f"{ORG}:{STRIGO_KEY}", KONA_TOKEN, PRETIX_TOKEN, SCHOOLOGY_TOKEN, SCHOOLOGY_SECRET)
+SPECS: tuple[AnySpec, ...] = tuple(api.spec for api in PROVIDERS if api.spec.caller is not None)
+
+
+def _credential(spec: AnySpec) -> tuple[str, set[str]]:
+    """A live-looking value of the spec's caller header (each `<part>` of its form filled in), and its
+    secrets: the whole value and every part but identifiers (`<org_id>` names an account)."""
+    assert spec.caller is not None
+    parts = re.findall(r"<(\w+)>", spec.caller.form)
+    filled = {part: f"{spec.name}_{part}_7Hq2Lx9Pz3Vb8Nc1" for part in parts}
+    value = re.sub(r"<(\w+)>", lambda match: filled[match[1]], spec.caller.form)
+    return value, {value, *(filled[part] for part in parts if not part.endswith("_id"))}
+
+
+CREDENTIALS = {spec.caller.name: _credential(spec) for spec in SPECS if spec.caller is not None}
+HEADERS = {header: value for header, (value, _) in CREDENTIALS.items()}
+SECRETS = tuple(secret for _, secrets in CREDENTIALS.values() for secret in secrets)
 QUERIES = (
     "{ strigoEvents { id } }",
     "{ konaCalendarEvents(first: 5) { edges { node { id } } } }",
@@ -47,31 +56,23 @@ def echoes(request: web.Request) -> str:
 
 @asynccontextmanager
 async def echoing_upstreams() -> AsyncIterator[str]:
-    """Each provider's API answering every read with a 400 in its own dialect that echoes the
-    request's `Authorization` header."""
-
-    async def strigo(request: web.Request) -> web.Response:
-        error = {"type": "RequestValidationError", "errors": [{"param": "x", "msg": echoes(request)}]}
-        return web.json_response({"result": "failure", "error": error}, status=422)
-
-    async def kona(request: web.Request) -> web.Response:
-        return web.json_response({"title": "Bad Request", "details": echoes(request)}, status=400)
-
-    async def pretix(request: web.Request) -> web.Response:
-        return web.json_response({"detail": echoes(request)}, status=400)
-
-    async def schoology(request: web.Request) -> web.Response:
-        return web.json_response(echoes(request), status=400)
-
+    """Each provider's API under `/<name>/` answering every read with a refusal in its own dialect
+    (its emulator's `refusal`) that echoes the request's `Authorization` header."""
     app = web.Application()
-    for prefix, handler in (("strigo", strigo), ("kona", kona), ("pretix", pretix), ("schoology", schoology)):
-        app.router.add_route("*", f"/{prefix}/{{tail:.*}}", handler)
+    for name in NAMES:
+        refusal = emulator(name).refusal
+        assert refusal, f"gateway/sandbox/{name}.py needs `refusal(message)`"
+        app.router.add_route("*", f"/{name}/{{tail:.*}}", partial(_echo, refusal))
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
         yield str(server.make_url("")).rstrip("/")
     finally:
         await server.close()
+
+
+async def _echo(refusal: Callable[[str], web.Response], request: web.Request) -> web.Response:
+    return refusal(echoes(request))
 
 
 def forms(secret: str) -> set[str]:
@@ -83,15 +84,12 @@ async def test_no_callers_credential_reaches_a_response_a_log_line_or_metrics(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with echoing_upstreams() as base:
-        settings = settings_for(
-            sandbox,
-            gateway_credentials="caller",
-            gateway_retries=0,
-            strigo_base_url=f"{base}/strigo/api/v1",
-            kona_base_url=f"{base}/kona/api",
-            pretix_base_url=f"{base}/pretix/api/v1",
-            schoology_base_url=f"{base}/schoology/v1",
-        )
+        # Each provider's API root as its emulator's settings place it, on the echoing server.
+        roots = {
+            f"{name}_base_url": emulator(name).env(f"{base}/{name}")[f"{name.upper()}_BASE_URL"]
+            for name in NAMES
+        }
+        settings = settings_for(sandbox, gateway_credentials="caller", gateway_retries=0, **roots)
         async with running_gateway(settings) as gateway:
             answers = [
                 await gateway.http.post("/graphql", json={"query": query}, headers=HEADERS)
@@ -100,7 +98,7 @@ async def test_no_callers_credential_reaches_a_response_a_log_line_or_metrics(
             answers.append(await gateway.http.get("/metrics"))
     errors = [error for answer in answers[:5] for error in answer.json()["errors"]]
     # Every provider failed with its upstream's own message (the echo), scrubbed.
-    assert {error["extensions"]["provider"] for error in errors} == {"STRIGO", "KONA", "PRETIX", "SCHOOLOGY"}
+    assert {error["extensions"]["provider"] for error in errors} == {name.upper() for name in NAMES}
     assert all("[redacted]" in error["message"] for error in errors)
     last_errors = [status["lastError"]["message"] for status in answers[5].json()["data"]["providers"]]
     assert all("[redacted]" in message for message in last_errors)
@@ -112,5 +110,5 @@ async def test_no_callers_credential_reaches_a_response_a_log_line_or_metrics(
     # What the log does carry is each credential's fingerprint.
     [line] = [record for record in caplog.records if record.getMessage() == "graphql request"][:1]
     fingerprints = vars(line)["credentials"]
-    assert set(fingerprints) == {"strigo", "schoology", "kona", "pretix"}
+    assert set(fingerprints) == {spec.name for spec in SPECS}
     assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in fingerprints.values())
