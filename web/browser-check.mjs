@@ -18,7 +18,7 @@ if (!url || !screenshot) {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const STEP_TIMEOUT = 20_000;
+const STEP_TIMEOUT = 45_000;
 
 function isLoopback(address) {
   const { protocol, hostname } = new URL(address);

@@ -28,7 +28,7 @@ NEW_EVENT = {
     "dateStart": "2026-12-01T09:00:00Z",
     "dateEnd": "2026-12-01T10:00:00Z",
 }
-WAIT = 60.0
+WAIT = 120.0
 
 
 def _metric(client: httpx.Client, name: str, **labels: str) -> float:
