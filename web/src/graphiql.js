@@ -38,9 +38,12 @@ const DEFAULT_QUERY = `# event-gateway: one GraphQL API over Strigo, Schoology, 
 const url = window.location.pathname;
 const httpFetcher = createGraphiQLFetcher({ url });
 
-function isSubscription(params, opts) {
+// Read from the text being sent, not GraphiQL's `documentAST`: that one is parsed from the editor
+// with a delay, so a query typed and run at once was judged by the previous text (and a subscription
+// went out as a plain POST, answered 400).
+function isSubscription(params) {
   try {
-    const document = opts?.documentAST ?? parse(params.query);
+    const document = parse(params.query);
     return getOperationAST(document, params.operationName ?? undefined)?.operation === 'subscription';
   } catch {
     return false; // not parseable: let the server say why
@@ -58,7 +61,7 @@ function subscribe(params, headers) {
 }
 
 const fetcher = (params, opts) =>
-  isSubscription(params, opts) ? subscribe(params, opts?.headers) : httpFetcher(params, opts);
+  isSubscription(params) ? subscribe(params, opts?.headers) : httpFetcher(params, opts);
 const root = createRoot(document.getElementById('graphiql'));
 root.render(
   createElement(GraphiQL, {
