@@ -14,12 +14,12 @@ from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
 from gateway.upstream.values import required_id, text, texts
-from schema.event import Event, EventSeries, EventStatus, Node, Provider, status_in_time
+from schema.event import Event, EventSeries, Node, Provider
 from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_enum, kona_int
 from schema.kona_series import computed_occurrence, event_series, series_facts
 from schema.local_days import all_day_span, day_bounds
 from schema.scalars import as_json
-from schema.views import EventView, lazy, read, same_as
+from schema.views import Span, SpannedEventView, lazy, read, same_as
 
 #: The kind in the global id of an event's link to an outside record.
 EXTERNAL_KIND = "external"
@@ -207,7 +207,7 @@ class KonaCalendarEvent(Event):
         return KonaCalendarEventView(data, event_id, zone, now)
 
 
-class KonaCalendarEventView(EventView, KonaCalendarEvent):
+class KonaCalendarEventView(SpannedEventView, KonaCalendarEvent):
     """`KonaCalendarEvent` over Kona's decoded event: each field computed on first read (`schema.views`)."""
 
     provider = Provider.KONA
@@ -235,30 +235,9 @@ class KonaCalendarEventView(EventView, KonaCalendarEvent):
         return self.name or ""
 
     @lazy
-    def span(self) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+    def span(self) -> Span:
         """`startsAt`, `endsAt`, `startDate`, `endDate`, computed together."""
         return _span(self.start_at, self.end_at, self.zone, all_day=self.all_day)
-
-    @lazy
-    def starts_at(self) -> datetime | None:
-        return self.span[0]
-
-    @lazy
-    def ends_at(self) -> datetime | None:
-        return self.span[1]
-
-    @lazy
-    def start_date(self) -> date | None:
-        return self.span[2]
-
-    @lazy
-    def end_date(self) -> date | None:
-        return self.span[3]
-
-    @lazy
-    def status(self) -> EventStatus:
-        now = self.now or datetime.now(UTC)
-        return status_in_time(self.starts_at, self.ends_at, all_day=self.all_day, now=now)
 
     @lazy
     def series(self) -> EventSeries | None:

@@ -17,11 +17,11 @@ from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
 from gateway.request.context import Info
 from gateway.upstream.values import digits, required_id, text
-from schema.event import Event, EventStatus, Node, Provider, status_in_time
+from schema.event import Event, Node, Provider
 from schema.local_days import day_bounds
 from schema.scalars import JSON, as_json
 from schema.schoology_attachments import SchoologyAttachments
-from schema.views import EventView, lazy, read
+from schema.views import Span, SpannedEventView, lazy, read
 
 E = TypeVar("E", bound=Enum)
 
@@ -263,7 +263,7 @@ def _enum(kind: type[E], value: Any) -> E | None:
         return None  # a value Schoology added later; `raw` still has it
 
 
-class SchoologyEventView(EventView, SchoologyEvent):
+class SchoologyEventView(SpannedEventView, SchoologyEvent):
     """`SchoologyEvent` over Schoology's decoded event: each field computed on first read (`schema.views`)."""
 
     provider = Provider.SCHOOLOGY
@@ -303,32 +303,11 @@ class SchoologyEventView(EventView, SchoologyEvent):
         return _text(self.data.get("end")) if self.has_end else None
 
     @lazy
-    def span(self) -> tuple[datetime | None, datetime | None, date | None, date | None]:
+    def span(self) -> Span:
         """`startsAt`, `endsAt`, `startDate`, `endDate`, computed together."""
         start_at = local_datetime(self.start, self.frame)
         end_at = local_datetime(self.end, self.frame)
         return _span(start_at, end_at, self.zone, all_day=self.all_day)
-
-    @lazy
-    def starts_at(self) -> datetime | None:
-        return self.span[0]
-
-    @lazy
-    def ends_at(self) -> datetime | None:
-        return self.span[1]
-
-    @lazy
-    def start_date(self) -> date | None:
-        return self.span[2]
-
-    @lazy
-    def end_date(self) -> date | None:
-        return self.span[3]
-
-    @lazy
-    def status(self) -> EventStatus:
-        now = self.now or datetime.now(UTC)
-        return status_in_time(self.starts_at, self.ends_at, all_day=self.all_day, now=now)
 
     @lazy
     def url(self) -> str | None:

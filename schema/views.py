@@ -12,11 +12,13 @@ many fields (`startsAt` and `dateStart`, say) or readers (windows, sorting, `rem
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any, Generic, Self, TypeVar, overload
 
 from gateway.ids import decode_id
 from gateway.providers.base import JSONObject
+from schema.event import EventStatus, status_in_time
 
 ViewT = TypeVar("ViewT", bound="UpstreamView")
 T = TypeVar("T")
@@ -97,6 +99,41 @@ class EventView(UpstreamView):
 
     __slots__ = ()
     id_parts: tuple[str, ...]
+
+
+#: `startsAt`, `endsAt`, `startDate`, `endDate`: an event's times, worked out together.
+Span = tuple[datetime | None, datetime | None, date | None, date | None]
+
+
+class SpannedEventView(EventView):
+    """An event view whose four times come from one `span` its provider computes (all-day days and
+    the midnights bounding them depend on each other), and whose `status` is read from the clock."""
+
+    __slots__ = ()
+    span: Span
+    all_day: bool
+    now: datetime | None
+
+    @lazy
+    def starts_at(self) -> datetime | None:
+        return self.span[0]
+
+    @lazy
+    def ends_at(self) -> datetime | None:
+        return self.span[1]
+
+    @lazy
+    def start_date(self) -> date | None:
+        return self.span[2]
+
+    @lazy
+    def end_date(self) -> date | None:
+        return self.span[3]
+
+    @lazy
+    def status(self) -> EventStatus:
+        now = self.now or datetime.now(UTC)
+        return status_in_time(self.starts_at, self.ends_at, all_day=self.all_day, now=now)
 
 
 def id_parts(event: Any) -> tuple[str, ...]:
