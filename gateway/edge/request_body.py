@@ -57,12 +57,28 @@ _TYPES: dict[str, tuple[type, str]] = {
 }
 
 
-def _require_parameter_types(data: dict[str, Any], where: str) -> None:
-    # strawberry checks a single request's parameters itself, but not a batch's entries.
+def type_problem(data: Mapping[str, Any]) -> str | None:
+    """Which GraphQL parameter of a request has the wrong JSON type, in words; None when all fit."""
     for name, (kind, spelled) in _TYPES.items():
         value = data.get(name)
         if value is not None and not isinstance(value, kind):
-            raise HTTPException(400, f"{where}`{name}` must be {spelled} or null.")
+            return f"`{name}` must be {spelled} or null."
+    return None
+
+
+def depth_problem(data: Mapping[str, Any]) -> str | None:
+    """Which JSON parameter of a request nests deeper than `MAX_JSON_DEPTH`, in words; or None."""
+    for name in JSON_PARAMETERS:
+        if nests_deeper_than(data.get(name), MAX_JSON_DEPTH + 1):
+            return f"`{name}` nests deeper than {MAX_JSON_DEPTH} levels."
+    return None
+
+
+def _require_parameter_types(data: dict[str, Any], where: str) -> None:
+    # strawberry checks a single request's parameters itself, but not a batch's entries.
+    problem = type_problem(data)
+    if problem is not None:
+        raise HTTPException(400, f"{where}{problem}")
 
 
 def nests_deeper_than(value: object, limit: int) -> bool:
@@ -79,9 +95,9 @@ def nests_deeper_than(value: object, limit: int) -> bool:
 
 
 def _require_shallow(data: Mapping[str, Any], where: str) -> None:
-    for name in JSON_PARAMETERS:
-        if nests_deeper_than(data.get(name), MAX_JSON_DEPTH + 1):
-            raise HTTPException(400, f"{where}`{name}` nests deeper than {MAX_JSON_DEPTH} levels.")
+    problem = depth_problem(data)
+    if problem is not None:
+        raise HTTPException(400, f"{where}{problem}")
 
 
 def with_document_id(data: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
 
+from gateway.edge import request_body
 from gateway.edge.security import CallerKeys, Presented
 from gateway.errors import TooManySubscriptions
 from gateway.request.context import Context
@@ -145,11 +146,9 @@ def _malformed_subscribe(message: SubscribeMessage) -> str | None:
     payload: object = message.get("payload")
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return "Invalid subscribe payload: an object with a string query"
-    for name in ("variables", "extensions"):
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            return f"Invalid subscribe payload: {name} must be an object"
-    if payload.get("operationName") is not None and not isinstance(payload["operationName"], str):
-        return "Invalid subscribe payload: operationName must be a string"
+    problem = request_body.type_problem(payload) or request_body.depth_problem(payload)
+    if problem is not None:
+        return f"Invalid subscribe payload: {problem}"
     return None
 
 

@@ -62,6 +62,14 @@ async def raw_ws(base_url: str, *messages: dict[str, Any]) -> tuple[list[dict[st
 INIT = {"type": "connection_init"}
 
 
+def nested(levels: int) -> dict[str, Any]:
+    """An object `levels` deep."""
+    value: dict[str, Any] = {}
+    for _ in range(levels - 1):
+        value = {"a": value}
+    return value
+
+
 async def test_a_subscription_over_plain_http_is_refused_with_the_way_to_stream_it(gateway: Gateway) -> None:
     response = await gateway.http.post("/graphql", json={"query": SUBSCRIBE})
     assert response.status_code == 400
@@ -115,7 +123,15 @@ async def test_a_client_naming_json_beside_the_stream_gets_json_unless_it_subscr
         (
             [INIT, {"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE, "variables": "x"}}],
             4400,
-            "variables must be an object",
+            "`variables` must be an object or null",
+        ),
+        (
+            [
+                INIT,
+                {"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE, "variables": nested(70)}},
+            ],
+            4400,
+            "`variables` nests deeper than 64 levels",
         ),
         (
             [INIT, {"type": "subscribe", "id": 123, "payload": {"query": SUBSCRIBE}}],
@@ -142,6 +158,7 @@ async def test_a_client_naming_json_beside_the_stream_gets_json_unless_it_subscr
         "string-payload",
         "number-query",
         "string-variables",
+        "deep-variables",
         "number-id",
         "huge-id",
         "syntax-error",
