@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from gateway.errors import NotFound
 from gateway.settings import ProviderSettings, SectionT, Settings
-from gateway.upstream.auth import CallerCredential
+from gateway.upstream.auth import CallerCredential, static_authorization
 from gateway.upstream.endpoint import Upstream
 from gateway.upstream.wiring import Wiring
 
@@ -79,6 +79,17 @@ def token_pair(value: str, first: str, second: str) -> tuple[str, str]:
     if not colon:
         raise CredentialShape(f"it must be <{first}>:<{second}>, with a colon between them")
     return token(head, first), token(tail, second)
+
+
+def bearer_caller(what: str) -> Callable[[str, Any], CallerCredential]:
+    """A `CallerHeader.read` for a header that is one bearer token (`<{what}>`), sent as
+    `Authorization: Bearer <token>` and redacted wherever it comes back."""
+
+    def read(value: str, settings: Any) -> CallerCredential:
+        secret = token(value, what)
+        return CallerCredential(static_authorization(f"Bearer {secret}"), secrets=(secret,))
+
+    return read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

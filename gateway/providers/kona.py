@@ -18,14 +18,21 @@ from gateway.errors import (
     Forbidden,
     GatewayError,
     NotFound,
-    TooManyPages,
     UpstreamFailure,
     UpstreamUnauthorized,
 )
-from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gather_by_key, pick_by_key, token
+from gateway.providers.base import (
+    CallerHeader,
+    JSONObject,
+    ProviderSpec,
+    bearer_caller,
+    gather_by_key,
+    pick_by_key,
+)
 from gateway.settings import ProviderSettings
-from gateway.upstream.auth import Auth, CallerCredential, static_authorization
+from gateway.upstream.auth import Auth, static_authorization
 from gateway.upstream.endpoint import Upstream, path
+from gateway.upstream.paging import follow_pages
 from gateway.upstream.replies import Reply, is_undecodable, object_list
 from gateway.upstream.token_refresh import renewing_bearer
 from gateway.upstream.values import integer
@@ -112,7 +119,7 @@ class KonaClient:
         #: least its documented default page size of 25.
         self.largest_page = DEFAULT_PAGE
 
-    async def pages(
+    def pages(
         self, resource: str, params: Mapping[str, str | int], *, offset: int = 0, page_size: int | None = None
     ) -> AsyncGenerator[Page, None]:
         """Every page of a list from the one holding position `offset` on, until Kona runs out.
@@ -124,23 +131,25 @@ class KonaClient:
         A Kona that never sends a short page is stopped after `GATEWAY_MAX_PAGES` pages.
         """
         size = page_size
-        number = 1 if size is None else offset // size + 1
-        for _ in range(self.upstream.max_pages):
+
+        async def fetch(number: int) -> tuple[Page | None, int | None]:
+            nonlocal size
             asked = PER_PAGE if size is None else size
             query = {**params, "page": number, "per_page": asked}
             items = self._list(await self.upstream.get(resource, query), resource)
             if size is None and not items:
-                return
+                return None, None
             # A first page shorter than Kona's default page, or than one it already filled, cannot
             # be the cap: it is the end, and probing for a following page would cost a round trip.
             certainly_last = size is None and len(items) < min(asked, self.largest_page)
             self.largest_page = max(self.largest_page, len(items))
             size = size or len(items)
-            yield Page(items, (number - 1) * size, size)
-            if len(items) < size or certainly_last:
-                return
-            number += 1
-        raise TooManyPages("Kona", resource, self.upstream.max_pages, provider=NAME)
+            last = len(items) < size or certainly_last
+            return Page(items, (number - 1) * size, size), None if last else number + 1
+
+        first = 1 if page_size is None else offset // page_size + 1
+        limit = self.upstream.max_pages
+        return follow_pages(fetch, first, limit=limit, title="Kona", what=resource, provider=NAME)
 
     def _list(self, reply: Reply, key: str) -> list[JSONObject]:
         limit = self.upstream.max_reply_items
@@ -310,17 +319,11 @@ def open_client(settings: KonaSettings, wiring: Wiring) -> KonaClient:
     return KonaClient(upstream, zone)
 
 
-def caller_credential(value: str, settings: KonaSettings) -> CallerCredential:
-    """`X-Kona-Token: <access_token>`: the caller's own OAuth 2 token (whoever holds its refresh
-    token renews it; the gateway only uses it)."""
-    access_token = token(value, "access_token")
-    return CallerCredential(static_authorization(f"Bearer {access_token}"), secrets=(access_token,))
-
-
 SPEC: ProviderSpec[KonaSettings, KonaClient] = ProviderSpec(
     name=NAME,
     title="Kona",
     settings=KonaSettings,
     open=open_client,
-    caller=CallerHeader(name="X-Kona-Token", form="<access_token>", read=caller_credential),
+    # The caller's own OAuth 2 token: whoever holds its refresh token renews it, the gateway only uses it.
+    caller=CallerHeader(name="X-Kona-Token", form="<access_token>", read=bearer_caller("access_token")),
 )

@@ -35,7 +35,6 @@ from gateway.errors import (
     GatewayError,
     InvalidInput,
     NotFound,
-    TooManyPages,
     UpstreamFailure,
     UpstreamRateLimited,
     UpstreamUnauthorized,
@@ -44,7 +43,8 @@ from gateway.providers.base import CallerHeader, JSONObject, ProviderSpec, gathe
 from gateway.settings import BEYOND_CONTRACT, CsvList, ProviderSettings
 from gateway.upstream.auth import CallerCredential, static_authorization
 from gateway.upstream.endpoint import READ_METHODS, Upstream, path
-from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.paging import follow_pages
+from gateway.upstream.replies import Reply, is_undecodable, json_object, object_list
 from gateway.upstream.values import MAX_INTEGER, integer
 from gateway.upstream.wiring import Wiring
 
@@ -162,13 +162,17 @@ class PretixClient:
                 return
         if number is None:
             return
-        for _ in range(limit - len(first)):
+
+        async def fetch(number: int) -> tuple[Page, int | None]:
             page = await self.page(relative, params, number)
-            yield page
-            if page.next_page is None:
-                return
-            number = page.next_page
-        raise TooManyPages("pretix", relative, limit, provider=NAME)
+            return page, page.next_page
+
+        following = follow_pages(
+            fetch, number, limit=limit, already=len(first), title="pretix", what=relative, provider=NAME
+        )
+        async with aclosing(following) as pages:
+            async for page in pages:
+                yield page
 
     async def _page_or_none(
         self, relative: str, params: Mapping[str, str], number: int, *, speculative: bool
@@ -292,9 +296,7 @@ def _event_name(key: EventKey) -> str:
 
 
 def _as_object(reply: Reply) -> JSONObject:
-    if not isinstance(reply.data, dict):
-        raise UpstreamFailure("pretix sent an unexpected reply shape", provider=NAME)
-    return reply.data
+    return json_object(reply.data, title="pretix", provider=NAME)
 
 
 def _slug(organizer: JSONObject) -> str:

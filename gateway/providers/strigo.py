@@ -21,7 +21,7 @@ from gateway.providers.base import (
 from gateway.settings import BEYOND_CONTRACT, ProviderSettings
 from gateway.upstream.auth import CallerCredential, static_authorization
 from gateway.upstream.endpoint import Upstream, path
-from gateway.upstream.replies import Reply, is_undecodable, object_list
+from gateway.upstream.replies import Reply, is_undecodable, json_object, object_list
 from gateway.upstream.wiring import Wiring
 
 NAME = "strigo"
@@ -131,10 +131,7 @@ def _unwrap(reply: Reply) -> Any:
 
 
 def _as_object(reply: Reply) -> JSONObject:
-    data = _unwrap(reply)
-    if not isinstance(data, dict):
-        raise UpstreamFailure("Strigo sent an unexpected reply shape", provider=NAME)
-    return data
+    return json_object(_unwrap(reply), title="Strigo", provider=NAME)
 
 
 def read_error(reply: Reply, method: str) -> GatewayError | None:

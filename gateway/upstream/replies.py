@@ -140,6 +140,13 @@ def object_list(value: Any, limit: int, *, title: str, what: str, provider: str)
     return value
 
 
+def json_object(value: Any, *, title: str, provider: str) -> dict[str, Any]:
+    """`value` if it is a JSON object (a reply that must be one), else UPSTREAM_ERROR."""
+    if not isinstance(value, dict):
+        raise UpstreamFailure(f"{title} sent an unexpected reply shape", provider=provider)
+    return value
+
+
 def default_error(provider: str, reply: Reply) -> GatewayError:
     """The contract's mapping of an HTTP failure status to an error."""
     name = provider.capitalize()
