@@ -13,9 +13,9 @@ from gateway.ids import encode_id
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
-from gateway.upstream.values import required_id, text, texts
+from gateway.upstream.values import enum_or_none, required_id, text, texts
 from schema.event import Event, EventSeries, Node, Provider
-from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_enum, kona_int
+from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_int
 from schema.kona_series import computed_occurrence, event_series, series_facts
 from schema.local_days import all_day_span, day_bounds
 from schema.scalars import as_json
@@ -102,7 +102,7 @@ def to_ms(moment: datetime) -> int:
 
 def _weekdays(value: Any) -> list[KonaWeekday] | None:
     # Documented as one integer; a list is accepted too, in case Kona sends several days.
-    days = [kona_enum(KonaWeekday, item) for item in (value if isinstance(value, list) else [value])]
+    days = [enum_or_none(KonaWeekday)(item) for item in (value if isinstance(value, list) else [value])]
     found = [day for day in days if day is not None]
     return found or None
 
@@ -227,10 +227,6 @@ class KonaCalendarEventView(SpannedEventView, KonaCalendarEvent):
         return (self.provider_id,) if occurrence is None else (self.provider_id, str(occurrence))
 
     @lazy
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id(kona.NAME, *self.id_parts))
-
-    @lazy
     def title(self) -> str:
         return self.name or ""
 
@@ -257,18 +253,18 @@ class KonaCalendarEventView(SpannedEventView, KonaCalendarEvent):
     end_at = read("end_at", from_ms)
     space_id = read("space_id", kona_int)
     creator_id = read("creator_id", kona_int)
-    kona_status = read("status", lambda value: kona_enum(KonaEventStatus, value))
-    visibility = read("visibility", lambda value: kona_enum(KonaVisibility, value))
-    stakeholder = read("stakeholder", lambda value: kona_enum(KonaStakeholder, value))
-    default_role = read("default_role", lambda value: kona_enum(KonaDefaultRole, value))
+    kona_status = read("status", enum_or_none(KonaEventStatus))
+    visibility = read("visibility", enum_or_none(KonaVisibility))
+    stakeholder = read("stakeholder", enum_or_none(KonaStakeholder))
+    default_role = read("default_role", enum_or_none(KonaDefaultRole))
     tags = read("tags", texts)
     created_at = read("created_at", from_ms)
     updated_at = read("updated_at", from_ms)
     ics_feed_id = read("ics_feed_id", kona_int)
     series_id = read("series_id", kona_int)
     num_in_series = read("num_in_series", kona_int)
-    period = read("period", lambda value: kona_enum(KonaPeriod, value))
-    frequency = read("frequency", lambda value: kona_enum(KonaFrequency, value))
+    period = read("period", enum_or_none(KonaPeriod))
+    frequency = read("frequency", enum_or_none(KonaFrequency))
     sel_days = read("sel_days", _weekdays)
     series_end_at = read("series_end_at", from_ms)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
@@ -14,11 +14,9 @@ from gateway.ids import encode_id
 from gateway.instants import from_epoch_ms
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
-from gateway.upstream.values import flag, integer, text
+from gateway.upstream.values import enum_or_none, flag, integer, text
 from schema.event import Node
 from schema.scalars import JSON, as_json
-
-E = TypeVar("E", bound=Enum)
 
 #: The per-request loaders of spaces and users (`GET /spaces/{id}`, `GET /users/{id}`).
 SPACES = "kona.spaces"
@@ -30,16 +28,6 @@ SPACE_KIND, USER_KIND = "space", "user"
 def from_ms(value: Any) -> datetime | None:
     """A Kona epoch-millisecond timestamp as a UTC datetime; None when absent or out of range."""
     return from_epoch_ms(value)
-
-
-def kona_enum(kind: type[E], value: Any) -> E | None:
-    """One of Kona's integer codes as its enum member; None when absent or not a known code."""
-    if integer(value) is None and not isinstance(value, str):
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        return None  # a code Kona added after its docs: the integer stays visible in `raw`
 
 
 def kona_int(value: Any) -> int | None:
@@ -123,8 +111,8 @@ class KonaSpace(Node):
             details=text(data.get("details")),
             welcome_message=text(data.get("welcome_message")),
             account_id=kona_int(data.get("account_id")),
-            category=kona_enum(KonaSpaceCategory, data.get("category")),
-            space_type=kona_enum(KonaSpaceType, data.get("space_type")),
+            category=enum_or_none(KonaSpaceCategory)(data.get("category")),
+            space_type=enum_or_none(KonaSpaceType)(data.get("space_type")),
             template=flag(data.get("template")),
             published=flag(data.get("published")),
             picture_thumb=text(data.get("picture_thumb")),

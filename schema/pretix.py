@@ -222,18 +222,12 @@ class PretixEventView(EventView, PretixEvent):
         locale: str,
         now: datetime | None,
     ) -> None:
-        self.data = data
-        self.raw = as_json(data)
+        super().__init__(data, organizer, slug)
         self.organizer = organizer
-        self.provider_id = self.slug = slug
-        self.id_parts = (organizer, slug)
+        self.slug = slug
         self.starts_at = self.date_from = starts_at
         self.locale = locale
         self.now = now
-
-    @lazy
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id(pretix.NAME, *self.id_parts))
 
     @lazy
     def localized_name(self) -> LocalizedText:

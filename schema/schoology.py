@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -16,14 +16,12 @@ from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
 from gateway.request.context import Info
-from gateway.upstream.values import digits, required_id, text
+from gateway.upstream.values import digits, enum_or_none, required_id, text
 from schema.event import Event, Node, Provider
 from schema.local_days import day_bounds
 from schema.scalars import JSON, as_json
 from schema.schoology_attachments import SchoologyAttachments
 from schema.views import Span, SpannedEventView, lazy, read
-
-E = TypeVar("E", bound=Enum)
 
 #: The per-request loader of realm objects (`GET {kind}/{id}` through multi-get).
 REALMS = "schoology.realms"
@@ -256,13 +254,6 @@ def flag(value: Any) -> bool | None:
     return None if number is None else number != 0
 
 
-def _enum(kind: type[E], value: Any) -> E | None:
-    try:
-        return None if value is None else kind(value)
-    except ValueError:
-        return None  # a value Schoology added later; `raw` still has it
-
-
 class SchoologyEventView(SpannedEventView, SchoologyEvent):
     """`SchoologyEvent` over Schoology's decoded event: each field computed on first read (`schema.views`)."""
 
@@ -279,20 +270,13 @@ class SchoologyEventView(SpannedEventView, SchoologyEvent):
         web_root: str,
         now: datetime | None,
     ) -> None:
-        self.data = data
-        self.raw = as_json(data)
-        self.provider_id = event_id
+        super().__init__(data, realm.kind, realm.id, event_id)
         self.upstream_realm = realm
-        self.id_parts = (realm.kind, realm.id, event_id)
         self.zone = zone
         self.timezone = zone.key
         self.frame = frame
         self.web_root = web_root
         self.now = now
-
-    @lazy
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id(schoology.NAME, *self.id_parts))
 
     @lazy
     def title(self) -> str:
@@ -326,8 +310,8 @@ class SchoologyEventView(SpannedEventView, SchoologyEvent):
     start = read("start", _text)
     has_end = read("has_end", lambda value: flag(value) or False)
     all_day = read("all_day", lambda value: flag(value) or False)
-    rsvp = read("rsvp", lambda value: _enum(SchoologyRsvp, _number(value)))
-    event_type = read("type", lambda value: _enum(SchoologyEventType, value))
+    rsvp = read("rsvp", lambda value: enum_or_none(SchoologyRsvp)(_number(value)))
+    event_type = read("type", enum_or_none(SchoologyEventType))
     comments_enabled = read("comments_enabled", lambda value: flag(value) is not False)
     editable = read("editable", flag)
     section_id = read("section_id", _text)

@@ -14,7 +14,7 @@ from gateway.instants import parse_instant
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from gateway.request.context import Info
-from gateway.upstream.values import flag, required_id, text, texts, upstream_id
+from gateway.upstream.values import enum_or_none, flag, required_id, text, texts, upstream_id
 from schema.event import Event, EventStatus, Node, Provider
 from schema.local_days import zone_named
 from schema.scalars import JSON, as_json
@@ -145,15 +145,8 @@ class StrigoEventView(EventView, StrigoEvent):
     series = None
 
     def __init__(self, data: JSONObject, event_id: str, zone: ZoneInfo) -> None:
-        self.data = data
-        self.raw = as_json(data)
-        self.provider_id = event_id
-        self.id_parts = (event_id,)
+        super().__init__(data, event_id)
         self.default_zone = zone
-
-    @lazy
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id(strigo.NAME, self.provider_id))
 
     @lazy
     def title(self) -> str:
@@ -171,12 +164,8 @@ class StrigoEventView(EventView, StrigoEvent):
     def owner(self) -> StrigoOwner | None:
         return _owner(self.data.get("owner"))
 
-    @lazy
-    def availability(self) -> StrigoAvailability | None:
-        value = self.data.get("availability")
-        return StrigoAvailability(value) if value in ("public", "private") else None
-
     name = read("name", text)
+    availability = read("availability", enum_or_none(StrigoAvailability))
     description = read("description", text)
     starts_at = read("date_start", parse_instant)
     ends_at = read("date_end", parse_instant)

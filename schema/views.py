@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any, Generic, Self, TypeVar, overload
+from typing import Any, Generic, Self, TypeVar, cast, overload
 
-from gateway.ids import decode_id
+import strawberry
+
+from gateway.ids import decode_id, encode_id
 from gateway.providers.base import JSONObject
-from schema.event import EventStatus, status_in_time
+from schema.event import EventStatus, Provider, status_in_time
+from schema.scalars import JSON, as_json
 
 ViewT = TypeVar("ViewT", bound="UpstreamView")
 T = TypeVar("T")
@@ -95,10 +98,24 @@ def same_as(name: str) -> lazy[UpstreamView, Any]:
 
 class EventView(UpstreamView):
     """A view of an event: `id_parts` are its global id's parts after the provider (scope and own
-    id, as text), kept so that code that needs them need not decode the id."""
+    id, as text), kept so that code that needs them need not decode the id; `id` is encoded from
+    them and the view's `provider` on first read (with a `__dict__`: its fields are kept there)."""
 
-    __slots__ = ()
+    provider: Provider
+    provider_id: str
+    raw: JSON
     id_parts: tuple[str, ...]
+
+    def __init__(self, data: JSONObject, *id_parts: str) -> None:
+        """The view of `data`, the event whose own id is the last of `id_parts`."""
+        self.data = data
+        self.raw = as_json(data)
+        self.id_parts = id_parts
+        self.provider_id = id_parts[-1]
+
+    @lazy
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(cast(str, self.provider.value), *self.id_parts))
 
 
 #: `startsAt`, `endsAt`, `startDate`, `endDate`: an event's times, worked out together.

@@ -8,9 +8,13 @@ object the gateway cannot identify can be neither shown nor silently left out.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
 
 from gateway.errors import MalformedItem
+
+E = TypeVar("E", bound=Enum)
 
 #: What an upstream key may look like to become part of a global id (and of a path): the
 #: shape `gateway.ids` accepts back, so every id the gateway hands out can be resolved.
@@ -57,6 +61,21 @@ def integer(value: Any, *, minimum: int = -MAX_INTEGER, maximum: int = MAX_INTEG
     if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
         return value
     return None
+
+
+def enum_or_none(kind: type[E]) -> Callable[[Any], E | None]:
+    """A converter to a member of `kind` from its value (a string, or an integer that is not a bool);
+    None when absent, ill-typed or unknown (a value the upstream added later stays in `raw`)."""
+
+    def convert(value: Any) -> E | None:
+        if not isinstance(value, str) and integer(value) is None:
+            return None
+        try:
+            return kind(value)
+        except ValueError:
+            return None
+
+    return convert
 
 
 def digits(value: Any, *, maximum: int = MAX_INTEGER) -> int | None:
