@@ -198,14 +198,9 @@ async def create_kona_calendar_event(
     info: Info, input: NewEvent[CreateKonaCalendarEventInput]
 ) -> Payload[KonaCalendarEvent]:
     """`POST /calendar_events`."""
-    context = info.context
-
-    async def run() -> KonaCalendarEvent:
-        client = KONA.client(context)
-        data = await client.create_event(create_body(input, client.zone))
-        return await KONA.written(context, data)
-
-    return await payload(run())
+    return await KONA.create(
+        info.context, lambda client: client.create_event(create_body(input, client.zone))
+    )
 
 
 async def update_kona_calendar_event(

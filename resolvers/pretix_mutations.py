@@ -9,7 +9,7 @@ import strawberry
 from gateway.errors import BadUserInput, NotFound
 from gateway.providers import pretix
 from gateway.request.context import Info
-from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent, payload
 from resolvers.pretix_common import PRETIX
 from schema.payloads import DeleteEventPayload, Payload
 from schema.pretix import PretixEvent
@@ -98,27 +98,14 @@ async def replace_pretix_event(
     input: Annotated[ReplacePretixEventInput, strawberry.argument(description="Every field to set.")],
 ) -> Payload[PretixEvent]:
     """`PUT /organizers/{o}/events/{slug}/`."""
-    context = info.context
-
-    async def run() -> PretixEvent:
-        key = PRETIX.key_of(id)
-        data = await PRETIX.client(context).replace_event(key, replace_body(input, key[1]))
-        return await PRETIX.written(context, data, key[0])
-
-    return await payload(run(), missing="id")
+    return await PRETIX.update(
+        info.context, id, lambda client, key: client.replace_event(key, replace_body(input, key[1]))
+    )
 
 
 async def delete_pretix_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /organizers/{o}/events/{slug}/`."""
-    context = info.context
-
-    async def run() -> strawberry.ID:
-        key = PRETIX.key_of(id)
-        await PRETIX.client(context).delete_event(key)
-        await PRETIX.erased(context, key, id)
-        return id
-
-    return await deletion(run(), missing="id")
+    return await PRETIX.delete(info.context, id, lambda client, key: client.delete_event(key))
 
 
 #: pretix's refusal of a `clone_from` it cannot find (`EventViewSet.perform_create`).

@@ -10,10 +10,11 @@ concerns, at once (`written`, `erased`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
+import strawberry
 from aiodataloader import DataLoader
 
 from gateway.errors import BadUserInput
@@ -21,7 +22,9 @@ from gateway.ids import decode_id
 from gateway.live.changes import Written
 from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
 from gateway.request.context import Context
+from resolvers.mutations import deletion, payload
 from schema.event import Event
+from schema.payloads import DeleteEventPayload, Payload
 from schema.views import id_parts
 
 ClientT = TypeVar("ClientT", bound=ProviderClient)
@@ -90,6 +93,52 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         if key is not None:
             self.prime(context, key, data)
         return event
+
+    async def listed(
+        self, context: Context, fetch: Callable[[ClientT], Awaitable[Iterable[JSONObject]]], *scope: str
+    ) -> list[EventT]:
+        """The events a list call `fetch(client)` returns, each remembered (so `node` later is free)."""
+        return [self.remember(context, data, *scope) for data in await fetch(self.client(context))]
+
+    async def create(
+        self, context: Context, write: Callable[[ClientT], Awaitable[JSONObject]], *scope: str
+    ) -> Payload[EventT]:
+        """A create mutation: `write(client)`'s event, `written`; caller-fixable errors are `userErrors`."""
+
+        async def run() -> EventT:
+            return await self.written(context, await write(self.client(context)), *scope)
+
+        return await payload(run())
+
+    async def update(
+        self,
+        context: Context,
+        global_id: strawberry.ID,
+        write: Callable[[ClientT, KeyT], Awaitable[JSONObject]],
+    ) -> Payload[EventT]:
+        """An update mutation of the event `global_id`: `write(client, key)`'s event, `written` in the
+        id's scope; caller-fixable errors are `userErrors`, a bare NOT_FOUND points at `id`."""
+
+        async def run() -> EventT:
+            key = self.key_of(global_id)
+            data = await write(self.client(context), key)
+            return await self.written(context, data, *decode_id(global_id).parts[:-1])
+
+        return await payload(run(), missing="id")
+
+    async def delete(
+        self, context: Context, global_id: strawberry.ID, erase: Callable[[ClientT, KeyT], Awaitable[object]]
+    ) -> DeleteEventPayload:
+        """A delete mutation of the event `global_id`: `erase(client, key)`, then `erased`; caller-fixable
+        errors are `userErrors`, a bare NOT_FOUND points at `id`."""
+
+        async def run() -> strawberry.ID:
+            key = self.key_of(global_id)
+            await erase(self.client(context), key)
+            await self.erased(context, key, global_id)
+            return global_id
+
+        return await deletion(run(), missing="id")
 
     async def written(self, context: Context, data: JSONObject, *scope: str) -> EventT:
         """`remember` for a write's upstream JSON, which also goes to the subscribers it concerns now."""

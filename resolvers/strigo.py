@@ -7,7 +7,7 @@ import strawberry
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
-from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
+from resolvers.mutations import Changes, EventId, NewEvent
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_part
@@ -55,8 +55,7 @@ OWNER = ProviderObjects(
 
 
 async def _list(context: Context) -> list[StrigoEvent]:
-    events = await STRIGO.client(context).list_events()
-    return [STRIGO.remember(context, data) for data in events]
+    return await STRIGO.listed(context, lambda client: client.list_events())
 
 
 async def list_window(context: Context, window: Window) -> list[Event]:
@@ -71,40 +70,21 @@ async def strigo_events(info: Info) -> list[StrigoEvent]:
 
 async def create_strigo_event(info: Info, input: NewEvent[CreateStrigoEventInput]) -> Payload[StrigoEvent]:
     """`POST /events`."""
-    context = info.context
-
-    async def run() -> StrigoEvent:
-        data = await STRIGO.client(context).create_event(create_body(input))
-        return await STRIGO.written(context, data)
-
-    return await payload(run())
+    return await STRIGO.create(info.context, lambda client: client.create_event(create_body(input)))
 
 
 async def update_strigo_event(
     info: Info, id: EventId, input: Changes[UpdateStrigoEventInput]
 ) -> Payload[StrigoEvent]:
     """`PATCH /events/{id}` with only the given fields."""
-    context = info.context
-
-    async def run() -> StrigoEvent:
-        event_id = STRIGO.key_of(id)
-        data = await STRIGO.client(context).update_event(event_id, update_body(input))
-        return await STRIGO.written(context, data)
-
-    return await payload(run(), missing="id")
+    return await STRIGO.update(
+        info.context, id, lambda client, key: client.update_event(key, update_body(input))
+    )
 
 
 async def delete_strigo_event(info: Info, id: EventId) -> DeleteEventPayload:
     """`DELETE /events/{id}` (Strigo deletes only `ready` events)."""
-    context = info.context
-
-    async def run() -> strawberry.ID:
-        event_id = STRIGO.key_of(id)
-        await STRIGO.client(context).delete_event(event_id)
-        await STRIGO.erased(context, event_id, id)
-        return id
-
-    return await deletion(run(), missing="id")
+    return await STRIGO.delete(info.context, id, lambda client, key: client.delete_event(key))
 
 
 @strawberry.type
