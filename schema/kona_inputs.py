@@ -21,7 +21,7 @@ from schema.kona import (
     to_ms,
 )
 from schema.local_days import AllDayInput, day_bounds
-from schema.validation import Problems
+from schema.validation import Problems, given_fields, refuse_empty_update
 
 #: Kona's whole days end a millisecond before the next midnight.
 LAST_MOMENT = timedelta(milliseconds=1)
@@ -217,18 +217,16 @@ def create_body(data: CreateKonaCalendarEventInput, zone: ZoneInfo) -> JSONObjec
 
     `zone` is the account's (`KONA_TIMEZONE`): where all-day days begin and end.
     """
-    fields = {key: getattr(data, key) for key in _KEYS if getattr(data, key) is not None}
+    fields = given_fields(data, _KEYS)
     _check(fields, _days(data, fields), zone, creating=True)
     return {key: _wire(key, value) for key, value in fields.items()}
 
 
 def update_body(data: UpdateKonaCalendarEventInput, zone: ZoneInfo) -> JSONObject:
     """The calendar event for `PUT /calendar_events/{id}`: only the fields the caller gave."""
-    fields = {key: given.value for key in _KEYS if (given := getattr(data, key)) is not None}
+    fields = given_fields(data, _KEYS)
     days = _days(data, fields)
     if not fields and days.start_date is None and days.end_date is None:
-        problems = Problems()
-        problems.add("input", "give at least one field to change")
-        problems.check()
+        refuse_empty_update()
     _check(fields, days, zone, creating=False)
     return {key: _wire(key, value) for key, value in fields.items()}

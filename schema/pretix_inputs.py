@@ -18,7 +18,7 @@ from strawberry.utils.str_converters import to_camel_case
 from gateway.instants import clamped
 from gateway.providers.base import JSONObject
 from schema.scalars import JSON
-from schema.validation import Problems
+from schema.validation import Problems, given_fields, refuse_empty_update
 
 EVENT_SLUG = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$")
 ORGANIZER_SLUG = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.-]*[a-zA-Z0-9]$")
@@ -297,7 +297,7 @@ def wire_field(name: str, value: Any) -> Any:
 
 def create_body(data: CreatePretixEventInput) -> JSONObject:
     """The `POST /organizers/{o}/events/` body, after checking what pretix would refuse."""
-    fields = {name: getattr(data, name) for name in CREATE_FIELDS if getattr(data, name) is not None}
+    fields = given_fields(data, CREATE_FIELDS)
     problems = Problems("input")
     check_event(problems, fields, creating=True)
     problems.check()
@@ -309,11 +309,9 @@ def update_body(data: UpdatePretixEventInput, slug: str, has_subevents: bool | N
 
     `has_subevents` is the event's current value (needed only when the input gives `hasSubevents`).
     """
-    fields = {name: given.value for name in UPDATE_FIELDS if (given := getattr(data, name)) is not None}
+    fields = given_fields(data, UPDATE_FIELDS)
     if not fields:
-        empty = Problems()
-        empty.add("input", "give at least one field to change")
-        empty.check()
+        refuse_empty_update()
     problems = Problems("input")
     if fields.get("slug", slug) != slug:
         problems.add("slug", f"the slug of an event cannot be changed (it is {slug!r})")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 
 from gateway.providers.base import JSONObject
 from schema.strigo import StrigoAvailability
-from schema.validation import Problems
+from schema.validation import Problems, given_fields, json_values, refuse_empty_update
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -80,14 +79,6 @@ _WIRE_NAMES = {
 }  # fmt: skip
 
 
-def _wire(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
 def _check(fields: dict[str, Any], *, creating: bool) -> None:
     problems = Problems("input")
     problems.text("name", fields.get("name"), max_length=256, required=creating or "name" in fields)
@@ -105,19 +96,17 @@ def _check(fields: dict[str, Any], *, creating: bool) -> None:
 
 def create_body(data: CreateStrigoEventInput) -> JSONObject:
     """The `POST /events` body, after checking what Strigo's docs require."""
-    fields = {name: getattr(data, name) for name in _WIRE_NAMES if getattr(data, name) is not None}
+    fields = given_fields(data, _WIRE_NAMES)
     _check(fields, creating=True)
-    return {name: _wire(value) for name, value in fields.items()}
+    return json_values(fields)
 
 
 def update_body(data: UpdateStrigoEventInput) -> JSONObject:
     """The `PATCH /events/{id}` body: only the fields the caller gave."""
-    fields = {name: given.value for name in _WIRE_NAMES if (given := getattr(data, name)) is not None}
+    fields = given_fields(data, _WIRE_NAMES)
     if "description" in fields and fields["description"] is None:
         fields["description"] = ""  # Strigo's description is a string: null means "clear it"
     _check(fields, creating=False)
     if not fields:
-        problems = Problems()
-        problems.add("input", "give at least one field to change")
-        problems.check()
-    return {name: _wire(value) for name, value in fields.items()}
+        refuse_empty_update()
+    return json_values(fields)

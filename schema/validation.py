@@ -1,12 +1,17 @@
-"""Checks of mutation inputs before anything is sent; each names the offending field."""
+"""Checks of mutation inputs before anything is sent; each names the offending field. And the
+shared steps from an input to an upstream body: the fields given, the JSON values of a body."""
 
 from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from enum import Enum
 from functools import cache
+from typing import Any
+
+import strawberry
 
 from gateway.errors import BadUserInput, InvalidInput
 
@@ -73,3 +78,36 @@ class Problems:
         """Raise everything found as one `InvalidInput`."""
         if self.found:
             raise InvalidInput(self.found)
+
+
+def given_fields(data: object, names: Iterable[str]) -> dict[str, Any]:
+    """The fields of an input the caller gave, by attribute name: a create's that are not null, an
+    update's `strawberry.Maybe` that are set (to their value, null included)."""
+    fields: dict[str, Any] = {}
+    for name in names:
+        value = getattr(data, name)
+        if isinstance(value, strawberry.Some):
+            fields[name] = value.value
+        elif value is not None:
+            fields[name] = value
+    return fields
+
+
+def refuse_empty_update() -> None:
+    """An update that changes nothing is refused at `input`, before anything is sent."""
+    problems = Problems()
+    problems.add("input", "give at least one field to change")
+    problems.check()
+
+
+def json_values(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` as a JSON body: instants in ISO 8601 with their offset, enum members as their values."""
+    return {name: _json_value(value) for name, value in fields.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
