@@ -67,8 +67,12 @@ class ProviderSettings(BaseSettings):
 
     @property
     def enabled(self) -> bool:
-        """Whether the provider's credentials are set: a provider without them is not opened."""
-        raise NotImplementedError
+        """Whether the provider's credentials are set: a provider without them is not opened. By
+        default, every `SecretStr` setting is set (override when credentials are more than that)."""
+        secrets = [
+            value for name in type(self).model_fields if isinstance(value := getattr(self, name), SecretStr)
+        ]
+        return bool(secrets) and all(secret.get_secret_value() for secret in secrets)
 
     def secrets(self) -> list[str]:
         """Every credential of the provider, for redaction: its secret values (override to add forms

@@ -15,7 +15,6 @@ from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
 from resolvers.kona_window import window_events
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload, pointing_at_arguments
-from resolvers.provider import ProviderAPI
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_number
 from schema.event import Connection, Edge, EventSeries, Node, page_info
@@ -272,14 +271,11 @@ class Mutation:
     )
 
 
-API = ProviderAPI(
-    spec=kona.SPEC,
+API = KONA.api(
     query=Query,
     mutation=Mutation,
     types=(KonaCalendarEvent, KonaSpace, KonaUser, KonaExternalObject, EventSeries),
-    load_node=KONA.node,
     list_window=partial(window_events, KONA),
-    convert=KONA.convert,
     objects={
         SPACE_KIND: SPACE.node,
         USER_KIND: USER.node,

@@ -18,7 +18,7 @@ from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
 from resolvers.pretix_common import PRETIX
 from resolvers.pretix_mutations import Mutation
-from resolvers.provider import ProviderAPI, Window, order_key, select
+from resolvers.provider import Window, order_key, select
 from resolvers.provider_objects import ProviderObjects
 from schema.event import CountedConnection, Edge, Event, page_info
 from schema.pretix import ORGANIZER_KIND, ORGANIZERS, PretixEvent, PretixOrganizer
@@ -274,14 +274,11 @@ class Query:
     )
 
 
-API = ProviderAPI(
-    spec=pretix.SPEC,
+API = PRETIX.api(
     query=Query,
     mutation=Mutation,
     types=(PretixEvent, PretixOrganizer),
-    load_node=PRETIX.node,
     list_window=list_window,
-    convert=PRETIX.convert,
     objects={ORGANIZER_KIND: ORGANIZER.node},
 )
 

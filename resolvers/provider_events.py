@@ -10,7 +10,7 @@ concerns, at once (`written`, `erased`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -23,6 +23,8 @@ from gateway.live.changes import Written
 from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
 from gateway.request.context import Context
 from resolvers.mutations import deletion, payload
+from resolvers.provider import ProviderAPI, Window, select
+from resolvers.provider_objects import LoadNode
 from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.views import id_parts
@@ -99,6 +101,38 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
     ) -> list[EventT]:
         """The events a list call `fetch(client)` returns, each remembered (so `node` later is free)."""
         return [self.remember(context, data, *scope) for data in await fetch(self.client(context))]
+
+    def window(
+        self, fetch: Callable[[ClientT], Awaitable[Iterable[JSONObject]]]
+    ) -> Callable[[Context, Window], Awaitable[list[Event]]]:
+        """A `list_window` for an API that cannot filter: the whole list `fetch(client)`, `select`ed."""
+
+        async def list_window(context: Context, window: Window) -> list[Event]:
+            return select(await self.listed(context, fetch), window)
+
+        return list_window
+
+    def api(
+        self,
+        *,
+        query: type,
+        mutation: type,
+        types: tuple[type, ...],
+        list_window: Callable[[Context, Window], Awaitable[list[Event]]],
+        objects: Mapping[str, LoadNode] | None = None,
+        convert: Callable[[Context, JSONObject, tuple[str, ...]], Event] | None = None,
+    ) -> ProviderAPI:
+        """The provider's `ProviderAPI`, its spec, `node(id:)` and `convert` these events' own."""
+        return ProviderAPI(
+            spec=self.spec,
+            query=query,
+            mutation=mutation,
+            types=types,
+            load_node=self.node,
+            list_window=list_window,
+            convert=convert or self.convert,
+            objects=objects or {},
+        )
 
     async def create(
         self, context: Context, write: Callable[[ClientT], Awaitable[JSONObject]], *scope: str

@@ -15,7 +15,6 @@ from gateway.providers.base import JSONObject
 from gateway.providers.schoology import EventRef, PageRequest
 from gateway.request.context import Context, Info
 from resolvers.mutations import Changes, EventId, NewEvent, deletion, payload
-from resolvers.provider import ProviderAPI
 from resolvers.schoology_common import (
     REALM,
     SCHOOLOGY,
@@ -230,12 +229,10 @@ class Mutation:
     )
 
 
-API = ProviderAPI(
-    spec=schoology.SPEC,
+API = SCHOOLOGY.api(
     query=Query,
     mutation=Mutation,
     types=(SchoologyEvent, SchoologyRealm),
-    load_node=SCHOOLOGY.node,
     list_window=list_window,
     convert=listed_event,
     objects={REALM_KIND: REALM.node},

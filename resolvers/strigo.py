@@ -8,10 +8,8 @@ from gateway.providers import strigo
 from gateway.providers.base import JSONObject
 from gateway.request.context import Context, Info
 from resolvers.mutations import Changes, EventId, NewEvent
-from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_events import ProviderEvents
 from resolvers.provider_objects import ProviderObjects, one_part
-from schema.event import Event
 from schema.payloads import DeleteEventPayload, Payload
 from schema.strigo import (
     CLASS_KIND,
@@ -56,11 +54,6 @@ OWNER = ProviderObjects(
 
 async def _list(context: Context) -> list[StrigoEvent]:
     return await STRIGO.listed(context, lambda client: client.list_events())
-
-
-async def list_window(context: Context, window: Window) -> list[Event]:
-    """The federated query's Strigo part: Strigo cannot filter, so one list call, filtered here."""
-    return select(await _list(context), window)
 
 
 async def strigo_events(info: Info) -> list[StrigoEvent]:
@@ -111,14 +104,12 @@ class Mutation:
     )
 
 
-API = ProviderAPI(
-    spec=strigo.SPEC,
+API = STRIGO.api(
     query=Query,
     mutation=Mutation,
     types=(StrigoEvent, StrigoClass, StrigoOwner),
-    load_node=STRIGO.node,
-    list_window=list_window,
-    convert=STRIGO.convert,
+    # The federated query's Strigo part: Strigo cannot filter, so one list call, filtered here.
+    list_window=STRIGO.window(lambda client: client.list_events()),
     objects={CLASS_KIND: CLASS.node, OWNER_KIND: OWNER.node},
 )
 

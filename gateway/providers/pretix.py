@@ -75,10 +75,6 @@ class PretixSettings(ProviderSettings):
         json_schema_extra=BEYOND_CONTRACT,
     )
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.token.get_secret_value())
-
 
 #: pretix's maximum (and default) `page_size`; larger values are silently capped.
 PAGE_SIZE = 50
