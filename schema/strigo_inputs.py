@@ -70,15 +70,6 @@ class UpdateStrigoEventInput:
     captions_language: strawberry.Maybe[str] = strawberry.field(description="BCP-47 tag, e.g. `en-US`.")
 
 
-_WIRE_NAMES = {
-    "name": "name", "owner": "owner", "class_id": "classId", "date_start": "dateStart", "date_end": "dateEnd",
-    "description": "description", "availability": "availability", "include_chat": "includeChat",
-    "include_video": "includeVideo", "include_lab_exercises": "includeLabExercises",
-    "is_recorded": "isRecorded", "tas": "tas", "trainees": "trainees", "labels": "labels",
-    "timezone": "timezone", "captions_language": "captionsLanguage",
-}  # fmt: skip
-
-
 def _check(fields: dict[str, Any], *, creating: bool) -> None:
     problems = Problems("input")
     problems.text("name", fields.get("name"), max_length=256, required=creating or "name" in fields)
@@ -96,14 +87,14 @@ def _check(fields: dict[str, Any], *, creating: bool) -> None:
 
 def create_body(data: CreateStrigoEventInput) -> JSONObject:
     """The `POST /events` body, after checking what Strigo's docs require."""
-    fields = given_fields(data, _WIRE_NAMES)
+    fields = given_fields(data)
     _check(fields, creating=True)
     return json_values(fields)
 
 
 def update_body(data: UpdateStrigoEventInput) -> JSONObject:
     """The `PATCH /events/{id}` body: only the fields the caller gave."""
-    fields = given_fields(data, _WIRE_NAMES)
+    fields = given_fields(data)
     if "description" in fields and fields["description"] is None:
         fields["description"] = ""  # Strigo's description is a string: null means "clear it"
     _check(fields, creating=False)

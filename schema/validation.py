@@ -3,13 +3,14 @@ shared steps from an input to an upstream body: the fields given, the JSON value
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
@@ -80,11 +81,12 @@ class Problems:
             raise InvalidInput(self.found)
 
 
-def given_fields(data: object, names: Iterable[str]) -> dict[str, Any]:
-    """The fields of an input the caller gave, by attribute name: a create's that are not null, an
-    update's `strawberry.Maybe` that are set (to their value, null included)."""
+def given_fields(data: object, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The fields of an input the caller gave, by attribute name (`names`, else all of its fields in
+    order): a create's that are not null, an update's `strawberry.Maybe` that are set (to their value,
+    null included)."""
     fields: dict[str, Any] = {}
-    for name in names:
+    for name in names if names is not None else [field.name for field in dataclasses.fields(cast(Any, data))]:
         value = getattr(data, name)
         if isinstance(value, strawberry.Some):
             fields[name] = value.value
