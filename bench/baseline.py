@@ -22,7 +22,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stack import ROOT, Gateway, Result, Sandbox, _stop, drive, machine, rss_mb, selected, wait_for
+from stack import (
+    ROOT,
+    Gateway,
+    Result,
+    Sandbox,
+    _stop,
+    cpu_seconds,
+    drive,
+    machine,
+    rss_mb,
+    selected,
+    wait_for,
+)
 
 SIDES = ("baseline", "candidate")
 
@@ -91,25 +103,29 @@ async def compare(args: argparse.Namespace) -> None:
             )
             print()
             print(
-                "| scenario | baseline req/s | candidate req/s | ratio | baseline p50 ms | candidate p50 ms |"
+                "| scenario | baseline req/s | candidate req/s | ratio | baseline p50 ms | candidate p50 ms "
+                "| baseline CPU µs/req | candidate CPU µs/req | CPU ratio |"
             )
-            print("|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|---|")
             for name, (query, faults) in selected(args.scenarios or "S0,S1,S2,S3").items():
                 await sandbox.set_faults(faults)
                 for side in SIDES:  # warm up: caches, plans, connection pools
                     await drive(sandbox, gateways[side], name, query, args.concurrency, 1.0)
                 totals = {side: Result(name, args.concurrency, 0, 0.0) for side in SIDES}
+                cpu = dict.fromkeys(SIDES, 0.0)
                 for index in range(args.rounds):
                     for side in SIDES if index % 2 == 0 else SIDES[::-1]:
+                        before = cpu_seconds(gateways[side].pid)
                         result = await drive(
                             sandbox, gateways[side], name, query, args.concurrency, args.duration
                         )
                         _add(totals[side], result)
-                print(_row(name, totals["baseline"], totals["candidate"]), flush=True)
+                        cpu[side] += cpu_seconds(gateways[side].pid) - before
+                print(_row(name, totals["baseline"], totals["candidate"], cpu), flush=True)
             peaks = {side: rss_mb(gateway.pid) for side, gateway in gateways.items()}
             print(
                 f"| peak RSS (VmHWM) MiB | {peaks['baseline']:.0f} | {peaks['candidate']:.0f} | "
-                f"{peaks['candidate'] / peaks['baseline']:.2f} | | |"
+                f"{peaks['candidate'] / peaks['baseline']:.2f} | | | | | |"
             )
         finally:
             _stop([gateways["baseline"].process, gateways["candidate"].process, sandbox.process])
@@ -122,12 +138,17 @@ def _add(total: Result, result: Result) -> None:
     total.errors += result.errors
 
 
-def _row(name: str, baseline: Result, candidate: Result) -> str:
+def _row(name: str, baseline: Result, candidate: Result, cpu: dict[str, float]) -> str:
     errors = (
         f" (errors: {baseline.errors} / {candidate.errors})" if baseline.errors or candidate.errors else ""
     )
     ratio = candidate.rate / baseline.rate
+    # The gateway's own CPU per request: what req/s would be bound by on a machine of its own.
+    requests = {"baseline": baseline.requests, "candidate": candidate.requests}
+    per_request = {side: cpu[side] / max(1, requests[side]) * 1e6 for side in SIDES}
+    cpu_ratio = per_request["baseline"] / per_request["candidate"] if per_request["candidate"] else 0.0
     return (
         f"| {name}{errors} | {baseline.rate:,.0f} | {candidate.rate:,.0f} | **{ratio:.2f}** | "
-        f"{baseline.percentile_ms(0.5):.1f} | {candidate.percentile_ms(0.5):.1f} |"
+        f"{baseline.percentile_ms(0.5):.1f} | {candidate.percentile_ms(0.5):.1f} | "
+        f"{per_request['baseline']:,.0f} | {per_request['candidate']:,.0f} | **{cpu_ratio:.2f}** |"
     )

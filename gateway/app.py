@@ -13,7 +13,6 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from gateway.edge.explicit_nulls import ExplicitNulls
-from gateway.edge.extension_chain import chained
 from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
@@ -101,14 +100,15 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     # limits, validates (cached) and re-checks the cost with the request's variables (see
     # gateway/query_limits/guard.py), subscriptions included.
     # Hooks run in this order up to their `yield` (and after it in reverse): ExplicitNulls comes
-    # after the guard, whose validation it filters.
-    # One chained extension: strawberry's per-hook machinery costs per extension (extension_chain).
-    # MaskUnexpectedErrors stays outside: it also masks each streamed result (`on_stream_result`, for
-    # subscriptions), a hook the chain does not drive; two chains keep the order around it.
+    # after the guard, whose validation it filters. The schema drives them with its lean runner
+    # (gateway/execution/lean_runner.py): strawberry's own costs per extension and stage.
     extensions: list[Callable[[], SchemaExtension]] = [
-        chained([OwnRequestState, RequestLog]),
+        OwnRequestState,
+        RequestLog,
         MaskUnexpectedErrors,
-        chained([query_guard(limits), ExplicitNulls, WritableDates]),
+        query_guard(limits),
+        ExplicitNulls,
+        WritableDates,
     ]
     if not settings.gateway_introspection:
         extensions.append(HiddenSchema)

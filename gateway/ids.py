@@ -19,6 +19,7 @@ _PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _KIND = re.compile(r"[a-z]{1,32}")
 #: Longer than any id `encode_id` makes from valid parts: refused before decoding.
 _MAX_LENGTH = 1024
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,9 @@ class GlobalId:
 def encode_id(provider: str, *parts: str | int, kind: str | None = None) -> str:
     """The opaque global id of an upstream object (`kind` names what it is, for all but events)."""
     head = provider if kind is None else f"{provider}.{kind}"
-    raw = ":".join((head, *(str(part) for part in parts)))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = ":".join((head, *(part if isinstance(part, str) else str(part) for part in parts)))
+    # What `base64.urlsafe_b64encode` does, without its wrappers: one id per event of every list.
+    return binascii.b2a_base64(raw.encode(), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
 
 
 def decode_id(value: str, *, field: str = "id") -> GlobalId:

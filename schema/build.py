@@ -10,20 +10,28 @@ import strawberry
 from graphql import GraphQLError
 from graphql.execution import Executor as GraphQLExecutionContext
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext
 from strawberry.types.execution import PreExecutionError
 
+from gateway.execution.lean_runner import LeanExtensionsRunner
 from schema.scalars import SCALAR_MAP
 
 
 class GatewaySchema(strawberry.Schema):
-    """Strawberry's schema, minus its logging of every error with a stack trace.
+    """Strawberry's schema, minus its logging of every error with a stack trace, with the lean
+    extension runner (`gateway.execution.lean_runner`).
 
     Errors raised on purpose are answers, not incidents; unexpected ones are logged (once, with
     the request id) by `gateway.edge.view.MaskUnexpectedErrors`.
     """
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -93,10 +93,11 @@ def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middlew
         if spec.caller is not None and settings.gateway_credentials != "service"
     ]
     return [
-        # Starlette's GZipMiddleware is pure ASGI (no BaseHTTPMiddleware). Level 6, zlib's default,
-        # takes a 212 KB page of 200 events to 26 KB in 2.4 ms; level 9 takes twice as long for 3 %
-        # fewer bytes (bench/README.md). Bodies past 128 KiB are compressed off the event loop.
-        Middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, compresslevel=6),
+        # Starlette's GZipMiddleware is pure ASGI (no BaseHTTPMiddleware). Level 1, nginx's default:
+        # a 38 KB page of 100 events takes 77 µs to 7.2 KB, where level 6 takes 219 µs to 6.5 KB
+        # (bench/README.md); the gateway is CPU-bound long before its network is. Bodies past
+        # 128 KiB are compressed off the event loop.
+        Middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, compresslevel=1),
         Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
         Middleware(
             GatewayCORS,

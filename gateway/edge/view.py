@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -54,6 +53,7 @@ from gateway.request.context import Context
 from gateway.request.credentials import CallerHeaders, CredentialRefused
 from gateway.request.directory import ClientDirectory
 from gateway.request.disconnect import ClientGone, unless_disconnected
+from gateway.request.request_ids import new_request_id
 from gateway.settings import Settings
 from gateway.upstream.auth import CallerCredential
 from gateway.upstream.endpoint import current_request_id
@@ -78,7 +78,7 @@ def request_id_of(request: Request | WebSocket) -> str:
     given = request.headers.get(REQUEST_ID_HEADER, "")
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
@@ -139,7 +139,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             # Kept in this request's own scope: `request.state` may be shared by concurrent requests.
             scope[CALLER_CREDENTIALS] = _read_caller_credentials(request)
             await request.body()  # read in full, so that `receive()` has only a disconnect left to say
-            response = await unless_disconnected(self.run(request), receive)
+            response = await unless_disconnected(self.respond(request), receive)
         except HTTPException as error:
             response = self.request_error_response(request, error)
         except CredentialRefused as error:
@@ -157,6 +157,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 request, HTTPException(500, f"Internal server error (request id {request_id})")
             )
         await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        """The response to an HTTP request: the common one (see `_plain_post`) straight to execution,
+        anything else through strawberry's whole view."""
+        operation = _plain_post(self, request, await request.body())
+        if operation is None:
+            return await self.run(request)
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await self._execute_persisted("POST", request, context, operation)
+        return self.create_response(await self.process_result(request, result), sub_response)
 
     def _admit(self, request: Request) -> None:
         """Refuse (401) a keyless caller unless this request only asks for the GraphiQL page."""
@@ -291,8 +302,15 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        return await self._execute_persisted(request_adapter.method, request, context, request_data)
+
+    async def _execute_persisted(
+        self, method: str, request: Request, context: Context, request_data: GraphQLRequestData
+    ) -> ExecutionResult:
+        """One operation, its document found by its hash when it is a persisted one."""
+
         async def execute(operation: GraphQLRequestData) -> ExecutionResult:
-            return await self._execute(request_adapter.method, context, operation)
+            return await self._execute(method, context, operation)
 
         return await self.persisted.run(request_data, request.state.redis, execute)
 
@@ -378,6 +396,44 @@ def _read_caller_credentials(request: Request | WebSocket) -> Mapping[str, Calle
     """The caller's own credentials in the request's headers; `CredentialRefused` for a bad one."""
     headers: CallerHeaders = request.state.caller_headers
     return headers.read(request.headers)
+
+
+#: What a request that may stream accepts: those go through strawberry's view, which streams them.
+_STREAMING_ACCEPTS = ("text/event-stream", "multipart/mixed")
+
+
+def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLRequestData | None:
+    """The operation of a POST of one JSON object with well-typed members, as strawberry's view would
+    read it; None for anything else (a batch, a stream, another content type, a member of the wrong
+    type), which the whole view then answers, errors included."""
+    if request.method != "POST":
+        return None
+    headers = request.headers
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        return None
+    accept = ",".join(headers.getlist("accept"))
+    if any(streaming in accept for streaming in _STREAMING_ACCEPTS):
+        return None
+    data = view.parse_json(body)
+    if not isinstance(data, dict):
+        return None
+    query = data.get("query")
+    variables = data.get("variables")
+    extensions = data.get("extensions")
+    if (
+        not isinstance(query, str | None)
+        or not isinstance(variables, dict | None)
+        or not isinstance(extensions, dict | None)
+    ):
+        return None
+    return GraphQLRequestData(
+        query=query,
+        variables=variables,
+        operation_name=data.get("operationName"),
+        extensions=extensions,
+        protocol="http",
+    )
 
 
 def _is_subscription(operation: GraphQLRequestData) -> bool:

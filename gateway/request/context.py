@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias, TypeVar, cast
@@ -17,6 +16,7 @@ from gateway.errors import GatewayError, ProviderNotConfigured
 from gateway.live.hub import Hub
 from gateway.providers.base import ProviderClient, ProviderSpec
 from gateway.request.loaders import Loaders
+from gateway.request.request_ids import new_request_id
 from gateway.settings import Settings
 from gateway.upstream.budget import CallBudget
 from gateway.upstream.endpoint import calls_in_request, current_request_id
@@ -70,7 +70,7 @@ class Context:
     def for_operation(self) -> Context:
         """A context for one more operation on the same connection (a WebSocket): the same caller
         and clients, and everything else of its own: id, loaders, call budget, partial errors."""
-        return replace(self, request_id=uuid.uuid4().hex, loaders=Loaders(), listing={}, partial_errors=[])
+        return replace(self, request_id=new_request_id(), loaders=Loaders(), listing={}, partial_errors=[])
 
     def enter(self) -> None:
         """Make this context's call budget and id the ones upstream calls in the current task count on."""

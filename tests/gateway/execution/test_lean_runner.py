@@ -1,5 +1,5 @@
-"""Chained extensions run their hooks exactly as strawberry runs separate ones: same order, same
-exception handling, on the real schema."""
+"""The lean extension runner runs hooks exactly as strawberry's own runner does: same order, same
+exception handling, the same results."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator
 import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext
 
-from gateway.edge.extension_chain import chained
+from gateway.execution.lean_runner import LeanExtensionsRunner
 
 Log = list[str]
 
@@ -50,8 +52,15 @@ class Query:
         raise RuntimeError("resolver failed")
 
 
+class LeanSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+
 async def run_both(query: str, fail_on: str, swallow: bool) -> tuple[Log, Log, object, object]:
-    """The log and result of `query` with separate extensions, then with the same ones chained."""
+    """The log and result of `query` with strawberry's runner, then with the lean one."""
     separate: Log = []
     together: Log = []
     first = [recording("A", separate), recording("B", separate, fail_on=fail_on, swallow=swallow)]
@@ -59,7 +68,7 @@ async def run_both(query: str, fail_on: str, swallow: bool) -> tuple[Log, Log, o
     first.append(recording("C", separate))
     second.append(recording("C", together))
     result_separate = await strawberry.Schema(query=Query, extensions=first).execute(query)
-    result_chained = await strawberry.Schema(query=Query, extensions=[chained(second)]).execute(query)
+    result_chained = await LeanSchema(query=Query, extensions=second).execute(query)
     return separate, together, result_separate, result_chained
 
 
@@ -79,25 +88,38 @@ def shape(result: object) -> object:
         ("exit execute", False),
         ("exit operation", False),
         ("exit validate", True),
+        ("exit execute", True),
+        ("exit parse", True),
+        ("enter operation", False),
+        ("enter validate", True),
     ],
 )
 @pytest.mark.parametrize("query", ["{ hello }", "{ broken }", "{ nope }", "{ hello"])
-async def test_chained_hooks_run_as_separate_extensions_do(query: str, fail_on: str, swallow: bool) -> None:
+async def test_lean_hooks_run_as_strawberrys_do(query: str, fail_on: str, swallow: bool) -> None:
     separate, together, result_separate, result_chained = await run_both(query, fail_on, swallow)
     assert together == separate
     assert shape(result_chained) == shape(result_separate)
     assert separate  # the hooks did run
 
 
-def test_a_part_with_hooks_the_chain_cannot_drive_is_refused() -> None:
-    class Resolving(SchemaExtension):
-        def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[no-untyped-def]
-            return _next(root, info, *args, **kwargs)
+async def test_hooks_of_other_kinds_are_left_to_strawberry() -> None:
+    """A callable or async-generator hook takes its stage back to strawberry's context manager."""
+    log: Log = []
 
     class Plain(SchemaExtension):
         def on_operation(self) -> None:  # type: ignore[override]
-            return None
+            log.append("plain operation")
 
-    for kind in (Resolving, Plain):
-        with pytest.raises(TypeError):
-            chained([kind])()
+    class Async(SchemaExtension):
+        async def on_execute(self):  # type: ignore[no-untyped-def]
+            log.append("async>execute")
+            yield
+            log.append("async<execute")
+
+    extensions: list[type[SchemaExtension]] = [Plain, Async, recording("G", log)]
+    result = await LeanSchema(query=Query, extensions=extensions).execute("{ hello }")
+    assert shape(result) == ({"hello": "world"}, [])
+    assert log == [
+        "plain operation", "G>operation", "G>parse", "G<parse", "G>validate", "G<validate",
+        "async>execute", "G>execute", "G<execute", "async<execute", "G<operation",
+    ]  # fmt: skip
