@@ -409,10 +409,11 @@ def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLR
     if request.method != "POST":
         return None
     headers = request.headers
-    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    # As strawberry's view reads it (case and all), so that both answer alike.
+    media_type = headers.get("content-type", "").partition(";")[0].strip()
     if media_type != "application/json":
         return None
-    accept = ",".join(headers.getlist("accept"))
+    accept = ",".join(headers.getlist("accept")).lower()  # media types are case-insensitive
     if any(streaming in accept for streaming in _STREAMING_ACCEPTS):
         return None
     data = view.parse_json(body)

@@ -50,3 +50,30 @@ async def test_a_plain_post_answers_as_the_whole_view_does(gateway: Gateway, nam
     for header in ("content-type", "vary"):
         assert plain.headers.get(header) == got.headers.get(header)
     assert plain.headers["x-request-id"] != got.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("spelling", ["Text/Event-Stream", "TEXT/EVENT-STREAM"])
+async def test_a_stream_accept_in_any_case_takes_the_whole_view(gateway: Gateway, spelling: str) -> None:
+    """Media types are case-insensitive: asking for SSE in capitals gets the stream lower case gets."""
+    body = orjson.dumps({"query": "{ __typename }"})
+    lower = await gateway.http.post(
+        "/graphql", content=body, headers={"Accept": "text/event-stream", "Content-Type": "application/json"}
+    )
+    other = await gateway.http.post(
+        "/graphql", content=body, headers={"Accept": spelling, "Content-Type": "application/json"}
+    )
+    assert lower.headers["content-type"].startswith("text/event-stream")
+    assert (other.status_code, other.headers["content-type"]) == (
+        lower.status_code,
+        lower.headers["content-type"],
+    )
+    assert other.text == lower.text
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "APPLICATION/JSON; charset=utf-8"])
+async def test_a_content_type_is_read_as_the_whole_view_reads_it(gateway: Gateway, content_type: str) -> None:
+    body = orjson.dumps({"query": "{ __typename }"})
+    headers = {"Content-Type": content_type}
+    plain = await gateway.http.post("/graphql", content=body, headers=headers)
+    batch = await gateway.http.post("/graphql", content=b"[" + body + b"]", headers=headers)
+    assert (plain.status_code, plain.json()) == (batch.status_code, batch.json())
