@@ -27,8 +27,8 @@ from strawberry.extensions.context import (
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
 Hook = Callable[[SchemaExtension], Generator[None, None, None]]
-#: Per extension class and stage: its generator hook, None when it has none, or strawberry's
-#: context manager class when the hook is of another kind.
+#: Per extension class and stage: its generator hook, None when it has none, False when the hook is
+#: of another kind. Looked up once: a hook replaced on the class afterwards is not seen.
 _HOOKS: dict[tuple[type[SchemaExtension], str], Hook | bool | None] = {}
 
 
@@ -103,7 +103,9 @@ class _Stage:
                 next(generator)
                 started.append(generator)
         except BaseException:
-            # As strawberry's exit stack: a hook failing on entry leaves the others closed, not told.
+            # A hook failing on entry: the others are closed at once (their `finally` runs) and not
+            # told of the error. Strawberry never exits its stack then: they stay suspended until
+            # collected, and not told either.
             for generator in reversed(started):
                 generator.close()
             raise
