@@ -37,8 +37,9 @@ async def run_batch(
     operations: Sequence[GraphQLRequestData], context: Context, run_one: RunOne
 ) -> list[ExecutionResult]:
     """Each operation's result, in order; one refused before it ran is an error in its place."""
-    # Set here, in the request's task: the tasks `gather` starts copy it, so they share one budget.
-    cost_in_request.set(CostBudget(context.settings.gateway_max_cost))
+    # Set here: the tasks `gather` starts copy it, so they share one budget; reset after, so that
+    # nothing run later in this context (a server that runs requests in one task) charges it.
+    budget = cost_in_request.set(CostBudget(context.settings.gateway_max_cost))
 
     async def one(operation: GraphQLRequestData) -> ExecutionResult:
         try:
@@ -48,4 +49,7 @@ async def run_batch(
             code = ErrorCode.BAD_REQUEST.value
             return ExecutionResult(data=None, errors=[GraphQLError(error.reason, extensions={"code": code})])
 
-    return list(await asyncio.gather(*(one(operation) for operation in operations)))
+    try:
+        return list(await asyncio.gather(*(one(operation) for operation in operations)))
+    finally:
+        cost_in_request.reset(budget)
