@@ -16,6 +16,7 @@ from gateway.edge.explicit_nulls import ExplicitNulls
 from gateway.edge.hidden_schema import HiddenSchema
 from gateway.edge.masking import MaskUnexpectedErrors
 from gateway.edge.observability import RequestLog
+from gateway.edge.prepared import PreparedOperations
 from gateway.edge.routes import starlette_app
 from gateway.edge.websocket import OwnRequestState
 from gateway.edge.writable_dates import WritableDates
@@ -87,8 +88,11 @@ def export_subgraph_sdl() -> str:
     return subgraph_sdl(build_schema(subgraph=True).as_str(), ENTITY_NAMES)
 
 
-def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """The extensions every operation runs through, as factories (one instance per request)."""
+def schema_extensions(
+    settings: Settings, prepared: PreparedOperations | None = None
+) -> list[Callable[[], SchemaExtension]]:
+    """The extensions every operation runs through, as factories (one instance per request);
+    `prepared` records the operations that may skip them next time (see `gateway.edge.prepared`)."""
     limits = DocumentLimits(
         max_depth=settings.gateway_max_depth,
         max_cost=settings.gateway_max_cost,
@@ -112,6 +116,8 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     ]
     if not settings.gateway_introspection:
         extensions.append(HiddenSchema)
+    if prepared is not None:
+        extensions.append(prepared.recorder())  # last: after every other hook has had its say
     return extensions
 
 
@@ -119,11 +125,12 @@ def create_app(settings: Settings | None = None, providers: Sequence[AnySpec] | 
     """The gateway as an ASGI app; `providers` (whose clients it opens) defaults to the registry's."""
     settings = settings or Settings()
     compiled = compiled_execution_context() if settings.gateway_compiled_execution else None
+    prepared = PreparedOperations()
     schema = build_schema(
-        extensions=schema_extensions(settings),
+        extensions=schema_extensions(settings, prepared),
         execution_context_class=compiled,
         max_batch=settings.gateway_max_batch,
         subgraph=settings.gateway_subgraph,
     )
     specs = [api.spec for api in PROVIDERS] if providers is None else list(providers)
-    return starlette_app(settings, schema, specs)
+    return starlette_app(settings, schema, specs, prepared)

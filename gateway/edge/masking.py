@@ -84,14 +84,17 @@ class MaskUnexpectedErrors(SchemaExtension):
         yield
 
     def _finish(self, result: ExecutionResult | GraphQLExecutionResult | Any) -> None:
-        """Mask the result's errors and add the partial failures recorded since the last result."""
-        context = self.execution_context.context
-        request_id = context.request_id if isinstance(context, Context) else "unknown"
-        errors = [mask(error, request_id) for error in result.errors or ()]
-        if isinstance(context, Context):
-            errors.extend(
-                GraphQLError(error.message, path=list(path), original_error=error)
-                for error, path in context.partial_errors
-            )
-            context.partial_errors.clear()  # reported once, with this result
-        result.errors = errors or None
+        finish(result, self.execution_context.context)
+
+
+def finish(result: ExecutionResult | GraphQLExecutionResult | Any, context: Any) -> None:
+    """Mask the result's errors and add the partial failures recorded since the last result."""
+    request_id = context.request_id if isinstance(context, Context) else "unknown"
+    errors = [mask(error, request_id) for error in result.errors or ()]
+    if isinstance(context, Context):
+        errors.extend(
+            GraphQLError(error.message, path=list(path), original_error=error)
+            for error, path in context.partial_errors
+        )
+        context.partial_errors.clear()  # reported once, with this result
+    result.errors = errors or None

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from graphql import OperationDefinitionNode
+from graphql import DocumentNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
 from gateway import metrics
 from gateway.request.context import Context
@@ -51,18 +50,41 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
 
 
-def _operation_label(execution: ExecutionContext) -> str:
+def operation_label(name: str | None, document: DocumentNode | None) -> str:
     """The operation's name as a metric label: only a name its document defines, from a bounded set."""
-    name = execution.operation_name
     if name is None:
         return metrics.ANONYMOUS
-    document = execution.graphql_document
     defined = {
         definition.name.value
         for definition in (document.definitions if document else ())
         if isinstance(definition, OperationDefinitionNode) and definition.name
     }
     return metrics.OPERATION_LABELS.label(name) if name in defined else metrics.OTHER
+
+
+def record_operation(operation: str, result: Any, context: Any, elapsed: float) -> None:
+    """The operation's metrics sample, and its log line when INFO is enabled."""
+    errors = getattr(result, "errors", None) or ()
+    outcome = "ok" if not errors else ("partial" if getattr(result, "data", None) else "error")
+    metrics.requests(operation, outcome).inc()
+    metrics.request_seconds(operation).observe(elapsed)
+    if not log.isEnabledFor(logging.INFO):
+        return
+    codes = sorted({str((error.extensions or {}).get("code", "GRAPHQL_ERROR")) for error in errors})
+    log.info(
+        "graphql request",
+        extra={
+            "request_id": context.request_id if isinstance(context, Context) else None,
+            "operation": operation,
+            "duration_ms": round(elapsed * 1000, 2),
+            "upstream_calls": len(context.upstream_calls) if isinstance(context, Context) else None,
+            "outcome": outcome,
+            "errors": codes,
+            # Which credential each provider was called with: `service`, or a caller's keyed
+            # fingerprint; never the credential itself.
+            "credentials": dict(context.credential_keys) if isinstance(context, Context) else None,
+        },
+    )
 
 
 class RequestLog(SchemaExtension):
@@ -77,27 +99,5 @@ class RequestLog(SchemaExtension):
         yield
         elapsed = time.perf_counter() - started
         execution = self.execution_context
-        operation = _operation_label(execution)
-        result = execution.result
-        errors = getattr(result, "errors", None) or ()
-        outcome = "ok" if not errors else ("partial" if getattr(result, "data", None) else "error")
-        metrics.requests(operation, outcome).inc()
-        metrics.request_seconds(operation).observe(elapsed)
-        if not log.isEnabledFor(logging.INFO):
-            return
-        codes = sorted({str((error.extensions or {}).get("code", "GRAPHQL_ERROR")) for error in errors})
-        context = execution.context
-        log.info(
-            "graphql request",
-            extra={
-                "request_id": context.request_id if isinstance(context, Context) else None,
-                "operation": operation,
-                "duration_ms": round(elapsed * 1000, 2),
-                "upstream_calls": len(context.upstream_calls) if isinstance(context, Context) else None,
-                "outcome": outcome,
-                "errors": codes,
-                # Which credential each provider was called with: `service`, or a caller's keyed
-                # fingerprint; never the credential itself.
-                "credentials": dict(context.credential_keys) if isinstance(context, Context) else None,
-            },
-        )
+        label = operation_label(execution.operation_name, execution.graphql_document)
+        record_operation(label, execution.result, execution.context, elapsed)

@@ -13,16 +13,17 @@ import strawberry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from gateway.edge.calendar_feed import calendar_feed
+from gateway.edge.compression import Compression
 from gateway.edge.cors import GatewayCORS
 from gateway.edge.lifespan import lifespan
 from gateway.edge.playground import assets_mount
+from gateway.edge.prepared import PreparedOperations
 from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.edge.view import GatewayGraphQL
 from gateway.feed.links import FEED_PATH
@@ -93,11 +94,11 @@ def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middlew
         if spec.caller is not None and settings.gateway_credentials != "service"
     ]
     return [
-        # Starlette's GZipMiddleware is pure ASGI (no BaseHTTPMiddleware). Level 1, nginx's default:
+        # Starlette's GZipMiddleware (pure ASGI), set up once per app. Level 1, nginx's default:
         # a 38 KB page of 100 events takes 77 µs to 7.2 KB, where level 6 takes 219 µs to 6.5 KB
         # (bench/README.md); the gateway is CPU-bound long before its network is. Bodies past
         # 128 KiB are compressed off the event loop.
-        Middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, compresslevel=1),
+        Middleware(Compression, minimum_size=COMPRESS_MIN_BYTES, compresslevel=1),
         Middleware(BodyLimitMiddleware, limit=settings.gateway_max_body_bytes),
         Middleware(
             GatewayCORS,
@@ -112,9 +113,13 @@ def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middlew
     ]
 
 
-def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequence[AnySpec]) -> Starlette:
-    """The gateway's ASGI app serving `schema`, with a client for each enabled one of `providers`."""
-    view = GatewayGraphQL(schema, settings=settings)
+def starlette_app(
+    settings: Settings, schema: strawberry.Schema, providers: Sequence[AnySpec], prepared: PreparedOperations
+) -> Starlette:
+    """The gateway's ASGI app serving `schema`, with a client for each enabled one of `providers`;
+    `prepared` holds the operations that may skip `Schema.execute` (its recorder is among the
+    schema's extensions)."""
+    view = GatewayGraphQL(schema, settings=settings, prepared=prepared)
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -132,4 +137,5 @@ def starlette_app(settings: Settings, schema: strawberry.Schema, providers: Sequ
     app.state.settings = settings
     app.state.providers = tuple(providers)
     app.state.schema = schema
+    app.state.prepared = prepared
     return app

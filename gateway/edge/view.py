@@ -41,6 +41,7 @@ from gateway.edge.masking import mask
 from gateway.edge.media_types import GRAPHQL_RESPONSE_JSON, names_json, response_media_type
 from gateway.edge.persisted_queries import PersistedQueries, load_documents, only_persisted_query_not_found
 from gateway.edge.playground import graphiql_page
+from gateway.edge.prepared import PreparedOperations, execute_prepared
 from gateway.edge.security import UNAUTHENTICATED_MESSAGE, BodyTooLarge, CallerKeys, Presented
 from gateway.edge.websocket import (
     KeyedLegacyWSHandler,
@@ -105,7 +106,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = KeyedLegacyWSHandler
     websocket_adapter_class = TextWebSocketAdapter
 
-    def __init__(self, schema: BaseSchema, *, settings: Settings, **kwargs: Any) -> None:
+    def __init__(
+        self, schema: BaseSchema, *, settings: Settings, prepared: PreparedOperations, **kwargs: Any
+    ) -> None:
         super().__init__(
             schema,
             subscription_protocols=SUBSCRIPTION_PROTOCOLS,
@@ -116,6 +119,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             **kwargs,
         )
         self.settings = settings
+        self.prepared = prepared
         self.caller_keys = CallerKeys([key.get_secret_value() for key in settings.gateway_api_keys])
         path = settings.gateway_persisted_documents
         self.persisted = PersistedQueries(
@@ -160,13 +164,20 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def respond(self, request: Request) -> Response:
         """The response to an HTTP request: the common one (see `_plain_post`) straight to execution,
-        anything else through strawberry's whole view."""
+        and past `Schema.execute` when its operation is prepared (`gateway.edge.prepared`); anything
+        else through strawberry's whole view."""
         operation = _plain_post(self, request, await request.body())
         if operation is None:
             return await self.run(request)
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
-        result = await self._execute_persisted("POST", request, context, operation)
+        prepared = None
+        if not (operation.variables or operation.extensions or self.persisted.only_trusted):
+            prepared = self.prepared.get(operation.query, operation.operation_name)
+        if prepared is not None:
+            result = await execute_prepared(self.schema, prepared, operation.operation_name, context)
+        else:
+            result = await self._execute_persisted("POST", request, context, operation)
         return self.create_response(await self.process_result(request, result), sub_response)
 
     def _admit(self, request: Request) -> None:
@@ -422,16 +433,18 @@ def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLR
     query = data.get("query")
     variables = data.get("variables")
     extensions = data.get("extensions")
+    operation_name = data.get("operationName")
     if (
         not isinstance(query, str | None)
         or not isinstance(variables, dict | None)
         or not isinstance(extensions, dict | None)
+        or not isinstance(operation_name, str | None)
     ):
         return None
     return GraphQLRequestData(
         query=query,
         variables=variables,
-        operation_name=data.get("operationName"),
+        operation_name=operation_name,
         extensions=extensions,
         protocol="http",
     )

@@ -10,6 +10,8 @@ from strawberry.extensions import SchemaExtension
 
 from gateway import app as app_module
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, response_media_type
+from gateway.edge.prepared import PreparedOperations
+from gateway.settings import Settings
 from tests.harness import Gateway, Sandbox, running_gateway, settings_for
 
 NEW = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
@@ -121,7 +123,11 @@ async def test_failures_before_execution_are_masked_and_500(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extensions = app_module.schema_extensions
-    monkeypatch.setattr(app_module, "schema_extensions", lambda settings: [*extensions(settings), _Broken])
+
+    def broken_extensions(settings: Settings, prepared: PreparedOperations | None = None) -> list[Any]:
+        return [*extensions(settings, prepared), _Broken]
+
+    monkeypatch.setattr(app_module, "schema_extensions", broken_extensions)
     async with running_gateway(settings_for(sandbox)) as broken:
         new = await _post(broken, GRAPHQL_RESPONSE_JSON, {"query": "{ __typename }"})
         legacy = await _post(broken, APPLICATION_JSON, {"query": "{ __typename }"})

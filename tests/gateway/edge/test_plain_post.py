@@ -1,18 +1,23 @@
 """A plain POST (one JSON object, `gateway.edge.view._plain_post`) skips strawberry's view on the way
-to execution; its answers are the ones the whole view gives (a GET of the same operation, or the
-same POST as a batch of one)."""
+to execution, and a prepared one `Schema.execute` too (`gateway.edge.prepared`); their answers are
+the ones the whole view gives (a GET of the same operation, or the same POST as a batch of one)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import orjson
 import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 
+from gateway.app import create_app
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_sandbox
-from tests.harness import Gateway
+from tests.harness import Gateway, Sandbox, settings_for
 
 EVENT = encode_id("strigo", strigo_sandbox.EVENT_IDS[0])
 OPERATIONS: dict[str, dict[str, Any]] = {
@@ -30,26 +35,55 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "missing-variable": {"query": "query($id: ID!) { node(id: $id) { id } }"},
     "two-operations-no-name": {"query": "query A { __typename } query B { __typename }"},
     "operation-name-chosen": {"query": "query A { __typename } query B { __typename }", "operationName": "B"},
+    "named-unnamed": {"query": "query Named { __typename }"},
+    "with-null": {"query": "{ events(first: 1, filter: { search: null }) { edges { node { id } } } }"},
+    "partial": {"query": "{ events(first: 5) { edges { node { id provider } } } }"},
+    "mutation": {"query": 'mutation { deleteStrigoEvent(id: "bm9wZQ") { userErrors { message } } }'},
 }
+
+
+#: The operations that qualify for the prepared path (see `gateway.edge.prepared`).
+PREPARED = {"typename", "node", "list", "bad-id", "operation-name-chosen", "partial", "named-unnamed"}
+
+
+@pytest.fixture
+async def served(sandbox: Sandbox) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
+    """An HTTP client on the app, and the app (whose `state.prepared` a test may read)."""
+    app = create_app(settings_for(sandbox))
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+            yield http, app
 
 
 @pytest.mark.parametrize("accept", [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON])
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
-async def test_a_plain_post_answers_as_the_whole_view_does(gateway: Gateway, name: str, accept: str) -> None:
+async def test_a_plain_post_answers_as_the_whole_view_does(
+    served: tuple[httpx.AsyncClient, Starlette], sandbox: Sandbox, name: str, accept: str
+) -> None:
+    http, app = served
     operation = OPERATIONS[name]
+    if name == "partial":
+        sandbox.fault("kona", status=503)
     headers = {"Accept": accept, "Content-Type": "application/json"}
-    plain = await gateway.http.post("/graphql", content=orjson.dumps(operation), headers=headers)
-    batch = await gateway.http.post("/graphql", content=orjson.dumps([operation]), headers=headers)
     params = {
         key: orjson.dumps(value).decode() if key == "variables" else value for key, value in operation.items()
     }
-    got = await gateway.http.get("/graphql", params=params, headers={"Accept": accept})
+    # The whole view first (a batch of one; a GET but for a mutation): it prepares what qualifies.
+    batch = await http.post("/graphql", content=orjson.dumps([operation]), headers=headers)
+    got = (
+        None if name == "mutation" else await http.get("/graphql", params=params, headers={"Accept": accept})
+    )
+    prepared = app.state.prepared.get(operation.get("query"), operation.get("operationName"))
+    assert (prepared is not None) == (name in PREPARED)
+    plain = await http.post("/graphql", content=orjson.dumps(operation), headers=headers)
 
-    assert plain.json() == got.json() == batch.json()[0]
-    assert plain.status_code == got.status_code
-    for header in ("content-type", "vary"):
-        assert plain.headers.get(header) == got.headers.get(header)
-    assert plain.headers["x-request-id"] != got.headers["x-request-id"]
+    assert plain.json() == batch.json()[0]
+    if got is not None:
+        assert plain.json() == got.json()
+        assert plain.status_code == got.status_code
+        for header in ("content-type", "vary"):
+            assert plain.headers.get(header) == got.headers.get(header)
 
 
 @pytest.mark.parametrize("spelling", ["Text/Event-Stream", "TEXT/EVENT-STREAM"])
@@ -77,3 +111,15 @@ async def test_a_content_type_is_read_as_the_whole_view_reads_it(gateway: Gatewa
     plain = await gateway.http.post("/graphql", content=body, headers=headers)
     batch = await gateway.http.post("/graphql", content=b"[" + body + b"]", headers=headers)
     assert (plain.status_code, plain.json()) == (batch.status_code, batch.json())
+
+
+@pytest.mark.parametrize("name", [{"a": 1}, ["a"], 7, True])
+async def test_an_operation_name_of_another_type_is_a_request_error(gateway: Gateway, name: object) -> None:
+    """Not a string: the whole view answers it (400), before and after `{ __typename }` is prepared."""
+    for _ in range(2):
+        response = await gateway.http.post(
+            "/graphql", json={"query": "{ __typename }", "operationName": name}
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        await gateway.http.get("/graphql", params={"query": "{ __typename }"})  # prepares it
