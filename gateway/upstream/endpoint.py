@@ -95,6 +95,9 @@ class Upstream:
     reader: ReplyReader = field(init=False)
     _gate: asyncio.Semaphore = field(init=False)
     _quota: Quota = field(init=False)
+    #: `auth` when it renews itself, found once: `isinstance` with a runtime-checkable protocol
+    #: costs about as much as the rest of signing a call.
+    _renewable: Renewable | None = field(init=False)
 
     breaker_threshold: int = 5
     breaker_reset: float = 1.0
@@ -107,6 +110,7 @@ class Upstream:
             self.provider, self.breaker_threshold, self.breaker_reset, caller=caller
         )
         self.reader = ReplyReader(self.provider, self.redactor, self.max_reply_bytes, self.read_error)
+        self._renewable = self.auth if isinstance(self.auth, Renewable) else None
 
     @classmethod
     def configured(
@@ -245,7 +249,7 @@ class Upstream:
         self, method: str, url: URL, body: bytes | None, extra: Mapping[str, str] | None, is_read: bool
     ) -> Reply:
         reply, signed = await self._call(method, url, body, extra, is_read)
-        if reply.status == 401 and isinstance(self.auth, Renewable) and await self.auth.renew(signed):
+        if reply.status == 401 and self._renewable is not None and await self._renewable.renew(signed):
             # Refused before anything happened, so even a write may go once more, with the new credential.
             reply, signed = await self._call(method, url, body, extra, is_read)
         error = self.reader.failure(reply, method, is_read)
@@ -267,8 +271,9 @@ class Upstream:
         # A quota refusal sends nothing, so it must not count against the breaker (or its probe).
         # The quota bounds its own wait (`RetryPolicy.max_wait`).
         await self._respect_quota()
-        if isinstance(self.auth, Renewable):
-            await self.auth.ready()  # a token about to run out is renewed before the call, not after a 401
+        if self._renewable is not None:
+            # A token about to run out is renewed before the call, not after a 401.
+            await self._renewable.ready()
         signed = self.auth(method, url, body)
         # One deadline for the rest: waiting for a free connection counts against the timeout
         # just as the upstream's own slowness does.
