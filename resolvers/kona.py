@@ -164,8 +164,12 @@ async def kona_calendar_events(
     found = await pointing_at_arguments(
         client.read_slice(kona.EVENTS_PATH, params, offset=offset, count=count, page_size=page_size), at=()
     )
+    loader = KONA.loader(context)
     edges = [
-        Edge(cursor=_cursor(offset + index + 1, found.page_size), node=KONA.remember(context, data))
+        Edge(
+            cursor=_cursor(offset + index + 1, found.page_size),
+            node=KONA.remember(context, data, loader=loader),
+        )
         for index, data in enumerate(found.items)
     ]
     return Connection(

@@ -159,10 +159,11 @@ async def window_events(
     admitted: list[Event] = []
     latest: datetime | None = None
     in_order = True
+    loader = events.loader(context)
     async with aclosing(client.pages(kona.EVENTS_PATH, params)) as pages:
         async for page in pages:
             for data in page.items:
-                event = events.remember(context, data)
+                event = events.remember(context, data, loader=loader)
                 records.append((data, event))
                 if event.starts_at is not None:
                     in_order = in_order and (latest is None or event.starts_at >= latest)

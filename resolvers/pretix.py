@@ -172,10 +172,11 @@ async def _organizer_window(
     latest: datetime | None = None
     # Pages of 50 could take several round trips in sequence: ask for the ones `limit` needs at once.
     ahead = -(-window.limit // pretix.PAGE_SIZE)
+    loader = PRETIX.loader(context)
     async with aclosing(client.pages(client.events_path(organizer), params, ahead=ahead)) as pages:
         async for page in pages:
             for data in page.items:
-                event = PRETIX.remember(context, data, organizer)
+                event = PRETIX.remember(context, data, organizer, loader=loader)
                 latest = event.starts_at
                 if window.admits(event):
                     admitted.append(event)

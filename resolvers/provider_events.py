@@ -87,20 +87,29 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         data = await self.load(context, key)
         return None if data is None else self.convert(context, data, parts[:-1])
 
-    def remember(self, context: Context, data: JSONObject, *scope: str) -> EventT:
+    def remember(
+        self,
+        context: Context,
+        data: JSONObject,
+        *scope: str,
+        loader: DataLoader[KeyT, JSONObject | None] | None = None,
+    ) -> EventT:
         """The event built from a list's or a write's upstream JSON, primed for later loads under the
-        key of its own global id (an occurrence of a series may have one its upstream id alone is not)."""
+        key of its own global id (an occurrence of a series may have one its upstream id alone is not).
+        A list passes its `loader` (the request's, `loader(context)`), found once for all its events."""
         event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
         key = self.key(id_parts(event))
         if key is not None:
-            self.prime(context, key, data)
+            (loader or self.loader(context)).clear(key).prime(key, data)
         return event
 
     async def listed(
         self, context: Context, fetch: Callable[[ClientT], Awaitable[Iterable[JSONObject]]], *scope: str
     ) -> list[EventT]:
         """The events a list call `fetch(client)` returns, each remembered (so `node` later is free)."""
-        return [self.remember(context, data, *scope) for data in await fetch(self.client(context))]
+        found = await fetch(self.client(context))
+        loader = self.loader(context)
+        return [self.remember(context, data, *scope, loader=loader) for data in found]
 
     def window(
         self, fetch: Callable[[ClientT], Awaitable[Iterable[JSONObject]]]

@@ -104,7 +104,11 @@ def convert_page(context: Context, page: EventPage) -> list[SchoologyEvent]:
     realm = page.request.realm
     zone = SCHOOLOGY.client(context).zone_of(realm)
     # Built first: an event without a usable id is an UPSTREAM_ERROR, never silently left out.
-    return [SCHOOLOGY.remember(context, kept(data, zone), realm.kind, realm.id) for data in page.events]
+    loader = SCHOOLOGY.loader(context)
+    return [
+        SCHOOLOGY.remember(context, kept(data, zone), realm.kind, realm.id, loader=loader)
+        for data in page.events
+    ]
 
 
 def prime_realms(context: Context, objects: dict[Realm, JSONObject | None]) -> None:
