@@ -38,6 +38,7 @@ from strawberry.types import ExecutionResult
 from gateway.edge.masking import finish
 from gateway.edge.observability import operation_label, record_operation
 from gateway.query_limits.batch_cost import cost_in_request
+from gateway.query_limits.document_cache import document_bytes
 from gateway.request.context import Context
 from gateway.sized_lru import SizedLru
 
@@ -45,17 +46,25 @@ Key = tuple[str, str | None]
 #: A prepared operation: its document and its name as strawberry tells it (the one given, else the
 #: document's), for the metrics label.
 Prepared = tuple[DocumentNode, str | None]
-#: Prepared operations kept (by text and operation name), and the characters of their texts;
-#: their documents are the guard's own.
+#: Prepared operations kept (by text and operation name), and the estimated memory of their
+#: documents (the guard's own, kept alive here once the guard's cache has let them go).
 MAX_PREPARED = 256
-MAX_PREPARED_TEXT = 4_000_000
+MAX_PREPARED_BYTES = 16 * 1024 * 1024
 
 
 class PreparedOperations:
     """The operations that may skip `Schema.execute`, by (query text, operation name)."""
 
     def __init__(self) -> None:
-        self._documents: SizedLru[Key, Prepared] = SizedLru(MAX_PREPARED, MAX_PREPARED_TEXT)
+        self._documents: SizedLru[Key, Prepared] = SizedLru(MAX_PREPARED, MAX_PREPARED_BYTES)
+
+    @property
+    def size(self) -> int:
+        """The estimated memory of the prepared documents."""
+        return self._documents.size
+
+    def __len__(self) -> int:
+        return len(self._documents)
 
     def get(self, query: str | None, operation_name: str | None) -> Prepared | None:
         """The prepared operation for this text and the operation name the request gives, if any."""
@@ -88,7 +97,8 @@ class PreparedOperations:
                         and not operation.variable_definitions
                         and documents.peek((query, given)) is None
                     ):
-                        documents.put((query, given), (document, execution.operation_name), len(query))
+                        prepared = (document, execution.operation_name)
+                        documents.put((query, given), prepared, document_bytes(document, query))
                 yield
 
         return PreparedRecorder

@@ -17,6 +17,11 @@ _BYTES_PER_TOKEN = 400
 _BYTES_PER_CHARACTER = 4
 
 
+def document_bytes(document: DocumentNode, query: str) -> int:
+    """A rough estimate of the memory `document`, parsed from `query`, holds."""
+    return _BYTES_PER_TOKEN * int(getattr(document, "token_count", 0)) + _BYTES_PER_CHARACTER * len(query)
+
+
 @dataclass(slots=True)
 class _Entry:
     document: DocumentNode
@@ -49,10 +54,7 @@ class DocumentCache:
         if entry is not None:
             return entry.document
         document = parse(query)
-        tokens = int(getattr(document, "token_count", 0))
-        self.entries.put(
-            query, _Entry(document), _BYTES_PER_TOKEN * tokens + _BYTES_PER_CHARACTER * len(query)
-        )
+        self.entries.put(query, _Entry(document), document_bytes(document, query))
         return document
 
     def validate(

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
+from gateway.edge.prepared import MAX_PREPARED_BYTES, PreparedOperations
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_sandbox
 from tests.harness import Gateway, Sandbox, settings_for
@@ -49,7 +50,8 @@ PREPARED = {"typename", "node", "list", "bad-id", "operation-name-chosen", "part
 @pytest.fixture
 async def served(sandbox: Sandbox) -> AsyncIterator[tuple[httpx.AsyncClient, Starlette]]:
     """An HTTP client on the app, and the app (whose `state.prepared` a test may read)."""
-    app = create_app(settings_for(sandbox))
+    # Breakers that never open: every request of a test meets the same upstream failures.
+    app = create_app(settings_for(sandbox, gateway_breaker_failures=10_000))
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
@@ -64,7 +66,7 @@ async def test_a_plain_post_answers_as_the_whole_view_does(
     http, app = served
     operation = OPERATIONS[name]
     if name == "partial":
-        sandbox.fault("kona", status=503)
+        sandbox.fault("kona", status=503, error_rate=1.0)
     headers = {"Accept": accept, "Content-Type": "application/json"}
     params = {
         key: orjson.dumps(value).decode() if key == "variables" else value for key, value in operation.items()
@@ -123,3 +125,22 @@ async def test_an_operation_name_of_another_type_is_a_request_error(gateway: Gat
         assert response.status_code == 400, response.text
         assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
         await gateway.http.get("/graphql", params={"query": "{ __typename }"})  # prepares it
+
+
+async def test_prepared_documents_are_bounded_by_their_memory(
+    served: tuple[httpx.AsyncClient, Starlette],
+) -> None:
+    """Dense documents (about 1,900 tokens each, ~0.7 MB parsed) are kept within MAX_PREPARED_BYTES,
+    not by their text's length (an outsider found 256 of them pinned ~170 MB)."""
+    http, app = served
+    for index in range(40):
+        providers = " ".join(["KONA"] * 1_800)
+        query = (
+            f"{{ a{index}: __typename events(filter: {{providers: [{providers}]}}) @skip(if: true) "
+            "{ pageInfo { hasNextPage } } }"
+        )
+        response = await http.get("/graphql", params={"query": query}, headers={"Accept": APPLICATION_JSON})
+        assert response.json() == {"data": {f"a{index}": "Query"}}
+    prepared: PreparedOperations = app.state.prepared
+    assert 0 < len(prepared) < 40
+    assert prepared.size <= MAX_PREPARED_BYTES
