@@ -18,35 +18,18 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import re
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-from stack import Stack, machine, rss_mb
+from stack import Stack, cpu_seconds, machine, rss_mb
 
-from gateway.sandbox import strigo as emulator  # importable once `stack` has put the root on sys.path
+from tests.gateway.upstream.strigo_requests import CREATE, new_event  # importable once `stack` set sys.path
 
 SUBSCRIPTION = "subscription { eventChanges { kind id event { title startsAt } } }"
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { message } }
-}"""
-NEW_EVENT = {
-    "name": "Fan-out",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+NEW_EVENT = new_event("Fan-out")
 
 
 async def metric(session: aiohttp.ClientSession, url: str, name: str) -> float:

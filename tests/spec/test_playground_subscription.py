@@ -13,21 +13,12 @@ import httpx
 import pytest
 
 from gateway.edge.playground import ASSETS_DIR, assets_built
-from gateway.sandbox import strigo as emulator
+from tests.gateway.upstream.strigo_requests import CREATE, new_event
 from tests.spec.conftest import INSTALL_HINT, WEB, LiveGateway, missing, node
 from tests.spec.test_playground import CHROMIUM
 
 SUBSCRIPTION = "subscription { eventChanges(filter: {providers: [STRIGO]}) { kind id event { title } } }"
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { message } }
-}"""
-NEW_EVENT = {
-    "name": "Seen in GraphiQL",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
+NEW_EVENT = new_event("Seen in GraphiQL")
 WAIT = 120.0
 
 

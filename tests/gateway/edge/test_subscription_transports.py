@@ -23,20 +23,12 @@ from tests.gateway.live.wire import (
     transport_ws,
     until,
 )
+from tests.gateway.upstream.strigo_requests import CREATE, new_event
 from tests.harness import Gateway, Sandbox
 
 KEY = "gw_live_subscriber_5d1e"
 SUBSCRIBE = "subscription { eventChanges(filter: {providers: [STRIGO]}) { kind id } }"
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { message } }
-}"""
-NEW_EVENT = {
-    "name": "Transport drill",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
+NEW_EVENT = new_event("Transport drill")
 
 
 async def raw_ws(base_url: str, *messages: dict[str, Any]) -> tuple[list[dict[str, Any]], int | None, str]:

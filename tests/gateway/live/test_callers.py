@@ -11,9 +11,10 @@ from typing import Any
 
 import aiohttp
 
-from tests.gateway.live.test_feeds import CREATE, NEW_EVENT, gauge, list_calls
+from tests.gateway.live.test_feeds import NEW_EVENT, gauge, list_calls
 from tests.gateway.live.wire import live_gateway, metric, transport_ws, until
 from tests.gateway.request.callers import ALICE, BOB
+from tests.gateway.upstream.strigo_requests import CREATE
 from tests.harness import Sandbox
 
 SUBSCRIBE = "subscription { eventChanges(filter: {providers: [STRIGO]}) { kind id } }"

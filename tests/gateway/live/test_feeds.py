@@ -14,7 +14,6 @@ from typing import Any
 
 import aiohttp
 
-from gateway.sandbox import strigo as emulator
 from tests.gateway.live.wire import (
     event_stream,
     live_gateway,
@@ -22,6 +21,7 @@ from tests.gateway.live.wire import (
     transport_ws,
     until,
 )
+from tests.gateway.upstream.strigo_requests import CREATE, new_event
 from tests.harness import Sandbox
 
 SUBSCRIBE = "subscription($filter: EventFilter) { eventChanges(filter: $filter) { kind id } }"
@@ -31,16 +31,7 @@ FILTERS: list[dict[str, Any]] = [
     {"providers": ["STRIGO"], "startsAfter": "2026-01-01T00:00:00Z"},
     {"providers": ["STRIGO"], "search": "Cohort"},
 ]
-CREATE = """mutation($input: CreateStrigoEventInput!) {
-  createStrigoEvent(input: $input) { event { id } userErrors { message } }
-}"""
-NEW_EVENT = {
-    "name": "Cohort fan-out",
-    "owner": emulator.OWNER_EMAIL,
-    "classId": emulator.CLASS_IDS[0],
-    "dateStart": "2026-12-01T09:00:00Z",
-    "dateEnd": "2026-12-01T10:00:00Z",
-}
+NEW_EVENT = new_event("Cohort fan-out")
 
 
 def list_calls(sandbox: Sandbox) -> int:

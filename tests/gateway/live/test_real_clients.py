@@ -18,8 +18,9 @@ from gql import Client, gql
 from gql.transport.websockets import WebsocketsTransport
 
 from gateway.ids import encode_id
-from tests.gateway.live.test_feeds import CREATE, NEW_EVENT
+from tests.gateway.live.test_feeds import NEW_EVENT
 from tests.gateway.live.wire import WAIT, live_gateway, metric, until
+from tests.gateway.upstream.strigo_requests import CREATE
 from tests.harness import Sandbox
 from tests.resolvers.test_event_changes import STRIGO_API, strigo_body, upstream
 

@@ -22,8 +22,9 @@ from gateway.ids import encode_id
 from gateway.sandbox.server import sandbox_env
 from gateway.upstream.redis_link import open_redis
 from resolvers.registry import NAMES
-from tests.gateway.live.test_feeds import CREATE, NEW_EVENT
+from tests.gateway.live.test_feeds import NEW_EVENT
 from tests.gateway.live.wire import INTERVAL, live_gateway, metric, transport_ws, until
+from tests.gateway.upstream.strigo_requests import CREATE
 from tests.harness import Sandbox
 from tests.redis_server import RedisServer
 from tests.resolvers.test_event_changes import STRIGO_API, strigo_body, upstream
