@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.node_tools import node_for
 
 ROOT = Path(__file__).parents[2]
 CLIENTS = ROOT / "clients"
@@ -18,18 +17,8 @@ INSTALL_HINT = "scripts/test installs them (npm ci --prefix clients)"
 
 
 def node() -> str:
-    """The node binary, once clients/'s packages are installed.
-
-    Without node a developer's run skips these tests; CI (where `CI` is set) must have it and fails.
-    """
-    found = shutil.which("node")
-    if found is None or shutil.which("npm") is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"node/npm are missing in CI: the client tests need them ({INSTALL_HINT})")
-        pytest.skip(f"node/npm are missing: the client tests need them ({INSTALL_HINT})")
-    if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
-        pytest.fail(f"clients/node_modules is not installed: {INSTALL_HINT}")
-    return found
+    """The node binary (and npm), once clients/'s packages are installed (see `tests.node_tools`)."""
+    return node_for(CLIENTS, with_npm=True)
 
 
 def bin_path(name: str) -> Path:

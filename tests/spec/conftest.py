@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from tests.live_gateway import LiveGateway as LiveGateway  # the spec tests import it from here
 from tests.live_gateway import serving_gateway
+from tests.node_tools import node_for
 
 WEB = Path(__file__).parents[2] / "web"
 INSTALL_HINT = "scripts/test installs it (npm ci --prefix web && npm run build --prefix web)"
@@ -27,14 +27,8 @@ def missing(what: str) -> None:
 
 
 def node() -> str:
-    """The node binary, with web/'s packages installed."""
-    found = shutil.which("node")
-    if found is None:
-        missing("node")
-        raise AssertionError("unreachable")
-    if not (WEB / "node_modules" / ".package-lock.json").is_file():
-        pytest.fail(f"web/node_modules is not installed: {INSTALL_HINT}")
-    return found
+    """The node binary, with web/'s packages installed (see `tests.node_tools`)."""
+    return node_for(WEB)
 
 
 def run_node(script: str, *args: str, timeout: float = 60) -> dict[str, Any]:

@@ -8,8 +8,6 @@ Each side is reduced to the same plain shape (`Shown`), so a test compares them 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
-import pytest
 import recurring_ical_events
 
 from gateway.feed.ics import STATUSES
 from gateway.feed.times import known_zone
 from tests.harness import Gateway
+from tests.node_tools import node_for
 
 CLIENT = Path(__file__).parents[3] / "clients" / "calendar"
-INSTALL_HINT = "scripts/test installs it (npm ci --prefix clients/calendar)"
 
 EVENT_FIELDS = (
     "id provider title description startsAt endsAt timezone allDay startDate endDate url location status "
@@ -138,15 +135,8 @@ def expanded(ics: bytes, start: datetime, end: datetime) -> list[Occurrence]:
 
 
 def node_binary() -> str:
-    """node, with `clients/calendar`'s packages installed; skips locally (fails in CI) without node."""
-    found = shutil.which("node")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"node is missing in CI: {INSTALL_HINT}")
-        pytest.skip(f"node is missing, so the ical.js half of this test cannot run: {INSTALL_HINT}")
-    if not (CLIENT / "node_modules" / ".package-lock.json").is_file():
-        pytest.fail(f"clients/calendar/node_modules is not installed: {INSTALL_HINT}")
-    return found
+    """node, with `clients/calendar`'s packages installed (see `tests.node_tools`)."""
+    return node_for(CLIENT)
 
 
 def by_ical_js(ics: bytes, folder: Path, start: datetime, end: datetime) -> dict[str, Any]:

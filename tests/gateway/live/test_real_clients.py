@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +20,11 @@ from tests.gateway.live.test_feeds import NEW_EVENT
 from tests.gateway.live.wire import WAIT, live_gateway, metric, until
 from tests.gateway.upstream.strigo_requests import CREATE
 from tests.harness import Sandbox
+from tests.node_tools import node_for
 from tests.resolvers.test_event_changes import STRIGO_API, strigo_body, upstream
 
 KEY = "gw_real_clients_9b2f"
 CLIENTS = Path(__file__).parents[3] / "clients" / "live"
-INSTALL_HINT = "scripts/test installs it (npm ci --prefix clients/live)"
 SUBSCRIPTION = """subscription Changes($filter: EventFilter) {
   eventChanges(filter: $filter) { kind id event { title } }
 }"""
@@ -87,15 +85,8 @@ async def test_python_gql_over_a_websocket_receives_changes(sandbox: Sandbox, su
 
 
 def node() -> str:
-    """node, with clients/live's packages installed: skipped locally without node, failed in CI."""
-    found = shutil.which("node")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"node is missing in CI: {INSTALL_HINT}")
-        pytest.skip(f"node is missing: {INSTALL_HINT}")
-    if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
-        pytest.fail(f"clients/live/node_modules is not installed: {INSTALL_HINT}")
-    return found
+    """node, with clients/live's packages installed (see `tests.node_tools`)."""
+    return node_for(CLIENTS)
 
 
 @pytest.mark.parametrize("transport", ["ws", "sse"], ids=["graphql-ws", "graphql-sse"])
