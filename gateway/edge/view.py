@@ -427,6 +427,8 @@ def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLR
     accept = ",".join(headers.getlist("accept")).lower()  # media types are case-insensitive
     if any(streaming in accept for streaming in _STREAMING_ACCEPTS):
         return None
+    if not body.startswith(b"{"):
+        return None  # a batch, or no object at all (or leading space): decoded once, by the whole view
     data = view.parse_json(body)
     if not isinstance(data, dict):
         return None
