@@ -50,6 +50,8 @@ Prepared = tuple[DocumentNode, str | None]
 #: documents (the guard's own, kept alive here once the guard's cache has let them go).
 MAX_PREPARED = 256
 MAX_PREPARED_BYTES = 16 * 1024 * 1024
+#: What strawberry passes when no extension resolves fields: without middlewares it keeps no state.
+_NO_MIDDLEWARE = MiddlewareManager()
 
 
 class PreparedOperations:
@@ -118,7 +120,7 @@ async def execute_prepared(
             graphql_schema,
             document,
             root_value=None,
-            middleware=MiddlewareManager(),
+            middleware=_NO_MIDDLEWARE,
             variable_values=None,
             operation_name=operation_name,
             context_value=context,
