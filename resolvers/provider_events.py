@@ -73,11 +73,15 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
 
     def key_of(self, global_id: str, field: str = "id") -> KeyT:
         """The key of one of this provider's global ids; BAD_USER_INPUT (at `field`) for any other id."""
+        return self._key_and_scope(global_id, field)[0]
+
+    def _key_and_scope(self, global_id: str, field: str = "id") -> tuple[KeyT, tuple[str, ...]]:
+        """`key_of`, and the id's scope parts (all but the upstream's own id)."""
         decoded = decode_id(global_id, field=field)
         key = self.key(decoded.parts) if decoded.is_of(self.spec.name) else None
         if key is None:
             raise BadUserInput(f"{global_id!r} is not a {self.what} id", field=[field])
-        return key
+        return key, decoded.parts[:-1]
 
     async def node(self, context: Context, parts: tuple[str, ...]) -> EventT | None:
         """`node(id:)` for this provider: the event with these global-id parts, or None."""
@@ -163,9 +167,9 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         id's scope; caller-fixable errors are `userErrors`, a bare NOT_FOUND points at `id`."""
 
         async def run() -> EventT:
-            key = self.key_of(global_id)
+            key, scope = self._key_and_scope(global_id)
             data = await write(self.client(context), key)
-            return await self.written(context, data, *decode_id(global_id).parts[:-1])
+            return await self.written(context, data, *scope)
 
         return await payload(run(), missing="id")
 
