@@ -57,6 +57,13 @@ def with_code(error: GraphQLError, code: ErrorCode) -> GraphQLError:
     return _copy(error, error.message, {**(error.extensions or {}), "code": code.value})
 
 
+def with_message(error: GraphQLError, message: str) -> GraphQLError:
+    """`error` saying `message` instead (itself when that is what it says)."""
+    if message == error.message:
+        return error
+    return _copy(error, message, error.extensions)
+
+
 def as_callers(error: GraphQLError) -> GraphQLError:
     """A validation error without the exception behind it: a scalar that could not parse the caller's
     value raises `ValueError`, and the message graphql-core built from it is the answer, not a bug."""

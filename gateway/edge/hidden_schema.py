@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection
 
+from gateway import error_shape
+
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?\s*$")
 
 
@@ -26,13 +28,4 @@ class HiddenSchema(DisableIntrospection):
 
 
 def _without_suggestion(error: GraphQLError) -> GraphQLError:
-    message = _SUGGESTION.sub("", error.message)
-    if message == error.message:
-        return error
-    return GraphQLError(
-        message,
-        nodes=error.nodes,
-        path=error.path,
-        original_error=error.original_error,
-        extensions=error.extensions,
-    )
+    return error_shape.with_message(error, _SUGGESTION.sub("", error.message))
