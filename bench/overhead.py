@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from stack import Sandbox, wait_for
+from stack import S2, S3, Sandbox, wait_for
 
 from gateway.app import create_app
 from gateway.ids import encode_id
@@ -42,6 +42,8 @@ def scenarios() -> dict[str, str]:
     return {
         "S0": "{ __typename }",
         "S1": f'{{ node(id: "{event_id}") {{ id ... on StrigoEvent {{ name status startsAt }} }} }}',
+        "S2": S2,
+        **{f"S3-{provider}": query for provider, query in S3.items()},
     }
 
 
@@ -138,11 +140,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--profile", help="S0 or S1: cProfile its requests instead of timing them")
+    parser.add_argument("--profile", help="a scenario: cProfile its requests instead of timing them")
     parser.add_argument("--requests", type=int, default=3000, help="--profile: requests profiled")
     parser.add_argument("--sort", default="cumulative", help="--profile: pstats sort key")
     parser.add_argument("--top", type=int, default=60, help="--profile: functions shown")
-    parser.add_argument("--scenarios", default="S0,S1", help="comma-separated: S0, S1")
+    parser.add_argument("--scenarios", default="S0,S1", help="comma-separated: S0, S1, S2, S3-strigo, S3-kona, ...")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0)
     try:
