@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from gateway.execution.batched import BatchedLoad
 from gateway.ids import encode_id
 from gateway.providers import kona
 from gateway.providers.base import JSONObject
-from gateway.request.context import Info
+from gateway.request.context import Context, Info
 from gateway.upstream.values import enum_or_none, required_id, text, texts
 from schema.event import Event, EventSeries, Node, Provider
 from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_int
@@ -117,6 +118,19 @@ class KonaExternalObject(Node):
     url: str | None = strawberry.field(description="A link to the record, when given.")
 
 
+#: `KonaCalendarEvent.space` and `.creator`, from the request's loaders of spaces and of users.
+SPACE_OF_EVENT: BatchedLoad[KonaCalendarEvent, Context, JSONObject, KonaSpace] = BatchedLoad(
+    key=lambda event: event.space_id,
+    loader=lambda context: context.loaders.get(SPACES, context.client(kona.SPEC).load_spaces),
+    convert=KonaSpace.from_upstream,
+)
+CREATOR_OF_EVENT: BatchedLoad[KonaCalendarEvent, Context, JSONObject, KonaUser] = BatchedLoad(
+    key=lambda event: event.creator_id,
+    loader=lambda context: context.loaders.get(USERS, context.client(kona.SPEC).load_users),
+    convert=KonaUser.from_upstream,
+)
+
+
 @strawberry.type(
     description="A calendar event in a Kona space, with every field of Kona's calendar event resource. "
     "Kona stores UTC instants; `timezone` is the account's zone (`KONA_TIMEZONE`), in which all-day "
@@ -178,21 +192,18 @@ class KonaCalendarEvent(Event):
         description="The outside record this event is linked to, if any."
     )
 
-    @strawberry.field(description="The space the event belongs to (batched per request).")
+    @strawberry.field(
+        description="The space the event belongs to (batched per request).", metadata=SPACE_OF_EVENT.metadata
+    )
     async def space(self, info: Info) -> KonaSpace | None:
-        if self.space_id is None:
-            return None
-        client = info.context.client(kona.SPEC)
-        data = await info.context.loaders.get(SPACES, client.load_spaces).load(self.space_id)
-        return None if data is None else KonaSpace.from_upstream(data)
+        return await SPACE_OF_EVENT.resolve(self, info.context)
 
-    @strawberry.field(description="The user who created the event (batched per request).")
+    @strawberry.field(
+        description="The user who created the event (batched per request).",
+        metadata=CREATOR_OF_EVENT.metadata,
+    )
     async def creator(self, info: Info) -> KonaUser | None:
-        if self.creator_id is None:
-            return None
-        client = info.context.client(kona.SPEC)
-        data = await info.context.loaders.get(USERS, client.load_users).load(self.creator_id)
-        return None if data is None else KonaUser.from_upstream(data)
+        return await CREATOR_OF_EVENT.resolve(self, info.context)
 
     @classmethod
     def from_upstream(

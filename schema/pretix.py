@@ -16,11 +16,12 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.errors import UpstreamFailure
+from gateway.execution.batched import BatchedLoad
 from gateway.ids import encode_id
 from gateway.instants import parse_instant
 from gateway.providers import pretix
 from gateway.providers.base import JSONObject
-from gateway.request.context import Info
+from gateway.request.context import Context, Info
 from gateway.upstream.values import flag, integer, text
 from schema.event import Event, EventStatus, Node, Provider, status_in_time
 from schema.pretix_inputs import EVENT_SLUG, ORGANIZER_SLUG
@@ -130,6 +131,14 @@ def _strings(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
+#: `PretixEvent.organizerObject`, from the request's loader of organizers.
+ORGANIZER_OF_EVENT: BatchedLoad[PretixEvent, Context, JSONObject, PretixOrganizer] = BatchedLoad(
+    key=lambda event: event.organizer,
+    loader=lambda context: context.loaders.get(ORGANIZERS, context.client(pretix.SPEC).load_organizers),
+    convert=PretixOrganizer.from_upstream,
+)
+
+
 @strawberry.type(
     description="A pretix event (ticket shop), with every field of pretix's event resource. `status`: "
     "DRAFT while the shop is not `live`; once live it follows the clock (SCHEDULED before `dateFrom`, "
@@ -183,11 +192,12 @@ class PretixEvent(Event):
     )
     public_url: str | None = strawberry.field(description="The public ticket shop.")
 
-    @strawberry.field(description="The organizer's details (one request per page of events).")
+    @strawberry.field(
+        description="The organizer's details (one request per page of events).",
+        metadata=ORGANIZER_OF_EVENT.metadata,
+    )
     async def organizer_object(self, info: Info) -> PretixOrganizer | None:
-        client = info.context.client(pretix.SPEC)
-        data = await info.context.loaders.get(ORGANIZERS, client.load_organizers).load(self.organizer)
-        return None if data is None else PretixOrganizer.from_upstream(data)
+        return await ORGANIZER_OF_EVENT.resolve(self, info.context)
 
     @classmethod
     def from_upstream(

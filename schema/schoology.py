@@ -8,14 +8,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import strawberry
+from aiodataloader import DataLoader
 
 from gateway.errors import BadUserInput
+from gateway.execution.batched import BatchedLoad
 from gateway.ids import encode_id
 from gateway.instants import representable
 from gateway.providers import schoology
 from gateway.providers.base import JSONObject
 from gateway.providers.schoology import Realm
-from gateway.request.context import Info
+from gateway.request.context import Context, Info
 from gateway.upstream.values import digits, enum_or_none, required_id, text
 from schema.event import Event, Node, Provider
 from schema.local_days import day_bounds
@@ -71,45 +73,6 @@ class SchoologyRealmInput:
             ) from None
 
 
-@strawberry.type(description="A Schoology realm: where an event lives.")
-class SchoologyRealm(Node):
-    kind: SchoologyRealmKind = strawberry.field(description="What the realm is.")
-    provider_id: str = strawberry.field(description="The realm's numeric Schoology id.")
-
-    @strawberry.field(
-        description="The realm's name: `course: section` for a section, the display name for a user, "
-        "otherwise its title. Null if the realm no longer exists. Batched: every realm in one response "
-        "costs one Schoology multi-get per 50 realms."
-    )
-    async def name(self, info: Info) -> str | None:
-        data = await _realm_object(info, self)
-        return None if data is None else realm_title(data)
-
-    @strawberry.field(
-        description="The realm object exactly as Schoology returns it (`GET /{kind}/{id}`), batched like "
-        "`name`; null if the realm no longer exists. (Not `raw`: that is never null on other types.)"
-    )
-    async def raw_object(self, info: Info) -> JSON | None:
-        data = await _realm_object(info, self)
-        return None if data is None else as_json(data)
-
-    @classmethod
-    def of(cls, realm: Realm) -> SchoologyRealm:
-        """The GraphQL view of an upstream realm key."""
-        return cls(
-            id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, kind=REALM_KIND)),
-            kind=SchoologyRealmKind(realm.kind),
-            provider_id=realm.id,
-        )
-
-
-async def _realm_object(info: Info, realm: SchoologyRealm) -> JSONObject | None:
-    client = info.context.client(schoology.SPEC)
-    key = Realm(str(realm.kind.value), realm.provider_id)
-    data: JSONObject | None = await info.context.loaders.get(REALMS, client.load_realms).load(key)
-    return data
-
-
 def realm_title(data: JSONObject) -> str | None:
     """A person-readable name for a realm object of any kind."""
     if data.get("course_title"):
@@ -119,6 +82,55 @@ def realm_title(data: JSONObject) -> str | None:
     if not name and (data.get("name_first") or data.get("name_last")):
         name = f"{data.get('name_first') or ''} {data.get('name_last') or ''}".strip()
     return str(name) if name else None
+
+
+def _realm_key(realm: SchoologyRealm) -> Realm:
+    return Realm(str(realm.kind.value), realm.provider_id)
+
+
+def _realm_loader(context: Context) -> DataLoader[Realm, JSONObject | None]:
+    return context.loaders.get(REALMS, context.client(schoology.SPEC).load_realms)
+
+
+#: `SchoologyRealm.name` and `.rawObject`, from the request's loader of realms.
+REALM_NAME: BatchedLoad[SchoologyRealm, Context, JSONObject, str | None] = BatchedLoad(
+    key=_realm_key, loader=_realm_loader, convert=realm_title
+)
+REALM_OBJECT: BatchedLoad[SchoologyRealm, Context, JSONObject, JSON] = BatchedLoad(
+    key=_realm_key, loader=_realm_loader, convert=as_json
+)
+
+
+@strawberry.type(description="A Schoology realm: where an event lives.")
+class SchoologyRealm(Node):
+    kind: SchoologyRealmKind = strawberry.field(description="What the realm is.")
+    provider_id: str = strawberry.field(description="The realm's numeric Schoology id.")
+
+    @strawberry.field(
+        description="The realm's name: `course: section` for a section, the display name for a user, "
+        "otherwise its title. Null if the realm no longer exists. Batched: every realm in one response "
+        "costs one Schoology multi-get per 50 realms.",
+        metadata=REALM_NAME.metadata,
+    )
+    async def name(self, info: Info) -> str | None:
+        return await REALM_NAME.resolve(self, info.context)
+
+    @strawberry.field(
+        description="The realm object exactly as Schoology returns it (`GET /{kind}/{id}`), batched like "
+        "`name`; null if the realm no longer exists. (Not `raw`: that is never null on other types.)",
+        metadata=REALM_OBJECT.metadata,
+    )
+    async def raw_object(self, info: Info) -> JSON | None:
+        return await REALM_OBJECT.resolve(self, info.context)
+
+    @classmethod
+    def of(cls, realm: Realm) -> SchoologyRealm:
+        """The GraphQL view of an upstream realm key."""
+        return cls(
+            id=strawberry.ID(encode_id(schoology.NAME, realm.kind, realm.id, kind=REALM_KIND)),
+            kind=SchoologyRealmKind(realm.kind),
+            provider_id=realm.id,
+        )
 
 
 @strawberry.type(description="Links Schoology attaches to an event.")

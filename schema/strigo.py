@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from gateway.execution.batched import BatchedLoad
 from gateway.ids import encode_id
 from gateway.instants import parse_instant
 from gateway.providers import strigo
 from gateway.providers.base import JSONObject
-from gateway.request.context import Info
+from gateway.request.context import Context, Info
 from gateway.upstream.values import enum_or_none, flag, required_id, text, texts, upstream_id
 from schema.event import Event, EventStatus, Node, Provider
 from schema.local_days import zone_named
@@ -78,6 +79,14 @@ class StrigoClass(Node):
         )
 
 
+#: `StrigoEvent.class`: the event's class, from the request's loader of classes.
+CLASS_OF_EVENT: BatchedLoad[StrigoEvent, Context, JSONObject, StrigoClass] = BatchedLoad(
+    key=lambda event: event.class_id or None,
+    loader=lambda context: context.loaders.get(CLASSES, context.client(strigo.SPEC).load_classes),
+    convert=StrigoClass.from_upstream,
+)
+
+
 @strawberry.type(
     description="A live training event in Strigo, with every attribute of Strigo's event resource. "
     "`status`: `ready` is SCHEDULED, `live` LIVE, `cancelled` CANCELLED, any other Strigo status ENDED "
@@ -116,13 +125,13 @@ class StrigoEvent(Event):
     partner_id: str | None = strawberry.field(description="The partner entity the event belongs to, if any.")
     labels: list[str] = strawberry.field(description="Labels applied to the event.")
 
-    @strawberry.field(name="class", description="The class this event is based on (batched per request).")
+    @strawberry.field(
+        name="class",
+        description="The class this event is based on (batched per request).",
+        metadata=CLASS_OF_EVENT.metadata,
+    )
     async def class_(self, info: Info) -> StrigoClass | None:
-        if not self.class_id:
-            return None
-        client = info.context.client(strigo.SPEC)
-        data = await info.context.loaders.get(CLASSES, client.load_classes).load(self.class_id)
-        return None if data is None else StrigoClass.from_upstream(data)
+        return await CLASS_OF_EVENT.resolve(self, info.context)
 
     @classmethod
     def from_upstream(cls, data: JSONObject, zone: ZoneInfo = UTC_ZONE) -> StrigoEvent:

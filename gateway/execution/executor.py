@@ -17,6 +17,7 @@ from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, Group
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway.execution.deferral import Entry
 from gateway.execution.plan_cache import PlanCache
 from gateway.execution.plans import FieldCompletion
 
@@ -28,6 +29,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     plans: ClassVar[PlanCache]
     _completions: dict[int, FieldCompletion] | None = None
+    #: The fields deferred to the list whose items are completing now (`deferral`), if any.
+    deferred: list[Entry] | None = None
 
     def execute_collected_root_fields(
         self,

@@ -21,6 +21,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     TypeNameMetaFieldDef,
+    get_named_type,
     is_abstract_type,
     is_enum_type,
     is_leaf_type,
@@ -31,10 +32,10 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet, collect_subfields
 from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
 
-from gateway.execution import completion
+from gateway.execution import completion, deferral
 from gateway.execution.completion import AnyExecutor, Complete, Runner, Site
 from gateway.execution.runner import Fast, Step, build_runner
-from gateway.execution.strawberry_facts import plain_attribute
+from gateway.execution.strawberry_facts import batched_load, plain_attribute
 
 log = logging.getLogger("gateway.execution")
 
@@ -73,7 +74,10 @@ class Plan:
         if is_list_type(type_):
             item_type = type_.of_type
             item = self._value(item_type, site)
-            return completion.list_of(type_, item, site, _fast_class(item_type))
+            complete_list = completion.list_of(type_, item, site, _fast_class(item_type))
+            if is_leaf_type(get_named_type(item_type)):
+                return complete_list
+            return deferral.scoped(complete_list)
         if is_leaf_type(type_):
             return completion.leaf(type_)
         if is_abstract_type(type_):
@@ -133,6 +137,9 @@ class Plan:
             return Step(key, typename=object_type.name)
         site = Site(object_type, field, details)
         complete = self._register(site)
+        load = batched_load(field)
+        if load is not None and not is_non_null_type(field.type):
+            return Step(key, site, deferred=deferral.DeferredField(key, load, site, complete))
         attribute = plain_attribute(field)
         if attribute is None:
             return Step(key, site=site)

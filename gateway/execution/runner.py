@@ -24,6 +24,7 @@ from graphql.execution.executor import Executor
 from graphql.pyutils import Path, gather_with_cancel
 
 from gateway.execution.completion import Complete, Runner, Site, to_path
+from gateway.execution.deferral import DeferredField
 
 FastKind = Literal["class", "int", "enum", "scalar", "composite"]
 
@@ -47,7 +48,8 @@ class Fast:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One response key of a runner: `__typename`, a plain attribute, or a resolver."""
+    """One response key of a runner: `__typename`, a plain attribute, a resolver, or a resolver
+    that is a `BatchedLoad` (deferred to the list around the object, when there is one)."""
 
     key: str
     site: Site | None = None
@@ -55,6 +57,7 @@ class Step:
     complete: Complete | None = None
     fast: Fast | None = None
     typename: str | None = None
+    deferred: DeferredField | None = None
 
 
 def build_runner(steps: list[Step], parent_name: str) -> Runner:
@@ -67,8 +70,13 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
         "gather": _gather_fields,
         "CLV": Executor.complete_leaf_value,
     }
-    needs_real_path = any(step.site is not None and step.attribute is None for step in steps)
+    needs_real_path = any(
+        step.site is not None and step.attribute is None and step.deferred is None for step in steps
+    )
+    deferring = any(step.deferred is not None for step in steps)
     lines = ["def run(ex, src, path):", "    aw = None"]
+    if deferring:
+        lines.append("    later = None")
     if needs_real_path:
         lines.append("    real = to_path(path)")
     lines += ["    try:", "        pass"]
@@ -80,6 +88,7 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
         "            ex.settle_in_background([pending for _, pending in aw])",
         "        raise",
         "    d = {" + ", ".join(f"{step.key!r}: r{index}" for index, step in enumerate(steps)) + "}",
+        *(_hand_over_deferred() if deferring else []),
         "    if aw is None:",
         "        return d",
         "    return gather(d, aw)",
@@ -100,6 +109,18 @@ def _emit(index: int, step: Step, namespace: dict[str, Any]) -> list[str]:
     key = repr(step.key)
     namespace[f"PT{i}"] = site.parent_type
     namespace[f"TN{i}"] = site.parent_type.name
+    if step.deferred is not None:
+        namespace[f"F{i}"] = site.field_details
+        namespace[f"Q{i}"] = step.deferred
+        return [
+            "        if ex.deferred is None:",
+            f"            r{i} = ex.execute_field(PT{i}, src, F{i}, Path(to_path(path), {key}, TN{i}), None)",
+            *_collect_awaitable(f"r{i}", key, "            "),
+            "        else:",
+            f"            r{i} = None",
+            "            later = [] if later is None else later",
+            f"            later.append(Q{i})",
+        ]
     if step.attribute is None:
         namespace[f"F{i}"] = site.field_details
         return [
@@ -142,6 +163,16 @@ def _fast(i: int, fast: Fast | None, slow: list[str], namespace: dict[str, Any])
     namespace[f"L{i}"] = fast.leaf_type
     otherwise = "else:" if fast.non_null else "elif v is not None:"
     return ["if v.__class__ in SAFE:", f"    v = CLV(L{i}, v)", otherwise, *indented]
+
+
+def _hand_over_deferred() -> list[str]:
+    # After the object's dict exists (a sibling's error may still have discarded the object).
+    return [
+        "    if later is not None:",
+        "        scope = ex.deferred",
+        "        for field in later:",
+        "            scope.append((field, d, src, path))",
+    ]
 
 
 def _collect_awaitable(name: str, key: str, indent: str) -> list[str]:

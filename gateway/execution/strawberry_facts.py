@@ -14,7 +14,15 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
-__all__ = ["TYPE_CAST_ATTRIBUTE", "is_class_determined_check", "plain_attribute", "value_determines_type"]
+from gateway.execution.batched import BATCHED, BatchedLoad
+
+__all__ = [
+    "TYPE_CAST_ATTRIBUTE",
+    "batched_load",
+    "is_class_determined_check",
+    "plain_attribute",
+    "value_determines_type",
+]
 
 DEFINITION = "strawberry-definition"
 _CONVERTER = "strawberry.schema.schema_converter"
@@ -48,6 +56,16 @@ def plain_attribute(field: GraphQLField) -> str | None:
     if not definition.is_basic_field or definition.default_resolver is not getattr:
         return None
     return definition.python_name
+
+
+def batched_load(field: GraphQLField) -> BatchedLoad[Any, Any, Any, Any] | None:
+    """The `BatchedLoad` a field declares its resolver to be, when nothing else runs around that
+    resolver (no arguments, no field extensions or permission classes), else None."""
+    definition = (field.extensions or {}).get(DEFINITION)
+    if not isinstance(definition, StrawberryField) or field.args or definition.extensions:
+        return None
+    load = definition.metadata.get(BATCHED)
+    return load if isinstance(load, BatchedLoad) else None
 
 
 def is_class_determined_check(function: Any) -> bool:

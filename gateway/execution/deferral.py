@@ -1,0 +1,191 @@
+"""Batched loads of a list's objects, completed together once the list's items are.
+
+While a list completes its items (one synchronous pass), an object's `BatchedLoad` field is not
+resolved there: the runner leaves null in its place and hands the field to the list's scope.
+When the pass ends, the list completes its scope's fields in the order graphql-core's tasks would
+run their resolvers: every key read and loaded (the loader batches them as it batches those
+tasks' loads), the loads awaited, then each value converted (once per loaded object) and
+completed into its place, with errors handled at the field's path as graphql-core handles them.
+Objects completed there may defer fields of their own: they are completed the same way, in turn.
+
+Only nullable fields are deferred, so an error never nulls more than the field itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from graphql.pyutils import gather_with_cancel
+
+from gateway.execution.batched import BatchedLoad
+from gateway.execution.completion import AnyExecutor, Complete, Info, PathLike, Site
+
+#: A deferred field of one object: the field, the object's response dict, the object, its path.
+Entry: TypeAlias = "tuple[DeferredField, dict[str, Any], Any, PathLike]"
+
+_FAILED: Any = object()  # a field whose key or loader failed (its error is recorded already)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DeferredField:
+    """A `BatchedLoad` field of one object type in a plan, completed by the list around it."""
+
+    response_key: str
+    load: BatchedLoad[Any, Any, Any, Any]
+    site: Site
+    complete: Complete  # the completion of the field's (nullable) type
+
+    def path(self, object_path: PathLike) -> PathLike:
+        """The field's (lazy) path under its object's."""
+        return (object_path, self.response_key, self.site.parent_type.name)
+
+
+def scoped(complete_list: Complete) -> Complete:
+    """A list's completion that completes, at its end, the fields its items deferred (unless an
+    enclosing list's pass is open: that list completes them)."""
+
+    def complete(executor: AnyExecutor, value: Any, path: PathLike, info: Info | None) -> Any:
+        scope = open_scope(executor)
+        if scope is None:
+            return complete_list(executor, value, path, info)
+        try:
+            completed = complete_list(executor, value, path, info)
+        finally:
+            close_scope(executor)
+        if not scope:
+            return completed
+        return _then_deferred(executor, completed, scope)
+
+    return complete
+
+
+async def _then_deferred(executor: AnyExecutor, completed: Any, scope: list[Entry]) -> Any:
+    if executor.is_awaitable(completed):  # items still completing: both at once, as graphql-core would
+        items, _ = await gather_with_cancel(completed, complete_deferred(executor, scope))
+        return items
+    await complete_deferred(executor, scope)
+    return completed
+
+
+def open_scope(executor: AnyExecutor) -> list[Entry] | None:
+    """Collect the fields deferred from now on, unless an enclosing list collects them already:
+    the new scope (close it with `close_scope`), or None."""
+    if executor.deferred is not None:  # type: ignore[attr-defined]
+        return None
+    scope: list[Entry] = []
+    executor.deferred = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def close_scope(executor: AnyExecutor, previous: list[Entry] | None = None) -> None:
+    """Stop collecting (back to `previous`): fields met later (after an await) are resolved as
+    graphql-core resolves them."""
+    executor.deferred = previous  # type: ignore[attr-defined]
+
+
+async def complete_deferred(executor: AnyExecutor, entries: list[Entry]) -> None:
+    """Load, convert and complete every field of `entries` (and the fields they defer in turn)."""
+    later: list[Awaitable[None]] = []
+    while entries:
+        loads = _start_loads(executor, entries)
+        ranks = await _settled(loads)
+        # In the order graphql-core's resolvers would resume: those that never waited first, then
+        # those waiting on each load, load by load as they settled (so errors are listed alike).
+        order = sorted(range(len(entries)), key=lambda index: ranks.get(id(loads[index]), 0))
+        entries = _complete(
+            executor, [entries[index] for index in order], [loads[index] for index in order], later
+        )
+    if later:
+        await gather_with_cancel(*later)
+
+
+async def _settled(loads: list[Any]) -> dict[int, int]:
+    """Wait for the loads still pending: id(load) -> the rank (from 1) in which each settled."""
+    pending: dict[int, Any] = {}
+    for future in loads:
+        if future is not None and future is not _FAILED and not future.done():
+            pending[id(future)] = future
+    if not pending:
+        return {}
+    settled: list[Any] = []
+    all_settled = asyncio.get_running_loop().create_future()
+
+    def one_settled(future: Any) -> None:
+        # Done callbacks run in the order the loads settled (as their waiters' wake-ups would).
+        settled.append(future)
+        if len(settled) == len(pending) and not all_settled.done():
+            all_settled.set_result(None)
+
+    for future in pending.values():
+        future.add_done_callback(one_settled)
+    await all_settled
+    return {id(future): rank for rank, future in enumerate(settled, start=1)}
+
+
+def _start_loads(executor: AnyExecutor, entries: list[Entry]) -> list[Any]:
+    context = executor.context_value
+    loads: list[Any] = []
+    for field, _, source, path in entries:
+        try:
+            key = field.load.key(source)
+            loads.append(None if key is None else field.load.loader(context).load(key))
+        except Exception as error:
+            field.site.fail(executor, error, field.path(path))
+            loads.append(_FAILED)
+    return loads
+
+
+def _complete(
+    executor: AnyExecutor, entries: list[Entry], loads: list[Any], later: list[Awaitable[None]]
+) -> list[Entry]:
+    """Complete each loaded field into its object; the fields their values defer."""
+    converted: dict[tuple[int, int], Any] = {}  # (id(load), id(future)): one value per loaded object
+    # No list's pass is open here (this runs after an await), but restore whatever was.
+    previous: list[Entry] | None = executor.deferred  # type: ignore[attr-defined]
+    nested: list[Entry] = []
+    executor.deferred = nested  # type: ignore[attr-defined]
+    is_awaitable = executor.is_awaitable
+    try:
+        for (field, data, _, object_path), future in zip(entries, loads, strict=True):
+            if future is _FAILED:
+                continue
+            path = field.path(object_path)
+            try:
+                value = None if future is None else _converted(field.load, future, converted)
+                completed = field.complete(executor, value, path, None)
+                if is_awaitable(completed):
+                    later.append(_fill(executor, field, data, completed, path))
+                else:
+                    data[field.response_key] = completed
+            except Exception as error:
+                field.site.fail(executor, error, path)
+    finally:
+        close_scope(executor, previous)
+    return nested
+
+
+def _converted(
+    load: BatchedLoad[Any, Any, Any, Any], future: Any, converted: dict[tuple[int, int], Any]
+) -> Any:
+    key = (id(load), id(future))
+    if key in converted:
+        return converted[key]
+    loaded = future.result()
+    value = converted[key] = None if loaded is None else load.convert(loaded)
+    return value
+
+
+async def _fill(
+    executor: AnyExecutor,
+    field: DeferredField,
+    data: dict[str, Any],
+    completed: Awaitable[Any],
+    path: PathLike,
+) -> None:
+    try:
+        data[field.response_key] = await completed
+    except Exception as error:
+        field.site.fail(executor, error, path)
