@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 import strawberry
-from aiodataloader import DataLoader
 
 from gateway.errors import BadUserInput
 from gateway.ids import decode_id
 from gateway.live.changes import Written
 from gateway.providers.base import JSONObject, ProviderClient, ProviderSpec
 from gateway.request.context import Context
+from gateway.request.loaders import RequestLoader
 from resolvers.mutations import deletion, payload
 from resolvers.provider import ProviderAPI, Window, select
 from resolvers.provider_objects import LoadNode
@@ -62,7 +62,7 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         """The provider's client (PROVIDER_NOT_CONFIGURED when it has no credentials here)."""
         return context.client(self.spec)
 
-    def loader(self, context: Context) -> DataLoader[KeyT, JSONObject | None]:
+    def loader(self, context: Context) -> RequestLoader:
         """The request's by-key loader of these events."""
         return context.loaders.get(self.loader_name, self.batch(self.client(context)))
 
@@ -96,7 +96,7 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         context: Context,
         data: JSONObject,
         *scope: str,
-        loader: DataLoader[KeyT, JSONObject | None] | None = None,
+        loader: RequestLoader | None = None,
     ) -> EventT:
         """The event built from a list's or a write's upstream JSON, primed for later loads under the
         key of its own global id (an occurrence of a series may have one its upstream id alone is not).
@@ -104,7 +104,7 @@ class ProviderEvents(Generic[ClientT, KeyT, EventT]):
         event = self.convert(context, data, scope)  # first: it refuses an object without a usable id
         key = self.key(id_parts(event))
         if key is not None:
-            (loader or self.loader(context)).clear(key).prime(key, data)
+            (loader or self.loader(context)).replace(key, data)
         return event
 
     async def listed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
@@ -11,6 +12,54 @@ from gateway import metrics
 from gateway.request.disconnect import cancel_with_request
 
 BatchFn = Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]
+_ABSENT: Any = object()
+
+
+class _PrimedCache(dict[Hashable, "asyncio.Future[Any]"]):
+    """A loader's futures by key, and values primed under keys, made futures only when first loaded:
+    a list primes every item it lists, and few of them are ever loaded again."""
+
+    __slots__ = ("primed",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.primed: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        found = dict.get(self, key)
+        if found is None and self.primed:
+            value = self.primed.pop(key, _ABSENT)
+            if value is not _ABSENT:
+                found = self[key] = asyncio.get_running_loop().create_future()
+                if isinstance(value, Exception):
+                    found.set_exception(value)
+                else:
+                    found.set_result(value)
+        return default if found is None else found
+
+    def pop(self, key: Hashable, default: Any = None) -> Any:
+        self.primed.pop(key, None)
+        return dict.pop(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.primed
+
+    def clear(self) -> None:
+        self.primed.clear()
+        dict.clear(self)
+
+
+class RequestLoader(DataLoader[Any, Any]):
+    """aiodataloader's loader, whose primed values cost a future only once they are loaded."""
+
+    def __init__(self, batch: Callable[[list[Any]], Any], max_batch_size: int | None) -> None:
+        self._primed = _PrimedCache()
+        super().__init__(batch, max_batch_size=max_batch_size, cache_map=self._primed)
+
+    def replace(self, key: Hashable, value: Any) -> None:
+        """What loading `key` answers from now on (`clear(key).prime(key, value)`, kept as a value)."""
+        dict.pop(self._primed, key, None)
+        self._primed.primed[key] = value
 
 
 class Loaders:
@@ -24,9 +73,9 @@ class Loaders:
     __slots__ = ("_loaders",)
 
     def __init__(self) -> None:
-        self._loaders: dict[tuple[str, int], tuple[object, DataLoader[Any, Any]]] = {}
+        self._loaders: dict[tuple[str, int], tuple[object, RequestLoader]] = {}
 
-    def get(self, name: str, batch: BatchFn, *, max_batch_size: int | None = None) -> DataLoader[Any, Any]:
+    def get(self, name: str, batch: BatchFn, *, max_batch_size: int | None = None) -> RequestLoader:
         """The loader called `name`, built around `batch` the first time this request asks for it."""
         owner = getattr(batch, "__self__", batch)  # the client of a bound method
         key = (name, id(owner))
@@ -39,14 +88,14 @@ class Loaders:
                 metrics.LOADER_BATCH_SIZE.labels(name).observe(len(keys))
                 return list(await batch(keys))
 
-            loader = DataLoader(counted, max_batch_size=max_batch_size)
+            loader = RequestLoader(counted, max_batch_size)
             # The owner is kept with its loader, so its id cannot be reused by another object meanwhile.
             self._loaders[key] = (owner, loader)
         return loader
 
     def prime(self, name: str, batch: BatchFn, key: Hashable, value: Any) -> None:
         """Store `value` as the current state of `key` (after a list or a write)."""
-        self.get(name, batch).clear(key).prime(key, value)
+        self.get(name, batch).replace(key, value)
 
     def clear(self, name: str, batch: BatchFn, key: Hashable) -> None:
         """Drop `key` from the cache, so the next load of it reads the upstream again."""
