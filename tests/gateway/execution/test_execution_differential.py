@@ -8,16 +8,19 @@ paths, locations and extensions. Mutations run on two fresh sandboxes, in the sa
 
 from __future__ import annotations
 
-import random
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
+from aiohttp import web
 from graphql import OperationType, get_introspection_query
 
 from gateway.app import build_schema
+from gateway.sandbox.emulators import emulator
+from gateway.sandbox.recorder import CallLog
 from tests.gateway.execution.graphql_corpus import (
     Operation,
     example_variables,
@@ -126,32 +129,62 @@ async def run(gateway: Gateway, operation: Operation, schema: Any) -> Any:
     return await answer(gateway, operation.document, operation.name, example_variables(schema, operation))
 
 
+# Fewer than 100 errors (the most a response lists: which 100 would depend on the order).
 RELATED = (
-    "{ strigoEvents { id class { name labels } } events(first: 100) { edges { node { id "
-    "... on KonaCalendarEvent { space { name } creator { name } } "
-    "... on PretixEvent { organizerObject { name } } "
-    "... on SchoologyEvent { realm { name rawObject } } } } } }"
+    "{ "
+    + " ".join(
+        f"{provider.lower()}: events(first: 20, filter: {{providers: [{provider}]}}) "
+        f"{{ edges {{ node {{ id ... on {type_} {{ {fields} }} }} }} }}"
+        for provider, type_, fields in (
+            ("STRIGO", "StrigoEvent", "class { name labels }"),
+            ("KONA", "KonaCalendarEvent", "space { name } creator { name }"),
+            ("PRETIX", "PretixEvent", "organizerObject { name }"),
+            ("SCHOOLOGY", "SchoologyEvent", "realm { name rawObject }"),
+        )
+    )
+    + " }"
 )
+#: The related objects' upstream calls that fail, by provider (pretix's organizers and Schoology's
+#: realms come primed by the listing itself: their fields are compared without failures).
+REFUSED = {
+    "strigo": re.compile(r"/classes$"),
+    "kona": re.compile(r"/spaces$"),  # one call: more failing at once could open the breaker, or not
+}
+
+
+def _refusing(provider: str) -> Callable[[CallLog], web.Application]:
+    pattern = REFUSED[provider]
+
+    def create_app(log: CallLog) -> web.Application:
+        app = emulator(provider).create_app(log)
+
+        @web.middleware
+        async def refuse(request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.method == "GET" and pattern.search(request.path):
+                return web.json_response({"error": "refused by the test"}, status=500)
+            return cast(web.StreamResponse, await handler(request))
+
+        app.middlewares.append(refuse)
+        return app
+
+    return create_app
 
 
 async def test_related_objects_answer_alike_when_their_loads_fail() -> None:
-    """Failing upstreams (the same calls fail for both: a fresh sandbox each, its faults seeded alike)."""
-    failed_related = 0
-    for seed in range(6):
-        answers = []
-        for compiled in (True, False):
-            async with running_sandbox() as sandbox:
-                sandbox.log.rng = random.Random(seed)
-                for provider in ("strigo", "kona", "pretix", "schoology"):
-                    sandbox.fault(provider, status=500, error_rate=0.3)
-                settings = settings_for(sandbox, gateway_compiled_execution=compiled, **UNLIMITED)
-                async with running_gateway(settings) as gateway:
-                    answers.append(await answer(gateway, RELATED, None, {}))
-        fast, slow = answers
-        assert fast == slow, _describe(f"seed {seed}", RELATED, fast, slow)
-        errors = orjson.loads(fast[1]).get("errors", [])
-        failed_related += any(error.get("path", [None])[-1] in _RELATED_FIELDS for error in errors)
-    assert failed_related  # not only lists failing: some related loads failed under listed events
-
-
-_RELATED_FIELDS = {"class", "space", "creator", "organizerObject", "name", "rawObject"}
+    answers = []
+    for compiled in (True, False):
+        async with running_sandbox({name: _refusing(name) for name in REFUSED}) as sandbox:
+            settings = settings_for(sandbox, gateway_compiled_execution=compiled, **UNLIMITED)
+            async with running_gateway(settings) as gateway:
+                status, body = await answer(gateway, RELATED, None, {})
+        decoded = orjson.loads(body.replace(sandbox.base_url.encode(), b"<sandbox>"))
+        # Strigo's and Kona's failures interleave in the order their replies arrive, for
+        # graphql-core's resolvers as for the compiled path: errors are compared as a set.
+        errors = sorted(decoded.pop("errors", []), key=orjson.dumps)
+        answers.append((status, orjson.dumps(decoded), errors))
+    fast, slow = answers
+    assert fast == slow, _describe("refused related calls", RELATED, fast, slow)
+    failed = {error["path"][-1] for error in fast[2] if "path" in error}
+    assert failed >= {"class", "space"}
+    assert b'"organizerObject":{"name"' in fast[1]
+    assert b'"realm":{"name"' in fast[1]
