@@ -47,9 +47,11 @@ def in_utc(moment: datetime) -> datetime | None:
 
 def representable(moment: datetime) -> datetime | None:
     """`moment` as given (a naive one made UTC) if it has a UTC equivalent, else None."""
-    if in_utc(moment) is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    if 1 < moment.year < 9999:
+        return moment  # an offset (under a day) cannot take it past year 1 or 9999: no conversion needed
+    return moment if in_utc(moment) is not None else None
 
 
 def clamped(moment: datetime) -> datetime:

@@ -25,10 +25,10 @@ MAX_INTEGER = 2**53
 
 def upstream_id(value: Any) -> str | None:
     """An id as text: a non-negative integer or a short token of letters, digits, `.`, `_`, `-`."""
+    if isinstance(value, str):
+        return value if _ID.fullmatch(value) else None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value) if 0 <= value <= MAX_INTEGER else None
-    if isinstance(value, str) and _ID.fullmatch(value):
-        return value
     return None
 
 
