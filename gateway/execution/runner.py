@@ -21,7 +21,7 @@ from uuid import UUID
 
 from graphql import GraphQLLeafType
 from graphql.execution.executor import Executor
-from graphql.pyutils import Path, gather_with_cancel
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from gateway.execution.completion import Complete, Runner, Site, to_path
 from gateway.execution.deferral import DeferredField
@@ -69,6 +69,7 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
         "SAFE": _SAFE_LEAVES,
         "gather": _gather_fields,
         "CLV": Executor.complete_leaf_value,
+        "UNDEFINED": Undefined,
     }
     needs_real_path = any(
         step.site is not None and step.attribute is None and step.deferred is None for step in steps
@@ -160,9 +161,18 @@ def _fast(i: int, fast: Fast | None, slow: list[str], namespace: dict[str, Any])
         namespace[f"N{i}"] = fast.names
         lines = [f"n = N{i}.get(id(v))", "if n is not None:", "    v = n", "else:", *indented]
         return lines if fast.non_null else ["if v is not None:", *("    " + line for line in lines)]
+    assert fast.leaf_type is not None
     namespace[f"L{i}"] = fast.leaf_type
+    namespace[f"O{i}"] = fast.leaf_type.coerce_output_value
     otherwise = "else:" if fast.non_null else "elif v is not None:"
-    return ["if v.__class__ in SAFE:", f"    v = CLV(L{i}, v)", otherwise, *indented]
+    # `complete_leaf_value` inlined; on a null coercion it is called after all, for its error.
+    return [
+        "if v.__class__ in SAFE:",
+        f"    o = O{i}(v)",
+        f"    v = o if o is not None and o is not UNDEFINED else CLV(L{i}, v)",
+        otherwise,
+        *indented,
+    ]
 
 
 def _hand_over_deferred() -> list[str]:
