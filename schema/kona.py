@@ -19,7 +19,6 @@ from schema.event import Event, EventSeries, Node, Provider
 from schema.kona_directory import SPACES, USERS, KonaSpace, KonaUser, from_ms, kona_int
 from schema.kona_series import computed_occurrence, event_series, series_facts
 from schema.local_days import all_day_span, day_bounds
-from schema.scalars import as_json
 from schema.views import Span, SpannedEventView, lazy, read, same_as
 
 #: The kind in the global id of an event's link to an outside record.
@@ -226,7 +225,6 @@ class KonaCalendarEventView(SpannedEventView, KonaCalendarEvent):
 
     def __init__(self, data: JSONObject, event_id: str, zone: ZoneInfo, now: datetime | None) -> None:
         self.data = data
-        self.raw = as_json(data)
         self.provider_id = event_id
         self.zone = zone
         self.timezone = zone.key

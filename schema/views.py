@@ -103,15 +103,17 @@ class EventView(UpstreamView):
 
     provider: Provider
     provider_id: str
-    raw: JSON
     id_parts: tuple[str, ...]
 
     def __init__(self, data: JSONObject, *id_parts: str) -> None:
         """The view of `data`, the event whose own id is the last of `id_parts`."""
         self.data = data
-        self.raw = as_json(data)
         self.id_parts = id_parts
         self.provider_id = id_parts[-1]
+
+    @lazy
+    def raw(self) -> JSON:
+        return as_json(self.data)
 
     @lazy
     def id(self) -> strawberry.ID:
