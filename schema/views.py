@@ -18,6 +18,7 @@ from typing import Any, Generic, Self, TypeVar, cast, overload
 
 import strawberry
 
+from gateway.execution.computed import ComputedAttribute
 from gateway.ids import decode_id, encode_id
 from gateway.providers.base import JSONObject
 from schema.event import EventStatus, Provider, status_in_time
@@ -34,11 +35,12 @@ class UpstreamView:
     data: JSONObject
 
 
-class lazy(Generic[ViewT, T]):
+class lazy(ComputedAttribute, Generic[ViewT, T]):
     """A view's field computed by `compute(view)` on its first read, then kept on the instance.
 
     A non-data descriptor: once the value is in the instance's `__dict__`, Python reads it from
-    there without calling back here, so later reads cost what a dataclass attribute costs.
+    there without calling back here, so later reads cost what a dataclass attribute costs (and the
+    compiled executor reads it inline, `gateway.execution.computed`).
     """
 
     __slots__ = ("compute", "name")
@@ -50,13 +52,16 @@ class lazy(Generic[ViewT, T]):
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self.name = name
 
-    @overload
-    def __get__(self, view: None, owner: type[Any]) -> Self: ...
+    def reader(self) -> Callable[[ViewT], T]:
+        return self.compute
 
     @overload
-    def __get__(self, view: ViewT, owner: type[Any]) -> T: ...
+    def __get__(self, view: None, owner: type[Any] | None = None) -> Self: ...
 
-    def __get__(self, view: ViewT | None, owner: type[Any]) -> Self | T:
+    @overload
+    def __get__(self, view: ViewT, owner: type[Any] | None = None) -> T: ...
+
+    def __get__(self, view: ViewT | None, owner: type[Any] | None = None) -> Self | T:
         if view is None:
             return self
         value = self.compute(view)
@@ -64,7 +69,7 @@ class lazy(Generic[ViewT, T]):
         return value
 
 
-class read(Generic[T]):
+class read(ComputedAttribute, Generic[T]):
     """A view's field that is `convert(data.get(key))`, kept as `lazy` keeps its values (one call
     fewer than a `lazy` would make; the `gateway.upstream.values` readers never raise)."""
 
@@ -78,13 +83,17 @@ class read(Generic[T]):
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self.name = name
 
-    @overload
-    def __get__(self, view: None, owner: type[Any]) -> Self: ...
+    def reader(self) -> Callable[[UpstreamView], T]:
+        convert, key = self.convert, self.key
+        return lambda view: convert(view.data.get(key))
 
     @overload
-    def __get__(self, view: UpstreamView, owner: type[Any]) -> T: ...
+    def __get__(self, view: None, owner: type[Any] | None = None) -> Self: ...
 
-    def __get__(self, view: UpstreamView | None, owner: type[Any]) -> Self | T:
+    @overload
+    def __get__(self, view: UpstreamView, owner: type[Any] | None = None) -> T: ...
+
+    def __get__(self, view: UpstreamView | None, owner: type[Any] | None = None) -> Self | T:
         if view is None:
             return self
         value = view.__dict__[self.name] = self.convert(view.data.get(self.key))
@@ -117,7 +126,8 @@ class EventView(UpstreamView):
 
     @lazy
     def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id(cast(str, self.provider.value), *self.id_parts))
+        # `_value_`, not `value`: the same string, without Enum's property (once per listed event).
+        return strawberry.ID(encode_id(cast(str, self.provider._value_), *self.id_parts))
 
 
 #: `startsAt`, `endsAt`, `startDate`, `endDate`: an event's times, worked out together.

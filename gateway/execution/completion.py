@@ -187,14 +187,19 @@ async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
     return completed
 
 
+#: Runners specialised by the class of the values completed, per object position (then one for any).
+MAX_RUNNER_CLASSES = 8
+
+
 def object_of(
-    object_type: GraphQLObjectType, site: Site, runner: Callable[[AnyExecutor], Runner]
+    object_type: GraphQLObjectType, site: Site, runner: Callable[[AnyExecutor, type | None], Runner]
 ) -> Complete:
-    """An object: strawberry's `is_type_of` verdict (cached by class and cast), then the plan's runner."""
+    """An object: strawberry's `is_type_of` verdict (cached by class and cast), then the plan's runner
+    for the value's class (`runner(executor, class)`; a class of None: for values of any class)."""
     is_type_of = object_type.is_type_of
     by_class = is_type_of is not None and facts.is_class_determined_check(is_type_of)
     verdicts: dict[tuple[type, Any], bool] = {}
-    compiled: list[Runner] = []
+    compiled: dict[type | None, Runner] = {}
 
     def complete(executor: AnyExecutor, value: Any, path: PathLike, info: Info | None) -> Any:
         if value is None or value is Undefined:
@@ -214,9 +219,15 @@ def object_of(
                 verdict = verdicts[key] = bool(is_type_of(value, info or site.info(executor, path)))
             if not verdict:
                 raise invalid_return_type_error(object_type, value, site.field_details)
-        if not compiled:
-            compiled.append(runner(executor))
-        return compiled[0](executor, value, path)
+        cls = value.__class__
+        run = compiled.get(cls)
+        if run is None:
+            if len(compiled) >= MAX_RUNNER_CLASSES:
+                cls = None
+                run = compiled.get(None)
+            if run is None:
+                run = compiled[cls] = runner(executor, cls)
+        return run(executor, value, path)
 
     return complete
 

@@ -98,9 +98,13 @@ class Plan:
         return completion.abstract_of(abstract, site, object_completer)
 
     def _object(self, object_type: GraphQLObjectType, site: Site) -> Complete:
-        def runner(executor: AnyExecutor) -> Runner:
+        steps: list[list[Step]] = []  # made once, on the first value; a runner per class of value
+
+        def runner(executor: AnyExecutor, cls: type | None) -> Runner:
             try:
-                return self._runner(executor, object_type, site.field_details)
+                if not steps:
+                    steps.append(self._steps(executor, object_type, site.field_details))
+                return build_runner(steps[0], object_type.name, cls)
             except Exception:
                 # A plan that cannot be made must not fail the request: graphql-core runs it.
                 log.exception("no compiled runner for %s; graphql-core executes its fields", object_type)
@@ -108,9 +112,9 @@ class Plan:
 
         return completion.object_of(object_type, site, runner)
 
-    def _runner(
+    def _steps(
         self, executor: AnyExecutor, object_type: GraphQLObjectType, details: FieldDetailsList
-    ) -> Runner:
+    ) -> list[Step]:
         collected = collect_subfields(
             self.schema,
             executor.fragments,
@@ -122,12 +126,11 @@ class Plan:
         )
         if collected.new_defer_usages:  # pragma: no cover - plans are never made for @defer/@stream
             raise TypeError("compiled plans do not support @defer")
-        steps = [
+        return [
             step
             for key, group in collected.grouped_field_set.items()
             if (step := self._step(object_type, key, group)) is not None
         ]
-        return build_runner(steps, object_type.name)
 
     def _step(self, object_type: GraphQLObjectType, key: str, details: FieldDetailsList) -> Step | None:
         field = self.schema.get_field(object_type, details[0].node.name.value)

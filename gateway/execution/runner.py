@@ -24,6 +24,7 @@ from graphql.execution.executor import Executor
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from gateway.execution.completion import Complete, Runner, Site, to_path
+from gateway.execution.computed import ComputedAttribute, inline_attribute
 from gateway.execution.deferral import DeferredField
 
 FastKind = Literal["class", "int", "enum", "scalar", "composite"]
@@ -33,6 +34,7 @@ FastKind = Literal["class", "int", "enum", "scalar", "composite"]
 _SAFE_LEAVES = frozenset({str, int, float, bool, dict, list, tuple, datetime, date, time, Decimal, UUID})
 _SYNC = frozenset({dict, list, str, int, float, bool, type(None)})
 _INT_RANGE = "-2147483648 <= v <= 2147483647"
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +62,16 @@ class Step:
     deferred: DeferredField | None = None
 
 
-def build_runner(steps: list[Step], parent_name: str) -> Runner:
-    """Generate the runner for these steps (the fields of one object type, in response order)."""
+def build_runner(steps: list[Step], parent_name: str, cls: type | None = None) -> Runner:
+    """Generate the runner for these steps (the fields of one object type, in response order), for
+    values of class `cls` (its computed attributes read inline) or, with None, of any class."""
+    inline = {
+        step.key: found
+        for step in steps
+        if cls is not None
+        and step.attribute is not None
+        and (found := inline_attribute(cls, step.attribute)) is not None
+    }
     namespace: dict[str, Any] = {
         "Path": Path,
         "to_path": to_path,
@@ -70,6 +80,7 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
         "gather": _gather_fields,
         "CLV": Executor.complete_leaf_value,
         "UNDEFINED": Undefined,
+        "MISSING": _MISSING,
     }
     needs_real_path = any(
         step.site is not None and step.attribute is None and step.deferred is None for step in steps
@@ -80,9 +91,11 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
         lines.append("    later = None")
     if needs_real_path:
         lines.append("    real = to_path(path)")
+    if inline:
+        lines.append("    sd = src.__dict__")
     lines += ["    try:", "        pass"]
     for index, step in enumerate(steps):
-        lines.extend(_emit(index, step, namespace))
+        lines.extend(_emit(index, step, namespace, inline.get(step.key)))
     lines += [
         "    except Exception:",
         "        if aw is not None:",
@@ -101,7 +114,7 @@ def build_runner(steps: list[Step], parent_name: str) -> Runner:
     return runner
 
 
-def _emit(index: int, step: Step, namespace: dict[str, Any]) -> list[str]:
+def _emit(index: int, step: Step, namespace: dict[str, Any], computed: ComputedAttribute | None) -> list[str]:
     i = index
     if step.typename is not None:
         return [f"        r{i} = {step.typename!r}"]
@@ -130,13 +143,18 @@ def _emit(index: int, step: Step, namespace: dict[str, Any]) -> list[str]:
         ]
     namespace[f"S{i}"] = site
     namespace[f"G{i}"] = step.complete
-    read = f"src.{step.attribute}" if _is_identifier(step.attribute) else f"getattr(src, A{i})"
     namespace[f"A{i}"] = step.attribute
+    if computed is not None:
+        # What the attribute lookup does for a computed attribute, without the descriptor call.
+        namespace[f"K{i}"] = computed.reader()
+        read = [f"v = sd.get(A{i}, MISSING)", "if v is MISSING:", f"    v = sd[A{i}] = K{i}(src)"]
+    else:
+        read = [f"v = src.{step.attribute}" if _is_identifier(step.attribute) else f"v = getattr(src, A{i})"]
     slow = [f"v = G{i}(ex, v, (path, {key}, TN{i}), None)", *_collect_awaitable("v", key, "")]
     body = _fast(i, step.fast, slow, namespace)
     return [
         "        try:",
-        f"            v = {read}",
+        *("            " + line for line in read),
         *("            " + line for line in body),
         "        except Exception as e:",
         "            v = None",

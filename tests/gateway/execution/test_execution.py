@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -26,6 +27,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.app import create_app, schema_extensions
 from gateway.execution import CompiledExecutionContext, compiled_execution_context
+from gateway.execution.computed import ComputedAttribute
 from gateway.settings import Settings
 from schema.scalars import SCALAR_MAP, as_json
 from tests.harness import Gateway, Sandbox, settings_for
@@ -111,11 +113,65 @@ class DogView:
         return bool(self.data["loud"])
 
 
+class Counted(ComputedAttribute):
+    """A computed attribute that counts the reads that went through its descriptor."""
+
+    __slots__ = ("calls", "compute", "name")
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.calls = 0
+
+    def reader(self) -> Callable[[Any], Any]:
+        return self.compute
+
+    def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any:
+        if instance is not None:
+            self.calls += 1
+        return super().__get__(instance, owner)
+
+
+@strawberry.type
+class Gadget:
+    label: str
+    size: int | None
+
+
+class GadgetView:
+    """A view whose fields are computed attributes."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @Counted
+    def label(self) -> str:
+        return str(self.data["label"])
+
+    @Counted
+    def size(self) -> Any:
+        if self.data.get("size") == "boom":
+            raise ValueError("unreadable size")
+        return self.data.get("size")
+
+
+class FixedSizeGadgetView(GadgetView):
+    size = 42  # a plain class attribute hides the computed one
+
+
+class ForgivingGadgetView(GadgetView):
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return "forgiven"
+
+
 REX = Dog(name="Rex", barks=True, mood=Mood.HAPPY)
 TOM = Cat(name="Tom", lives=9)
 ADA = Owner(id=strawberry.ID("1"), nick="ada", pets=[REX, TOM], favourite=TOM,
             born=datetime(1815, 12, 10, tzinfo=UTC), extra=as_json({"k": [1, "x"]}))  # fmt: skip
 STATE: dict[str, list[Owner]] = {}
+GADGETS: list[tuple[type[GadgetView], dict[str, Any], dict[str, Any]]] = []
 
 
 @strawberry.type
@@ -139,6 +195,15 @@ class Query:
             return text
 
         return [word("a"), None, word("c")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def gadgets(self) -> list[Gadget]:
+        made: list[Gadget] = []
+        for cls, data, preset in GADGETS:
+            view = cls(data)
+            view.__dict__.update(preset)
+            made.append(strawberry.cast(Gadget, view))  # type: ignore[arg-type]
+        return made
 
     @strawberry.field
     def viewed_pets(self) -> list[Animal]:
@@ -339,6 +404,39 @@ async def test_thin_views_are_read_through_their_properties() -> None:
         ]
     }
     assert CountingContext.executed == ["Query.places", "Query.viewedPets"]
+
+
+async def test_computed_attributes_are_read_inline_as_their_lookup_would() -> None:
+    GADGETS[:] = [
+        (GadgetView, {"label": "a", "size": 1}, {}),
+        (GadgetView, {"label": "b", "size": 2}, {"label": "kept"}),  # computed (or set) before
+        (FixedSizeGadgetView, {"label": "c", "size": 3}, {}),
+        (GadgetView, {"label": "d", "size": "boom"}, {}),
+        (ForgivingGadgetView, {"label": "e", "size": 5}, {}),
+        *(
+            (type(f"Kind{index}", (GadgetView,), {}), {"label": f"k{index}", "size": index}, {})
+            for index in range(12)
+        ),
+    ]
+    answer = await both("{ gadgets { label size } }")
+    assert answer["data"]["gadgets"][:5] == [
+        {"label": "a", "size": 1},
+        {"label": "kept", "size": 2},
+        {"label": "c", "size": 42},
+        {"label": "d", "size": None},
+        {"label": "e", "size": 5},
+    ]
+    assert [error["message"] for error in answer["errors"]] == ["unreadable size"]
+    assert answer["data"]["gadgets"][5:] == [{"label": f"k{index}", "size": index} for index in range(12)]
+    label = GadgetView.__dict__["label"]
+    label.calls = 0
+    await COMPILED.execute("{ gadgets { label } }")
+    # Through the descriptor: the view with `__getattr__`, and the 7 views of the classes past the
+    # first 8 (read by the runner for any class); the first 8 classes' views are read inline.
+    assert label.calls == 1 + 7
+    label.calls = 0
+    await STOCK.execute("{ gadgets { label } }")
+    assert label.calls == 16
 
 
 async def test_plain_fields_bypass_graphql_cores_field_machinery() -> None:
