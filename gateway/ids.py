@@ -39,7 +39,10 @@ class GlobalId:
 def encode_id(provider: str, *parts: str | int, kind: str | None = None) -> str:
     """The opaque global id of an upstream object (`kind` names what it is, for all but events)."""
     head = provider if kind is None else f"{provider}.{kind}"
-    raw = ":".join((head, *(part if isinstance(part, str) else str(part) for part in parts)))
+    try:
+        raw = ":".join((head, *parts))  # type: ignore[arg-type]  # parts are mostly text: joined as they are
+    except TypeError:
+        raw = ":".join((head, *(part if isinstance(part, str) else str(part) for part in parts)))
     # What `base64.urlsafe_b64encode` does, without its wrappers: one id per event of every list.
     return binascii.b2a_base64(raw.encode(), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
 

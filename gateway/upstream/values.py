@@ -67,9 +67,14 @@ def enum_or_none(kind: type[E]) -> Callable[[Any], E | None]:
     """A converter to a member of `kind` from its value (a string, or an integer that is not a bool);
     None when absent, ill-typed or unknown (a value the upstream added later stays in `raw`)."""
 
+    members: dict[Any, E] = kind._value2member_map_  # type: ignore[assignment]
+
     def convert(value: Any) -> E | None:
         if not isinstance(value, str) and integer(value) is None:
             return None
+        found = members.get(value)  # what `kind(value)` finds first, without Enum's call machinery
+        if found is not None:
+            return found
         try:
             return kind(value)
         except ValueError:
