@@ -69,6 +69,9 @@ def open_session(settings: Settings) -> aiohttp.ClientSession:
         ),
         connector=aiohttp.TCPConnector(limit=settings.gateway_max_concurrency * 4, ttl_dns_cache=300),
         raise_for_status=False,
+        # An upstream's cookies must not ride along on the next caller's request (and a jar would
+        # look them up for every call).
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
