@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
+from operator import itemgetter
 from typing import Annotated
 
 import strawberry
@@ -139,9 +140,8 @@ async def events(
             raise result
         else:
             merged.extend(result)
-    merged.sort(key=order_key)
-    page = merged[:first]
-    edges = [Edge(cursor=encode_cursor(order_key(event)), node=event) for event in page]
+    ordered = sorted(((order_key(event), event) for event in merged), key=itemgetter(0))
+    edges = [Edge(cursor=encode_cursor(key), node=event) for key, event in ordered[:first]]
     return Connection(
         edges=edges,
         # A cursor points just after an event of the list: with one, an event comes before this page.

@@ -127,11 +127,18 @@ async def _settled(loads: list[Any]) -> dict[int, int]:
 
 def _start_loads(executor: AnyExecutor, entries: list[Entry]) -> list[Any]:
     context = executor.context_value
+    loaders: dict[int, Any] = {}  # id(load) -> its loader: the request's, the same for every field
     loads: list[Any] = []
     for field, _, source, path in entries:
         try:
             key = field.load.key(source)
-            loads.append(None if key is None else field.load.loader(context).load(key))
+            if key is None:
+                loads.append(None)
+                continue
+            loader = loaders.get(id(field.load))
+            if loader is None:
+                loader = loaders[id(field.load)] = field.load.loader(context)
+            loads.append(loader.load(key))
         except Exception as error:
             field.site.fail(executor, error, field.path(path))
             loads.append(_FAILED)
