@@ -37,6 +37,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "two-operations-no-name": {"query": "query A { __typename } query B { __typename }"},
     "operation-name-chosen": {"query": "query A { __typename } query B { __typename }", "operationName": "B"},
     "named-unnamed": {"query": "query Named { __typename }"},
+    "fragment": {"query": "query F { ...Root } fragment Root on Query { __typename t: __typename }"},
     "with-null": {"query": "{ events(first: 1, filter: { search: null }) { edges { node { id } } } }"},
     "partial": {"query": "{ events(first: 5) { edges { node { id provider } } } }"},
     "mutation": {"query": 'mutation { deleteStrigoEvent(id: "bm9wZQ") { userErrors { message } } }'},
@@ -44,7 +45,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
 
 
 #: The operations that qualify for the prepared path (see `gateway.edge.prepared`).
-PREPARED = {"typename", "node", "list", "bad-id", "operation-name-chosen", "partial", "named-unnamed"}
+PREPARED = {
+    "typename",
+    "node",
+    "list",
+    "bad-id",
+    "operation-name-chosen",
+    "partial",
+    "named-unnamed",
+    "fragment",
+}
 
 
 @pytest.fixture
@@ -79,8 +89,12 @@ async def test_a_plain_post_answers_as_the_whole_view_does(
     prepared = app.state.prepared.get(operation.get("query"), operation.get("operationName"))
     assert (prepared is not None) == (name in PREPARED)
     plain = await http.post("/graphql", content=orjson.dumps(operation), headers=headers)
+    # A prepared operation's second run reuses what its first found in the document (its `Setup`).
+    again = await http.post("/graphql", content=orjson.dumps(operation), headers=headers)
+    assert (prepared is not None and prepared.setup is not None) == (name in PREPARED)
 
     assert plain.json() == batch.json()[0]
+    assert (again.status_code, again.json()) == (plain.status_code, plain.json())
     if got is not None:
         assert plain.json() == got.json()
         assert plain.status_code == got.status_code
