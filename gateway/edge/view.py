@@ -76,10 +76,22 @@ SUBSCRIPTION_PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GR
 
 def request_id_of(request: Request | WebSocket) -> str:
     """The caller's `X-Request-ID` when it is sane, else a fresh one."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+    given = _first_header(request.scope["headers"], _REQUEST_ID_NAME)
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return new_request_id()
+
+
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.encode("latin-1")
+
+
+def _first_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
+    """The first value of the (lower-case) header `name`, "" without one: `Headers.get(name, "")`
+    on the raw headers, without a `KeyError` raised and caught for the common absent header."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
@@ -445,7 +457,7 @@ def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLR
         return None
     headers = request.headers
     # As strawberry's view reads it (case and all), so that both answer alike.
-    media_type = headers.get("content-type", "").partition(";")[0].strip()
+    media_type = _first_header(request.scope["headers"], b"content-type").partition(";")[0].strip()
     if media_type != "application/json":
         return None
     accept = ",".join(headers.getlist("accept")).lower()  # media types are case-insensitive
