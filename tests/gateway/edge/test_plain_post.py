@@ -14,8 +14,10 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.edge.lane import GraphQLLane
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.edge.prepared import MAX_PREPARED_BYTES, PreparedOperations
+from gateway.edge.view import GatewayGraphQL
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_sandbox
 from tests.harness import Gateway, Sandbox, settings_for
@@ -158,3 +160,15 @@ async def test_prepared_documents_are_bounded_by_their_memory(
     prepared: PreparedOperations = app.state.prepared
     assert 0 < len(prepared) < 40
     assert prepared.size <= MAX_PREPARED_BYTES
+
+
+async def test_a_plain_post_takes_the_graphql_lane(served: tuple[httpx.AsyncClient, Starlette]) -> None:
+    """The gateway's own stack lets `GraphQLLane` stand in for Starlette's router on `POST /graphql`."""
+    http, app = served
+    answer = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert answer.json() == {"data": {"__typename": "Query"}}
+    layer: Any = app.middleware_stack
+    while not isinstance(layer, GraphQLLane):
+        layer = layer.app
+    assert layer._target is not None
+    assert isinstance(layer._target[2].endpoint, GatewayGraphQL)
