@@ -17,6 +17,10 @@ operation qualifies when every one of those steps is known to do nothing for it 
   line and metrics (`observability.record_operation`), error masking and partial failures
   (`masking.finish`).
 
+What graphql-core's `execute` derives from the document alone (the operation to run, the
+fragments; ~10 µs a request) is derived once per prepared operation (`Setup`): each request
+still builds its own executor, variables and errors, and executes the operation in full.
+
 Anything else takes `Schema.execute`. `tests/gateway/edge/test_plain_post.py` holds both paths to
 the same answers.
 """
@@ -25,11 +29,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, execute, get_operation_ast
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    get_operation_ast,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import OperationType as OperationKind
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.executor import (
+    UNEXPECTED_MULTIPLE_PAYLOADS,
+    Executor,
+    default_field_resolver,
+    default_type_resolver,
+)
+from graphql.execution.incremental.incremental_executor import IncrementalExecutor
 from graphql.execution.middleware import MiddlewareManager
+from graphql.execution.values import VariableValues
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
 from strawberry.schema import BaseSchema
@@ -43,9 +64,27 @@ from gateway.request.context import Context
 from gateway.sized_lru import SizedLru
 
 Key = tuple[str, str | None]
-#: A prepared operation: its document and its name as strawberry tells it (the one given, else the
-#: document's), for the metrics label.
-Prepared = tuple[DocumentNode, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What graphql-core's `Executor.build` finds in a document for one operation name."""
+
+    operation: OperationDefinitionNode
+    fragment_definitions: dict[str, FragmentDefinitionNode]
+    fragments: dict[str, FragmentDetails]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A prepared operation: its document, its name as strawberry tells it (the one given, else the
+    document's; for the metrics label), and its `Setup` once it has run here."""
+
+    document: DocumentNode
+    name: str | None
+    setup: Setup | None = None
+
+
 #: Prepared operations kept (by text and operation name), and the estimated memory of their
 #: documents (the guard's own, kept alive here once the guard's cache has let them go).
 MAX_PREPARED = 256
@@ -99,7 +138,7 @@ class PreparedOperations:
                         and not operation.variable_definitions
                         and documents.peek((query, given)) is None
                     ):
-                        prepared = (document, execution.operation_name)
+                        prepared = Prepared(document, execution.operation_name)
                         documents.put((query, given), prepared, document_bytes(document, query))
                 yield
 
@@ -111,25 +150,13 @@ async def execute_prepared(
 ) -> ExecutionResult:
     """The prepared operation's result, as `Schema.execute` with the gateway's extensions gives it."""
     started = time.perf_counter()
-    document, name = prepared
-    graphql_schema = schema._schema  # type: ignore[attr-defined]
-    executor_class = schema.execution_context_class  # type: ignore[attr-defined]
-    extra: dict[str, Any] = {} if executor_class is None else {"executor_class": executor_class}
+    document = prepared.document
     try:
-        result: Any = execute(
-            graphql_schema,
-            document,
-            root_value=None,
-            middleware=_NO_MIDDLEWARE,
-            variable_values=None,
-            operation_name=operation_name,
-            context_value=context,
-            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-            operation_extensions=None,
-            **extra,
-        )
+        result: Any = _execute(schema, prepared, operation_name, context)
         if optimized_is_awaitable(result):
             result = await result
+        if not isinstance(result, GraphQLExecutionResult):
+            raise GraphQLError(UNEXPECTED_MULTIPLE_PAYLOADS)  # as `graphql.execute` does
         data, errors = result.data, result.errors
     except Exception as error:
         data, errors = (
@@ -138,6 +165,52 @@ async def execute_prepared(
         )
     outcome = ExecutionResult(data=data, errors=errors)
     finish(outcome, context)
-    record_operation(operation_label(name, document), outcome, context, time.perf_counter() - started)
+    record_operation(
+        operation_label(prepared.name, document), outcome, context, time.perf_counter() - started
+    )
     outcome.extensions = {}
     return outcome
+
+
+def _execute(schema: BaseSchema, prepared: Prepared, operation_name: str | None, context: Context) -> Any:
+    """What `graphql.execute(...)` as strawberry calls it returns (a result, or an awaitable of
+    one), with the operation and fragments of the prepared `Setup`."""
+    graphql_schema = schema._schema  # type: ignore[attr-defined]
+    executor_class: type[Executor[Any]] = schema.execution_context_class or IncrementalExecutor  # type: ignore[attr-defined]
+    setup = prepared.setup
+    if setup is None:
+        built = executor_class.build(
+            graphql_schema,
+            prepared.document,
+            operation_name=operation_name,
+            middleware=_NO_MIDDLEWARE,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            operation_extensions=None,
+        )
+        if isinstance(built, list):  # not for an operation that has run: as `graphql.execute` says it
+            return GraphQLExecutionResult(None, errors=built)
+        setup = Setup(built.operation, built.fragment_definitions, built.fragments)
+        prepared.setup = setup
+    # As `Executor.build` makes it, from the schema (valid: it has run this operation), the setup,
+    # and no variables (a prepared operation defines none).
+    executor = executor_class(
+        graphql_schema,
+        setup.fragment_definitions,
+        setup.fragments,
+        None,
+        context,
+        setup.operation,
+        VariableValues({}, {}),
+        default_field_resolver,
+        default_type_resolver,
+        default_field_resolver,
+        False,
+        _NO_MIDDLEWARE,
+        optimized_is_awaitable,  # type: ignore[arg-type]
+        None,
+        hide_suggestions=False,
+        abort_signal=None,
+        hooks=None,
+        operation_extensions=None,  # type: ignore[call-arg]  # strawberry's executor takes it
+    )
+    return executor.execute_operation()

@@ -21,10 +21,11 @@ from starlette.types import Receive, Scope, Send
 from gateway.edge.calendar_feed import calendar_feed
 from gateway.edge.compression import Compression
 from gateway.edge.cors import GatewayCORS
+from gateway.edge.lane import GraphQLLane
 from gateway.edge.lifespan import lifespan
 from gateway.edge.playground import assets_mount
 from gateway.edge.prepared import PreparedOperations
-from gateway.edge.security import ApiKeyMiddleware, BodyLimitMiddleware
+from gateway.edge.security import GRAPHQL_PATH, ApiKeyMiddleware, BodyLimitMiddleware
 from gateway.edge.view import GatewayGraphQL
 from gateway.feed.links import FEED_PATH
 from gateway.metrics import REGISTRY
@@ -86,7 +87,7 @@ COMPRESS_MIN_BYTES = 1024
 
 
 def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middleware]:
-    """Compression, body limit, CORS and caller keys, outermost first."""
+    """Compression, body limit, CORS, caller keys and the GraphQL lane, outermost first."""
     # Browsers may send the providers' credential headers only where callers may bring them.
     credential_headers = [
         spec.caller.name
@@ -110,6 +111,8 @@ def middleware(settings: Settings, providers: Sequence[AnySpec]) -> list[Middlew
             max_age=600,
         ),
         Middleware(ApiKeyMiddleware, keys=[key.get_secret_value() for key in settings.gateway_api_keys]),
+        # Innermost: `POST /graphql` past Starlette's exception middleware and router (see lane.py).
+        Middleware(GraphQLLane, path=GRAPHQL_PATH),
     ]
 
 

@@ -76,10 +76,22 @@ SUBSCRIPTION_PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GR
 
 def request_id_of(request: Request | WebSocket) -> str:
     """The caller's `X-Request-ID` when it is sane, else a fresh one."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+    given = _first_header(request.scope["headers"], _REQUEST_ID_NAME)
     if 0 < len(given) <= 128 and given.isascii() and given.isprintable():
         return given
     return new_request_id()
+
+
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.encode("latin-1")
+
+
+def _first_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
+    """The first value of the (lower-case) header `name`, "" without one: `Headers.get(name, "")`
+    on the raw headers, without a `KeyError` raised and caught for the common absent header."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
@@ -91,6 +103,30 @@ def _request_error_status(response_data: GraphQLHTTPResponse) -> int:
         ):
             return 500
     return 400
+
+
+class BodyRequest(Request):
+    """Starlette's `Request`, whose `body()` reads the body without the async generator and its
+    closing context that `Request.stream()` costs (~4 µs a request); same messages, same errors."""
+
+    async def body(self) -> bytes:
+        if not hasattr(self, "_body"):
+            if self._stream_consumed:
+                raise RuntimeError("Stream consumed")
+            chunks: list[bytes] = []
+            while not self._stream_consumed:
+                message = await self._receive()
+                if message["type"] == "http.request":
+                    body = message.get("body", b"")
+                    if not message.get("more_body", False):
+                        self._stream_consumed = True
+                    if body:
+                        chunks.append(body)
+                elif message["type"] == "http.disconnect":
+                    self._is_disconnected = True
+                    raise ClientDisconnect
+            self._body = b"".join(chunks)
+        return self._body
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -136,7 +172,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 return
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
+        request = BodyRequest(scope=scope, receive=receive)
         try:
             self._admit(request)
             # Callers' credentials are checked for shape before anything runs (let alone is sent).
@@ -421,7 +457,7 @@ def _plain_post(view: GatewayGraphQL, request: Request, body: bytes) -> GraphQLR
         return None
     headers = request.headers
     # As strawberry's view reads it (case and all), so that both answer alike.
-    media_type = headers.get("content-type", "").partition(";")[0].strip()
+    media_type = _first_header(request.scope["headers"], b"content-type").partition(";")[0].strip()
     if media_type != "application/json":
         return None
     accept = ",".join(headers.getlist("accept")).lower()  # media types are case-insensitive

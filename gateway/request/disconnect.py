@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar, cast
 
 from starlette.types import Receive
 
@@ -42,7 +42,9 @@ async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
     Call it only after the request body has been read in full, so `receive()` has nothing left
     to deliver but the disconnect. The work runs in the calling task (a task of its own and
     `asyncio.wait` on the pair cost ~60 µs a request, an eighth of a `{ __typename }`); a watcher
-    task cancels the caller if the client leaves first.
+    task cancels the caller if the client leaves first. The watcher starts only once the work first
+    waits: work that never waits (`{ __typename }`) gives the loop no turn in which a disconnect
+    could be heard, and skips the watcher's cost (~15 µs, a tenth of such a request).
     """
     task = asyncio.current_task()
     assert task is not None, "unless_disconnected runs in a task"
@@ -58,12 +60,17 @@ async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
         for pending in (task, *detached):
             pending.cancel()
 
+    watcher: asyncio.Task[None] | None = None
+
+    def watch() -> None:
+        nonlocal watcher
+        watcher = asyncio.ensure_future(_disconnected(receive))
+        watcher.add_done_callback(on_watched)
+
     token, writes_token = _detached.set(detached), writes_in_request.set(writes)
-    watcher = asyncio.ensure_future(_disconnected(receive))
-    watcher.add_done_callback(on_watched)
     try:
         try:
-            result = await work
+            result = await _Watched(work, watch)
         except asyncio.CancelledError:
             if not gone:  # this request itself is being cancelled (server shutdown)
                 for pending in detached:
@@ -79,8 +86,9 @@ async def unless_disconnected(work: Awaitable[T], receive: Receive) -> T:
             await asyncio.wait((*detached, *writes))
         raise ClientGone
     finally:
-        watcher.remove_done_callback(on_watched)
-        watcher.cancel()
+        if watcher is not None:
+            watcher.remove_done_callback(on_watched)
+            watcher.cancel()
         writes_in_request.reset(writes_token)
         _detached.reset(token)
 
@@ -96,6 +104,42 @@ def cancel_with_request() -> None:
     if detached is not None and task is not None:
         detached.add(task)
         task.add_done_callback(detached.discard)
+
+
+class _Watched(Awaitable[T]):
+    """Awaits `work` in the awaiting task, calling `on_wait` just before it first waits (if ever)."""
+
+    __slots__ = ("on_wait", "work")
+
+    def __init__(self, work: Awaitable[T], on_wait: Callable[[], None]) -> None:
+        self.work = work
+        self.on_wait = on_wait
+
+    def __await__(self) -> Generator[Any, Any, T]:
+        steps = self.work.__await__()
+        try:
+            waiting = steps.send(None)
+        except StopIteration as done:
+            return cast(T, done.value)
+        self.on_wait()
+        # What `yield from steps` does, for a generator already started: pass what it waits on to
+        # the task, and the task's answer (a value, or an exception: a cancellation) back to it.
+        while True:
+            try:
+                answer = yield waiting
+            except GeneratorExit:
+                steps.close()
+                raise
+            except BaseException as error:
+                try:
+                    waiting = steps.throw(error)
+                except StopIteration as done:
+                    return cast(T, done.value)
+            else:
+                try:
+                    waiting = steps.send(answer)
+                except StopIteration as done:
+                    return cast(T, done.value)
 
 
 async def _disconnected(receive: Receive) -> None:

@@ -14,8 +14,10 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.edge.lane import GraphQLLane
 from gateway.edge.media_types import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON
 from gateway.edge.prepared import MAX_PREPARED_BYTES, PreparedOperations
+from gateway.edge.view import GatewayGraphQL
 from gateway.ids import encode_id
 from gateway.sandbox import strigo as strigo_sandbox
 from tests.harness import Gateway, Sandbox, settings_for
@@ -37,6 +39,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "two-operations-no-name": {"query": "query A { __typename } query B { __typename }"},
     "operation-name-chosen": {"query": "query A { __typename } query B { __typename }", "operationName": "B"},
     "named-unnamed": {"query": "query Named { __typename }"},
+    "fragment": {"query": "query F { ...Root } fragment Root on Query { __typename t: __typename }"},
     "with-null": {"query": "{ events(first: 1, filter: { search: null }) { edges { node { id } } } }"},
     "partial": {"query": "{ events(first: 5) { edges { node { id provider } } } }"},
     "mutation": {"query": 'mutation { deleteStrigoEvent(id: "bm9wZQ") { userErrors { message } } }'},
@@ -44,7 +47,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
 
 
 #: The operations that qualify for the prepared path (see `gateway.edge.prepared`).
-PREPARED = {"typename", "node", "list", "bad-id", "operation-name-chosen", "partial", "named-unnamed"}
+PREPARED = {
+    "typename",
+    "node",
+    "list",
+    "bad-id",
+    "operation-name-chosen",
+    "partial",
+    "named-unnamed",
+    "fragment",
+}
 
 
 @pytest.fixture
@@ -79,8 +91,12 @@ async def test_a_plain_post_answers_as_the_whole_view_does(
     prepared = app.state.prepared.get(operation.get("query"), operation.get("operationName"))
     assert (prepared is not None) == (name in PREPARED)
     plain = await http.post("/graphql", content=orjson.dumps(operation), headers=headers)
+    # A prepared operation's second run reuses what its first found in the document (its `Setup`).
+    again = await http.post("/graphql", content=orjson.dumps(operation), headers=headers)
+    assert (prepared is not None and prepared.setup is not None) == (name in PREPARED)
 
     assert plain.json() == batch.json()[0]
+    assert (again.status_code, again.json()) == (plain.status_code, plain.json())
     if got is not None:
         assert plain.json() == got.json()
         assert plain.status_code == got.status_code
@@ -144,3 +160,15 @@ async def test_prepared_documents_are_bounded_by_their_memory(
     prepared: PreparedOperations = app.state.prepared
     assert 0 < len(prepared) < 40
     assert prepared.size <= MAX_PREPARED_BYTES
+
+
+async def test_a_plain_post_takes_the_graphql_lane(served: tuple[httpx.AsyncClient, Starlette]) -> None:
+    """The gateway's own stack lets `GraphQLLane` stand in for Starlette's router on `POST /graphql`."""
+    http, app = served
+    answer = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert answer.json() == {"data": {"__typename": "Query"}}
+    layer: Any = app.middleware_stack
+    while not isinstance(layer, GraphQLLane):
+        layer = layer.app
+    assert layer._target is not None
+    assert isinstance(layer._target[2].endpoint, GatewayGraphQL)
