@@ -88,16 +88,21 @@ def close_scope(executor: AnyExecutor, previous: list[Entry] | None = None) -> N
 
 async def complete_deferred(executor: AnyExecutor, entries: list[Entry]) -> None:
     """Load, convert and complete every field of `entries` (and the fields they defer in turn)."""
-    later: list[Awaitable[None]] = []
-    while entries:
-        loads = _start_loads(executor, entries)
-        ranks = await _settled(loads)
-        # In the order graphql-core's resolvers would resume: those that never waited first, then
-        # those waiting on each load, load by load as they settled (so errors are listed alike).
-        order = sorted(range(len(entries)), key=lambda index: ranks.get(id(loads[index]), 0))
-        entries = _complete(
-            executor, [entries[index] for index in order], [loads[index] for index in order], later
-        )
+    later: list[asyncio.Future[None]] = []  # completions that wait, running beside the next loads
+    try:
+        while entries:
+            loads = _start_loads(executor, entries)
+            ranks = await _settled(loads)
+            # In the order graphql-core's resolvers would resume: those that never waited first, then
+            # those waiting on each load, load by load as they settled (so errors are listed alike).
+            order = sorted(range(len(entries)), key=lambda index: ranks.get(id(loads[index]), 0))
+            entries = _complete(
+                executor, [entries[index] for index in order], [loads[index] for index in order], later
+            )
+    except BaseException:
+        for pending in later:  # cancelled (a disconnect): what runs beside is cancelled with it
+            pending.cancel()
+        raise
     if later:
         await gather_with_cancel(*later)
 
@@ -146,7 +151,7 @@ def _start_loads(executor: AnyExecutor, entries: list[Entry]) -> list[Any]:
 
 
 def _complete(
-    executor: AnyExecutor, entries: list[Entry], loads: list[Any], later: list[Awaitable[None]]
+    executor: AnyExecutor, entries: list[Entry], loads: list[Any], later: list[asyncio.Future[None]]
 ) -> list[Entry]:
     """Complete each loaded field into its object; the fields their values defer."""
     converted: dict[tuple[int, int], Any] = {}  # (id(load), id(future)): one value per loaded object
@@ -164,7 +169,7 @@ def _complete(
                 value = None if future is None else _converted(field.load, future, converted)
                 completed = field.complete(executor, value, path, None)
                 if is_awaitable(completed):
-                    later.append(_fill(executor, field, data, completed, path))
+                    later.append(asyncio.ensure_future(_fill(executor, field, data, completed, path)))
                 else:
                     data[field.response_key] = completed
             except Exception as error:

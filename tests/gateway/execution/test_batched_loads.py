@@ -8,6 +8,8 @@ turn), loaders that fail, keys that fail, conversions that fail, and an awaitabl
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -312,3 +314,33 @@ async def test_a_non_null_failure_beside_a_batched_field_nulls_the_object_as_sto
     answer, _ = await both("{ players { team { title } sureTeam { title } } }", players=players)
     assert answer["data"] is None
     assert {tuple(error["path"]) for error in answer["errors"]} >= {("players", 1, "sureTeam")}
+
+
+async def test_a_request_cancelled_while_its_loads_wait_leaves_nothing_unawaited() -> None:
+    class SlowCoaches(Request):
+        def loader(self, name: str) -> DataLoader[Any, Any]:
+            if name == "coaches" and name not in self.loaders:
+
+                async def never(keys: Sequence[Hashable]) -> list[Any]:
+                    await asyncio.sleep(3600)
+                    return [None for _ in keys]
+
+                self.loaders[name] = DataLoader(never)
+            return super().loader(name)
+
+    request = SlowCoaches(teams=TEAMS)
+    request.players = ROSTER
+    # `slowMotto` completes after an await (its completion waits beside the coaches' load).
+    execution = asyncio.ensure_future(
+        COMPILED.execute("{ players { team { slowMotto coach { name } } } }", context_value=request)
+    )
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not execution.done()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        execution.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await execution
+        gc.collect()
+    assert not [warning for warning in caught if "never awaited" in str(warning.message)]
