@@ -37,6 +37,10 @@ class _PrimedCache(dict[Hashable, "asyncio.Future[Any]"]):
                     found.set_result(value)
         return default if found is None else found
 
+    def __setitem__(self, key: Hashable, future: asyncio.Future[Any]) -> None:
+        future.add_done_callback(_retrieved)
+        dict.__setitem__(self, key, future)
+
     def pop(self, key: Hashable, default: Any = None) -> Any:
         self.primed.pop(key, None)
         return dict.pop(self, key, default)
@@ -49,12 +53,30 @@ class _PrimedCache(dict[Hashable, "asyncio.Future[Any]"]):
         dict.clear(self)
 
 
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    # A load's error reaches each of its waiters; with none left (all cancelled: shielded, they
+    # leave the shared future running), asyncio would log it as "never retrieved".
+    if not future.cancelled():
+        future.exception()
+
+
 class RequestLoader(DataLoader[Any, Any]):
-    """aiodataloader's loader, whose primed values cost a future only once they are loaded."""
+    """aiodataloader's loader, whose primed values cost a future only once they are loaded, and whose
+    shared futures no waiter can cancel."""
 
     def __init__(self, batch: Callable[[list[Any]], Any], max_batch_size: int | None) -> None:
         self._primed = _PrimedCache()
         super().__init__(batch, max_batch_size=max_batch_size, cache_map=self._primed)
+
+    def load(self, key: Any) -> asyncio.Future[Any]:
+        """The value at `key` (batched, cached), shielded: every waiter of a key awaits one cached
+        future, and a waiter cancelled (graphql-core cancels a failed field's siblings) would cancel
+        it for all of them, and for every later load of the key in the request."""
+        return asyncio.shield(self.load_shared(key))
+
+    def load_shared(self, key: Any) -> asyncio.Future[Any]:
+        """aiodataloader's `load`: the cached future itself, for a caller that never cancels it."""
+        return super().load(key)
 
     def replace(self, key: Hashable, value: Any) -> None:
         """What loading `key` answers from now on (`clear(key).prime(key, value)`, kept as a value)."""

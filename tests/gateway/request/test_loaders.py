@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,3 +77,52 @@ async def test_a_primed_error_is_raised_by_every_load() -> None:
     for _ in range(2):
         with pytest.raises(LookupError, match="gone"):
             await asyncio.ensure_future(loader.load("a"))
+
+
+async def test_a_cancelled_waiter_leaves_the_shared_load_to_the_others() -> None:
+    release = asyncio.Event()
+
+    async def slow(keys: Sequence[Any]) -> list[Any]:
+        await release.wait()
+        return [f"fetched {key}" for key in keys]
+
+    loader = Loaders().get("things", slow)
+
+    async def wait() -> Any:
+        return await loader.load("a")
+
+    first, second = asyncio.ensure_future(wait()), asyncio.ensure_future(wait())
+    await asyncio.sleep(0)
+    first.cancel()  # as graphql-core cancels the siblings of a failed non-null field
+    await asyncio.sleep(0)
+    release.set()
+    assert await second == "fetched a"
+    assert await loader.load("a") == "fetched a"  # and the key is not left cancelled in the cache
+    assert first.cancelled()
+
+
+async def test_a_load_failing_after_all_its_waiters_left_is_not_reported_as_unretrieved() -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[str] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(str(context.get("message"))))
+    try:
+        release = asyncio.Event()
+
+        async def failing(keys: Sequence[Any]) -> list[Any]:
+            await release.wait()
+            raise RuntimeError("upstream down")
+
+        loader = Loaders().get("things", failing)
+        waiter = asyncio.ensure_future(loader.load("a"))
+        await asyncio.sleep(0)
+        waiter.cancel()
+        release.set()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        del loader, waiter
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert reported == []
