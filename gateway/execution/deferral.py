@@ -9,6 +9,12 @@ completed into its place, with errors handled at the field's path as graphql-cor
 Objects completed there may defer fields of their own: they are completed the same way, in turn.
 
 Only nullable fields are deferred, so an error never nulls more than the field itself.
+
+The answer is graphql-core's: data, and each error's message, path and location. What graphql-core's
+task scheduling decides may differ: where a list's objects have different numbers of async fields
+(an interface or union list), the order of their errors and of keys within one batch; and where a
+non-null failure discards objects while their loads are under way, whether those loads and their
+errors happen (here: fewer, never more).
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from gateway.execution.completion import AnyExecutor, Complete, Info, PathLike, 
 Entry: TypeAlias = "tuple[DeferredField, dict[str, Any], Any, PathLike]"
 
 _FAILED: Any = object()  # a field whose key or loader failed (its error is recorded already)
+
+
+class LoadCancelled(Exception):
+    """A deferred field's load was cancelled by something else waiting on it."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,11 +73,19 @@ def scoped(complete_list: Complete) -> Complete:
 
 
 async def _then_deferred(executor: AnyExecutor, completed: Any, scope: list[Entry]) -> Any:
-    if executor.is_awaitable(completed):  # items still completing: both at once, as graphql-core would
-        items, _ = await gather_with_cancel(completed, complete_deferred(executor, scope))
-        return items
-    await complete_deferred(executor, scope)
-    return completed
+    if not executor.is_awaitable(completed):
+        await complete_deferred(executor, scope)
+        return completed
+    # Items still completing: both at once, as graphql-core would; an item's error (a non-null
+    # field nulling the list) is the list's, and what was deferred for it is cancelled.
+    deferred = asyncio.ensure_future(complete_deferred(executor, scope))
+    try:
+        items = await completed
+    except BaseException:
+        deferred.cancel()
+        raise
+    await deferred
+    return items
 
 
 def open_scope(executor: AnyExecutor) -> list[Entry] | None:
@@ -121,6 +139,8 @@ async def _settled(loads: list[Any]) -> dict[int, int]:
     def one_settled(future: Any) -> None:
         # Done callbacks run in the order the loads settled (as their waiters' wake-ups would).
         settled.append(future)
+        if not future.cancelled():
+            future.exception()  # read below, or, if this pass is cancelled, by no one: never logged
         if len(settled) == len(pending) and not all_settled.done():
             all_settled.set_result(None)
 
@@ -132,7 +152,7 @@ async def _settled(loads: list[Any]) -> dict[int, int]:
 
 def _start_loads(executor: AnyExecutor, entries: list[Entry]) -> list[Any]:
     context = executor.context_value
-    loaders: dict[int, Any] = {}  # id(load) -> its loader: the request's, the same for every field
+    loaders: dict[int, Any] = {}  # id(load) -> its loader's `load`: the request's, for every field
     loads: list[Any] = []
     for field, _, source, path in entries:
         try:
@@ -140,10 +160,12 @@ def _start_loads(executor: AnyExecutor, entries: list[Entry]) -> list[Any]:
             if key is None:
                 loads.append(None)
                 continue
-            loader = loaders.get(id(field.load))
-            if loader is None:
-                loader = loaders[id(field.load)] = field.load.loader(context)
-            loads.append(loader.load(key))
+            load = loaders.get(id(field.load))
+            if load is None:
+                loader = field.load.loader(context)
+                # The loader's shared future, when it offers it (this pass never cancels a load).
+                load = loaders[id(field.load)] = getattr(loader, "load_shared", loader.load)
+            loads.append(load(key))
         except Exception as error:
             field.site.fail(executor, error, field.path(path))
             loads.append(_FAILED)
@@ -185,6 +207,8 @@ def _converted(
     key = (id(load), id(future))
     if key in converted:
         return converted[key]
+    if future.cancelled():  # by another waiter of the loader's future: an error here, not a crash
+        raise LoadCancelled("the related object's load was cancelled")
     loaded = future.result()
     value = converted[key] = None if loaded is None else load.convert(loaded)
     return value

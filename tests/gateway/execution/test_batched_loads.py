@@ -21,6 +21,7 @@ from graphql.execution.executor import Executor
 
 from gateway.execution import CompiledExecutionContext, compiled_execution_context
 from gateway.execution.batched import BatchedLoad
+from gateway.request.loaders import RequestLoader
 
 
 @dataclass
@@ -44,7 +45,7 @@ class Store:
                     raise RuntimeError(f"{name} upstream down")
                 return [table.get(str(key)) for key in keys]
 
-            self.loaders[name] = DataLoader(batch)
+            self.loaders[name] = RequestLoader(batch, None)
         return self.loaders[name]
 
 
@@ -325,7 +326,7 @@ async def test_a_request_cancelled_while_its_loads_wait_leaves_nothing_unawaited
                     await asyncio.sleep(3600)
                     return [None for _ in keys]
 
-                self.loaders[name] = DataLoader(never)
+                self.loaders[name] = RequestLoader(never, None)
             return super().loader(name)
 
     request = SlowCoaches(teams=TEAMS)
@@ -344,3 +345,20 @@ async def test_a_request_cancelled_while_its_loads_wait_leaves_nothing_unawaited
             await execution
         gc.collect()
     assert not [warning for warning in caught if "never awaited" in str(warning.message)]
+
+
+async def test_a_list_nulled_by_a_non_null_field_reports_that_field_not_a_cancelled_load() -> None:
+    # `sureTeam` (non-null, resolved by its resolver) and `team` (deferred) wait on one load: the
+    # failing batch nulls the whole list through `sureTeam`; the deferred pass is cancelled with it.
+    query = "{ pages { node { team { title } sureTeam { title } } } }"
+    for players in (ROSTER, [Player(name="Ada", team_key="red"), Player(name="Bo", team_key="boom")]):
+        answers = []
+        for schema in (STOCK, COMPILED):
+            result = await schema.execute(query, context_value=_request(players, failing_batch="teams"))
+            answers.append((result.data, [(error.message, error.path) for error in result.errors or []]))
+        (stock_data, stock_errors), (data, errors) = answers
+        assert data is stock_data is None
+        assert any(path and path[-1] == "sureTeam" for _, path in errors)
+        # Errors of what the null discards are listed as far as each executor got before it: stock's
+        # resolvers may record one more (a `team` whose load failed first), never one fewer.
+        assert set(map(str, errors)) <= set(map(str, stock_errors))
