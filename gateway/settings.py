@@ -336,7 +336,8 @@ class Settings(BaseSettings):
     gateway_compiled_execution: bool = Field(
         default=True,
         description="run GraphQL through cached per-operation plans that read plain fields directly "
-        "(`false`: stock graphql-core for every field, to rule the compiled path out)",
+        "and load a list's related objects in one pass (`false`: stock graphql-core for every "
+        "field, to rule the compiled path out)",
         json_schema_extra=BEYOND_CONTRACT,
     )
 
