@@ -21,7 +21,8 @@ from gateway.execution.deferral import Entry
 from gateway.execution.plan_cache import PlanCache
 from gateway.execution.plans import FieldCompletion
 
-DEFAULT_MAX_PLANS = 128  # ~60 KB each for a 20-field list query: a few MB at most
+DEFAULT_MAX_PLANS = 128
+DEFAULT_MAX_PLAN_BYTES = 32 * 2**20  # estimated: ~40 KB for a 10-field list query, ~2 MB for 500 fields
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -78,11 +79,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return (middleware is None or not middleware.middlewares) and self.abort_signal is None
 
 
-def compiled_execution_context(max_plans: int = DEFAULT_MAX_PLANS) -> type[CompiledExecutionContext]:
+def compiled_execution_context(
+    max_plans: int = DEFAULT_MAX_PLANS, max_bytes: int = DEFAULT_MAX_PLAN_BYTES
+) -> type[CompiledExecutionContext]:
     """An execution context class with its own plan cache: pass one per schema as
     `strawberry.Schema(..., execution_context_class=...)`."""
 
     class SchemaExecutionContext(CompiledExecutionContext):
-        plans = PlanCache(max_plans)
+        plans = PlanCache(max_plans, max_bytes)
 
     return SchemaExecutionContext

@@ -24,6 +24,7 @@ from graphql.language import Node
 
 from gateway.execution.completion import AnyExecutor
 from gateway.execution.plans import Plan
+from gateway.sized_lru import SizedLru
 
 _ABSENT: Any = object()  # a variable not given (and without a default): distinct from null
 _INCREMENTAL = frozenset({"defer", "stream"})
@@ -33,17 +34,24 @@ _UNKNOWN: Any = object()
 
 
 class PlanCache:
-    """At most `max_plans` plans, least recently used evicted first."""
+    """At most `max_plans` plans, and at most `max_bytes` of their estimated memory (a plan grows as
+    executions reach more of it), least recently used evicted first: by count alone, plans of large
+    queries (a comment changed for each) would pin hundreds of MB."""
 
-    def __init__(self, max_plans: int = 128) -> None:
+    def __init__(self, max_plans: int, max_bytes: int) -> None:
         self.max_plans = max_plans
-        self._plans: OrderedDict[PlanKey, Plan] = OrderedDict()
+        self._plans: SizedLru[PlanKey, Plan] = SizedLru(max_plans, max_bytes)
         # (document text, operation name) -> names of the variables its directives read, or None
         # when no plan can express the operation.
         self._directive_variables: OrderedDict[tuple[str, str | None], tuple[str, ...] | None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._plans)
+
+    @property
+    def estimated_bytes(self) -> int:
+        """The estimated memory of the plans kept."""
+        return self._plans.size
 
     def plan_for(
         self, executor: AnyExecutor, root_type: GraphQLObjectType, root_fields: GroupedFieldSet
@@ -54,12 +62,15 @@ class PlanCache:
             return None
         plan = self._plans.get(key)
         if plan is not None and plan.schema is executor.schema:
-            self._plans.move_to_end(key)
             return plan
         plan = Plan(executor.schema, root_type, root_fields)
-        self._plans[key] = plan
-        if len(self._plans) > self.max_plans:
-            self._plans.popitem(last=False)
+        self._plans.put(key, plan, plan.size)
+
+        def reweigh(grown: Plan) -> None:
+            if self._plans.peek(key) is grown:
+                self._plans.put(key, grown, grown.size)
+
+        plan.on_growth = reweigh
         return plan
 
     def _key(self, executor: AnyExecutor) -> PlanKey | None:

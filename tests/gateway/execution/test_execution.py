@@ -28,6 +28,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.app import create_app, schema_extensions
 from gateway.execution import CompiledExecutionContext, compiled_execution_context
 from gateway.execution.computed import ComputedAttribute
+from gateway.execution.plans import SITE_BYTES
 from gateway.settings import Settings
 from schema.scalars import SCALAR_MAP, as_json
 from tests.harness import Gateway, Sandbox, settings_for
@@ -516,3 +517,17 @@ async def test_the_gateway_runs_requests_on_the_compiled_path(sandbox: Sandbox) 
 def _schema_of(app: Starlette) -> Any:
     [route] = [route for route in app.routes if isinstance(route, Route) and route.path == "/graphql"]
     return route.endpoint.schema  # type: ignore[attr-defined]
+
+
+async def test_plans_are_bounded_by_their_estimated_memory_too() -> None:
+    class SmallCache(CompiledExecutionContext):
+        plans = compiled_execution_context(max_plans=100, max_bytes=60 * SITE_BYTES).plans
+
+    schema = make_schema(SmallCache)
+    queries = [f"{{ a{index}: owners {{ id nick born extra pets {{ name }} }} }}" for index in range(12)]
+    for query in queries:
+        result = await schema.execute(query)
+        assert result.errors is None
+    cache = SmallCache.plans
+    assert 1 < len(cache) < len(queries)  # each plan weighs ~10 positions (and their runners)
+    assert cache.estimated_bytes <= 60 * SITE_BYTES
