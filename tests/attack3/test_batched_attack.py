@@ -158,3 +158,19 @@ async def test_what_held(query: str, store: dict[str, Any]) -> None:
     a failing loader beside a working one, one object in two places: stock's answer and batches."""
     stock, compiled = await both(query, **store)
     assert compiled == stock
+
+
+async def test_concurrent_requests_sharing_one_plan_answer_as_each_alone() -> None:
+    """Forty requests at once on one plan (new plans and runners made while others run), with
+    loaders settling in different orders: each answers what it answers alone."""
+    queries = [
+        ("{ players { name team { title } mentor { name } } }", {"delays": {"teams": 3}}),
+        ("{ players { name team { title } mentor { name } } }", {"failing": {"coaches"}}),
+        ("{ holders { player { team { title } } maybe { mentor { name } } } }", {"delays": {"coaches": 4}}),
+    ]
+    alone = [await run(COMPILED, query, **store) for query, store in queries]
+    together = await asyncio.gather(
+        *(run(COMPILED, queries[i % 3][0], None, **queries[i % 3][1]) for i in range(40))
+    )
+    for index, outcome in enumerate(together):
+        assert outcome == alone[index % 3]
