@@ -80,6 +80,8 @@ CASES: list[tuple[str, str, dict[str, str], bytes]] = [
     ("POST", "/graphql", {**JSON, "content-length": "5"}, b'{"query": "{ __typename }"}'),
     ("POST", "/graphql", JSON, b'{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1}}}'),
     ("POST", "/graphql", JSON, orjson.dumps({"query": "{ " + "a: __typename " * 5000 + "}"})),
+    ("POST", "/graphql", JSON, b'{"query": "{ __typename }", "pad": "' + b"x" * (3 * 2**20) + b'"}'),
+    ("POST", "/graphql", {**JSON, **GZIP}, b'{"query": "{ __typename }", "pad": "' + b"x" * (3 * 2**20) + b'"}'),
     ("POST", "/healthz", JSON, b""),
     ("POST", "/readyz", {}, b""),
 ]
