@@ -98,7 +98,7 @@ MENTOR: BatchedLoad[Any, Store, dict[str, Any], Coach] = BatchedLoad(
 class Member:
     name: str
 
-    @strawberry.field(metadata=TEAM.metadata)  # type: ignore[untyped-decorator,misc]
+    @strawberry.field(metadata=TEAM.metadata)  # type: ignore[untyped-decorator]
     async def team(self, info: strawberry.Info[Store, None]) -> Team | None:
         return await TEAM.resolve(self, info.context)
 
@@ -108,11 +108,11 @@ class Player(Member):
     team_key: strawberry.Private[str | None]
     mentor_key: strawberry.Private[str | None] = None
 
-    @strawberry.field(metadata=MENTOR.metadata)  # type: ignore[untyped-decorator,misc]
+    @strawberry.field(metadata=MENTOR.metadata)  # type: ignore[untyped-decorator]
     async def mentor(self, info: strawberry.Info[Store, None]) -> Coach | None:
         return await MENTOR.resolve(self, info.context)
 
-    @strawberry.field(metadata=TEAM.metadata)  # type: ignore[untyped-decorator,misc]
+    @strawberry.field(metadata=TEAM.metadata)  # type: ignore[untyped-decorator]
     async def sure_team(self, info: strawberry.Info[Store, None]) -> Team:
         team = await TEAM.resolve(self, info.context)
         if team is None:
@@ -214,7 +214,7 @@ async def run(schema: strawberry.Schema, query: str, items: list[Any] | None = N
     answer: dict[str, Any]
     try:
         result = await schema.execute(query, context_value=request)
-    except BaseException as error:  # noqa: BLE001 - a CancelledError escaping is what is tested
+    except BaseException as error:
         answer = {"raised": repr(error)}
     else:
         answer = {"data": result.data, "errors": [error.formatted for error in result.errors or []]}

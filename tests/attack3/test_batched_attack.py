@@ -25,32 +25,37 @@ async def test_a_cancelled_shared_load_reaches_the_client_as_a_cancelled_error_o
     `CancelledError` escapes `execute` (over HTTP: no GraphQL answer at all)."""
     players = [small.Player(name="Ada", team_key="red"), small.Player(name="Bo", team_key="boom")]
     query = "{ players { team { title } sureTeam { title } } }"
-    answers = []
+    answers: list[dict[str, Any]] = []
     for schema in (small.STOCK, small.COMPILED):
         request = small._request(players)
         try:
             result = await schema.execute(query, context_value=request)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             answers.append({"raised": repr(error)})
         else:
-            answers.append({"data": result.data, "errors": [error.formatted for error in result.errors or []]})
+            answers.append(
+                {"data": result.data, "errors": [error.formatted for error in result.errors or []]}
+            )
     stock, compiled = answers
-    assert stock["data"] is None and stock["errors"]
+    assert stock["data"] is None
+    assert stock["errors"]
     assert compiled == stock
 
 
 async def test_a_failing_batch_under_nested_lists_with_a_non_null_sibling_is_no_cancelled_error() -> None:
     """The same with the loader failing: stock lists five errors, compiled raises CancelledError."""
     query = "{ pages { node { team { title } sureTeam { title } } } }"
-    answers = []
+    answers: list[dict[str, Any]] = []
     for schema in (small.STOCK, small.COMPILED):
         request = small._request(small.ROSTER, failing_batch="teams")
         try:
             result = await schema.execute(query, context_value=request)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             answers.append({"raised": repr(error)})
         else:
-            answers.append({"data": result.data, "errors": [error.formatted for error in result.errors or []]})
+            answers.append(
+                {"data": result.data, "errors": [error.formatted for error in result.errors or []]}
+            )
     assert "raised" not in answers[1], answers[1]
     assert answers[1] == answers[0]
 
@@ -67,7 +72,7 @@ async def test_a_cancelled_list_leaves_no_never_retrieved_load_exceptions() -> N
     try:
         for name, schema in (("stock", STOCK), ("compiled", COMPILED)):
             seen: list[str] = []
-            loop.set_exception_handler(lambda _, context, seen=seen: seen.append(str(context.get("message"))))
+            loop.set_exception_handler(_noting(seen))
             answer, _ = await run(
                 schema, "{ players { team { title } } mustRoot }", failing={"teams"}, delays={"teams": 6}
             )
@@ -81,6 +86,13 @@ async def test_a_cancelled_list_leaves_no_never_retrieved_load_exceptions() -> N
         loop.set_exception_handler(previous)
     assert reported["stock"] == []
     assert reported["compiled"] == [], reported["compiled"]
+
+
+def _noting(seen: list[str]) -> Any:
+    def note(_: Any, context: dict[str, Any]) -> None:
+        seen.append(str(context.get("message")))
+
+    return note
 
 
 MEMBERS = "{ members { name team { title } ... on Player { mentor { name } } } }"
@@ -104,7 +116,9 @@ async def test_an_interface_lists_batch_asks_for_its_keys_in_stocks_order() -> N
 
 
 async def test_errors_of_a_union_list_are_listed_in_stocks_order() -> None:
-    query = "{ anyone { ... on Player { team { title } mentor { name } } ... on Staff { role team { key } } } }"
+    query = (
+        "{ anyone { ... on Player { team { title } mentor { name } } ... on Staff { role team { key } } } }"
+    )
     (stock, _), (compiled, _) = await both(query)
     assert compiled["data"] == stock["data"]
     assert compiled["errors"] == stock["errors"]
@@ -114,7 +128,11 @@ async def test_an_object_discarded_by_a_synchronous_non_null_failure_loads_what_
     """Xo's `syncMust` fails before his holder's runner ends, so his `team` is never handed to the
     list: no load of "blue". Stock had already made Xo's `team` coroutine and settles it in the
     background: it loads "blue". Fewer upstream calls than stock (harmless, but not "identical")."""
-    items = [Player(name="Ada", team_key="red"), Player(name="Xo", team_key="blue"), Player(name="Cy", team_key="bad")]
+    items = [
+        Player(name="Ada", team_key="red"),
+        Player(name="Xo", team_key="blue"),
+        Player(name="Cy", team_key="bad"),
+    ]
     (stock, stock_batches), (compiled, compiled_batches) = await both(
         "{ holders { player { team { title } syncMust } maybe { team { key } } } }", items=items
     )
@@ -134,7 +152,9 @@ async def test_a_cancelled_waiter_of_a_shared_load_fails_its_siblings_with_cance
     itself is cancelled, and every other field waiting on the same key (`maybe.team`) raises
     CancelledError out of `execute` on the stock path (GATEWAY_COMPILED_EXECUTION=false, or a
     batched field outside a list on the compiled path). The compiled path answers here."""
-    (stock, _), (compiled, _) = await both("{ holders { player { team { title } must } maybe { team { key } } } }")
+    (stock, _), (compiled, _) = await both(
+        "{ holders { player { team { title } must } maybe { team { key } } } }"
+    )
     assert "raised" not in compiled
     assert stock == compiled
 
@@ -163,7 +183,7 @@ async def test_what_held(query: str, store: dict[str, Any]) -> None:
 async def test_concurrent_requests_sharing_one_plan_answer_as_each_alone() -> None:
     """Forty requests at once on one plan (new plans and runners made while others run), with
     loaders settling in different orders: each answers what it answers alone."""
-    queries = [
+    queries: list[tuple[str, dict[str, Any]]] = [
         ("{ players { name team { title } mentor { name } } }", {"delays": {"teams": 3}}),
         ("{ players { name team { title } mentor { name } } }", {"failing": {"coaches"}}),
         ("{ holders { player { team { title } } maybe { mentor { name } } } }", {"delays": {"coaches": 4}}),

@@ -37,7 +37,7 @@ class ThingView(UpstreamView, Thing):
     shout = lazy(_loud)
     echo = same_as("shout")
     count = read("count", lambda value: value if isinstance(value, int) else None)
-    must = lazy(lambda view: view.data.get("must"))
+    must: lazy[Any, Any] = lazy(lambda view: view.data.get("must"))
 
 
 class Overridden(ThingView):

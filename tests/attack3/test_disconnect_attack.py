@@ -84,7 +84,9 @@ async def test_a_client_leaving_while_related_loads_hang_leaves_nothing_behind(
                 for _ in range(10):
                     await asyncio.sleep(0.01)
                 left = {task for task in asyncio.all_tasks() if not task.done()} - before
-                assert not [task for task in left if "sandbox" not in repr(task) and "web_protocol" not in repr(task)], left
+                assert not [
+                    task for task in left if "sandbox" not in repr(task) and "web_protocol" not in repr(task)
+                ], left
                 del sent
         gc.collect()
         await asyncio.sleep(0.01)

@@ -33,7 +33,9 @@ class NoLane:
 
 
 @asynccontextmanager
-async def clients(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+async def clients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     async with running_sandbox() as sandbox:
         settings = settings_for(sandbox, gateway_cors_origins=["https://app.example"])
         ours = create_app(settings)
@@ -78,10 +80,20 @@ CASES: list[tuple[str, str, dict[str, str], bytes]] = [
     ("POST", "/graphql", {**JSON, "origin": "https://app.example"}, b'{"query": "{ __typename }"}'),
     ("POST", "/graphql", {**JSON, "origin": "https://evil.example"}, b'{"query": "{ __typename }"}'),
     ("POST", "/graphql", {**JSON, "content-length": "5"}, b'{"query": "{ __typename }"}'),
-    ("POST", "/graphql", JSON, b'{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1}}}'),
+    (
+        "POST",
+        "/graphql",
+        JSON,
+        b'{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1}}}',
+    ),
     ("POST", "/graphql", JSON, orjson.dumps({"query": "{ " + "a: __typename " * 5000 + "}"})),
     ("POST", "/graphql", JSON, b'{"query": "{ __typename }", "pad": "' + b"x" * (3 * 2**20) + b'"}'),
-    ("POST", "/graphql", {**JSON, **GZIP}, b'{"query": "{ __typename }", "pad": "' + b"x" * (3 * 2**20) + b'"}'),
+    (
+        "POST",
+        "/graphql",
+        {**JSON, **GZIP},
+        b'{"query": "{ __typename }", "pad": "' + b"x" * (3 * 2**20) + b'"}',
+    ),
     ("POST", "/healthz", JSON, b""),
     ("POST", "/readyz", {}, b""),
 ]
@@ -97,7 +109,9 @@ def _normal(response: httpx.Response) -> tuple[Any, ...]:
     return response.status_code, headers, body
 
 
-@pytest.mark.parametrize(("method", "path", "headers", "body"), CASES, ids=[f"{c[0]} {c[1]} {i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "body"), CASES, ids=[f"{c[0]} {c[1]} {i}" for i, c in enumerate(CASES)]
+)
 async def test_the_lane_and_compression_answer_as_the_whole_stack(
     monkeypatch: pytest.MonkeyPatch, method: str, path: str, headers: dict[str, str], body: bytes
 ) -> None:

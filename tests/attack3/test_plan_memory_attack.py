@@ -44,7 +44,8 @@ async def test_the_plan_cache_holds_a_few_megabytes_at_most_whatever_the_queries
                 tracemalloc.stop()
     execution = [tracemalloc.Filter(True, "*/gateway/execution/*")]
     grown = sum(
-        stat.size_diff for stat in after.filter_traces(execution).compare_to(before.filter_traces(execution), "filename")
+        stat.size_diff
+        for stat in after.filter_traces(execution).compare_to(before.filter_traces(execution), "filename")
     )
     per_plan = grown / PLANS_MEASURED
     # Measured: ~1.4 MB a plan (generated runners, completions, sites), ~180 MB for a full cache.

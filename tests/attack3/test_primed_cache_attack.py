@@ -30,7 +30,7 @@ class Upstream:
 async def _outcome(future: Any) -> Any:
     try:
         return ("ok", await future)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return ("err", type(error).__name__, str(error))
 
 
