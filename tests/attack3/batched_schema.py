@@ -208,12 +208,18 @@ def roster() -> list[Any]:
 Outcome = tuple[dict[str, Any], list[tuple[str, list[Hashable]]]]
 
 
-async def run(schema: strawberry.Schema, query: str, items: list[Any] | None = None, **store: Any) -> Outcome:
+async def run(
+    schema: strawberry.Schema,
+    query: str,
+    items: list[Any] | None = None,
+    variables: dict[str, Any] | None = None,
+    **store: Any,
+) -> Outcome:
     """What the client would get (or `{"raised": ...}`), and the batches the loaders were asked for."""
     request = Store(tables=TABLES, items=roster() if items is None else items, **store)
     answer: dict[str, Any]
     try:
-        result = await schema.execute(query, context_value=request)
+        result = await schema.execute(query, context_value=request, variable_values=variables)
     except BaseException as error:
         answer = {"raised": repr(error)}
     else:
@@ -221,6 +227,11 @@ async def run(schema: strawberry.Schema, query: str, items: list[Any] | None = N
     return answer, request.batches
 
 
-async def both(query: str, items: list[Any] | None = None, **store: Any) -> tuple[Outcome, Outcome]:
+async def both(
+    query: str, items: list[Any] | None = None, variables: dict[str, Any] | None = None, **store: Any
+) -> tuple[Outcome, Outcome]:
     """(stock's outcome, the compiled executor's outcome) for the same query and request."""
-    return await run(STOCK, query, items, **store), await run(COMPILED, query, items, **store)
+    return (
+        await run(STOCK, query, items, variables, **store),
+        await run(COMPILED, query, items, variables, **store),
+    )

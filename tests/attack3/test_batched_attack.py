@@ -190,7 +190,22 @@ async def test_concurrent_requests_sharing_one_plan_answer_as_each_alone() -> No
     ]
     alone = [await run(COMPILED, query, **store) for query, store in queries]
     together = await asyncio.gather(
-        *(run(COMPILED, queries[i % 3][0], None, **queries[i % 3][1]) for i in range(40))
+        *(run(COMPILED, queries[i % 3][0], None, None, **queries[i % 3][1]) for i in range(40))
     )
     for index, outcome in enumerate(together):
         assert outcome == alone[index % 3]
+
+
+DIRECTED = (
+    "query($on: Boolean!, $off: Boolean! = false) { players { name "
+    "a: team @include(if: $on) { title } b: team @skip(if: $on) { key } "
+    "... @include(if: $off) { mentor { name } } } }"
+)
+
+
+@pytest.mark.parametrize("values", [{"on": True}, {"on": False}, {"on": True, "off": True}])
+async def test_directives_on_batched_fields_with_variables_answer_as_stock(values: dict[str, Any]) -> None:
+    """One document, its directive variables changing from request to request (one plan each)."""
+    stock, compiled = await both(DIRECTED, variables=values)
+    assert compiled == stock
+    assert "errors" not in stock[0] or stock[0]["data"] is not None

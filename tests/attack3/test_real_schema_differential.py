@@ -70,3 +70,33 @@ async def test_hand_picked_related_object_queries_answer_alike() -> None:
             if compiled != stock:
                 mismatches.append(f"{query}\n{compiled[1][:400]!r}\n{stock[1][:400]!r}")
     assert not mismatches, "\n\n".join(mismatches)
+
+
+FEDERATED = (
+    "{ events(first: 200) { edges { node { __typename ... on StrigoEvent { class { name } } "
+    "... on KonaCalendarEvent { space { name } creator { name } } "
+    "... on PretixEvent { organizerObject { name } } "
+    "... on SchoologyEvent { realm { name rawObject } } } } } }"
+)
+
+
+async def test_the_federated_list_makes_the_same_upstream_calls_compiled_and_stock() -> None:
+    """Each mode on a fresh sandbox: the calls every emulator receives (method, path, query), in
+    order per provider."""
+    from tests.gateway.execution.test_execution_differential import UNLIMITED
+    from tests.harness import running_gateway, running_sandbox, settings_for
+
+    calls = {}
+    for compiled in (True, False):
+        async with running_sandbox() as sandbox:
+            settings = settings_for(sandbox, gateway_compiled_execution=compiled, **UNLIMITED)
+            async with running_gateway(settings) as gateway:
+                status, _ = await _answer(gateway, FEDERATED)
+                assert status == 200
+            calls[compiled] = {
+                provider: [
+                    (call.method, call.path, sorted(call.query.items())) for call in sandbox.calls(provider)
+                ]
+                for provider in ("strigo", "kona", "pretix", "schoology")
+            }
+    assert calls[True] == calls[False]
