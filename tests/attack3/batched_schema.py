@@ -58,16 +58,47 @@ def _coach(data: dict[str, Any]) -> Coach:
     return Coach(name=data["name"])
 
 
+def _coach_key(team: Any) -> str | None:
+    key: str | None = team.coach_key
+    return key
+
+
+def _assistant_key(team: Any) -> str | None:
+    key: str | None = team.assistant_key
+    return key
+
+
+COACH: BatchedLoad[Any, Store, dict[str, Any], Coach] = BatchedLoad(
+    key=_coach_key, loader=lambda store: store.loader("coaches"), convert=_coach
+)
+ASSISTANT: BatchedLoad[Any, Store, dict[str, Any], Coach] = BatchedLoad(
+    key=_assistant_key, loader=lambda store: store.loader("coaches"), convert=_coach
+)
+
+
 @strawberry.type
 class Team:
     key: str
     title: str
+    coach_key: strawberry.Private[str | None] = None
+    assistant_key: strawberry.Private[str | None] = None
+
+    @strawberry.field(metadata=COACH.metadata)  # type: ignore[untyped-decorator]
+    async def coach(self, info: strawberry.Info[Store, None]) -> Coach | None:
+        return await COACH.resolve(self, info.context)
+
+    @strawberry.field
+    async def assistant(self, info: strawberry.Info[Store, None], polite: bool = False) -> Coach | None:
+        """The same kind of load as `coach`, by a resolver (an argument keeps it from the deferral)."""
+        return await ASSISTANT.resolve(self, info.context)
 
 
 def _team(data: dict[str, Any]) -> Team:
     if "title" not in data:
         raise ValueError("team without title")
-    return Team(key=data["key"], title=data["title"])
+    return Team(
+        key=data["key"], title=data["title"], coach_key=data.get("coach"), assistant_key=data.get("assistant")
+    )
 
 
 def _team_key(member: Any) -> str | None:
@@ -184,11 +215,17 @@ COMPILED = strawberry.Schema(query=Query, types=[Player, Staff], execution_conte
 
 TABLES: dict[str, dict[str, dict[str, Any]]] = {
     "teams": {
-        "red": {"key": "red", "title": "Reds"},
-        "blue": {"key": "blue", "title": "Blues"},
+        "red": {"key": "red", "title": "Reds", "coach": "ann", "assistant": "cat"},
+        "blue": {"key": "blue", "title": "Blues", "coach": "bob", "assistant": "dan"},
         "bad": {"key": "bad"},  # its conversion fails
     },
-    "coaches": {"ann": {"name": "Ann"}, "bob": {"name": "Bob"}, "badc": {}},
+    "coaches": {
+        "ann": {"name": "Ann"},
+        "bob": {"name": "Bob"},
+        "cat": {"name": "Cat"},
+        "dan": {"name": "Dan"},
+        "badc": {},
+    },
 }
 
 

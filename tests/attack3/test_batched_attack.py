@@ -8,7 +8,9 @@ passing ones pin down cases that held.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import warnings
 from typing import Any
 
 import pytest
@@ -209,3 +211,41 @@ async def test_directives_on_batched_fields_with_variables_answer_as_stock(value
     stock, compiled = await both(DIRECTED, variables=values)
     assert compiled == stock
     assert "errors" not in stock[0] or stock[0]["data"] is not None
+
+
+async def test_a_resolver_beside_a_deferred_field_joins_the_batch_it_joins_under_stock() -> None:
+    """Under stock, a team's `coach` (BatchedLoad) and `assistant` (a resolver loading from the same
+    loader) start in the same loop turn: one batch for all four coaches. Compiled, `assistant`'s
+    resolver is an awaitable the deferral keeps in `later` and starts only once every nested round
+    of deferred loads has settled: a second upstream batch (and the latencies added up)."""
+    (stock, stock_batches), (compiled, compiled_batches) = await both(
+        "{ players { team { coach { name } assistant { name } } } }"
+    )
+    assert compiled == stock
+    assert compiled_batches == stock_batches
+
+
+async def test_a_cancelled_compiled_execution_leaves_no_coroutine_never_awaited() -> None:
+    """The request's task is cancelled (a client that left) while nested deferred loads are pending:
+    the awaitables the deferral kept in `later` (`_fill` around the objects' gathered fields, and the
+    resolvers' coroutines inside) are never awaited nor closed: "coroutine ... was never awaited"
+    RuntimeWarnings. Stock's tasks are cancelled and leave nothing."""
+    query = "{ players { team { coach { name } assistant { name } } } }"
+    never_awaited = {}
+    for label, schema in (("stock", STOCK), ("compiled", COMPILED)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            task = asyncio.ensure_future(run(schema, query, delays={"coaches": 50}))
+            for _ in range(10):
+                await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            for _ in range(60):
+                await asyncio.sleep(0)
+            gc.collect()
+        never_awaited[label] = [
+            str(warning.message) for warning in caught if "never awaited" in str(warning.message)
+        ]
+    assert never_awaited["stock"] == []
+    assert never_awaited["compiled"] == []
