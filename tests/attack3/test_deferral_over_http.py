@@ -1,0 +1,69 @@
+"""The deferral through the real app and the sandbox: a list whose related loads are in flight when
+graphql-core cancels it (a non-null sibling root field failed)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import re
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+from aiohttp import web
+
+from gateway.sandbox.emulators import emulator
+from gateway.sandbox.recorder import CallLog
+from tests.harness import running_gateway, running_sandbox, settings_for
+
+RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
+QUERY = "{ konaCalendarEvents { edges { node { space { name } } } } strigoEvents { id } }"
+
+
+def _misbehaving(provider: str, pattern: str, delay: float) -> Callable[[CallLog], web.Application]:
+    def create_app(log: CallLog) -> web.Application:
+        app = emulator(provider).create_app(log)
+
+        @web.middleware
+        async def fail(request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.method == "GET" and re.search(pattern, request.path):
+                await asyncio.sleep(delay)
+                return web.json_response({"error": "refused by the test"}, status=500)
+            return cast(web.StreamResponse, await handler(request))
+
+        app.middlewares.append(fail)
+        return app
+
+    return create_app
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["stock", "compiled"])
+async def test_a_list_cancelled_mid_load_leaves_no_never_retrieved_exceptions(compiled: bool) -> None:
+    """Kona's `/spaces` answers 500 after 0.3 s; Strigo's list fails at once, so the non-null
+    `strigoEvents` nulls `data` and graphql-core cancels `konaCalendarEvents` while its spaces load.
+    Stock: the resolvers awaiting the loader's futures are cancelled, and those futures with them.
+    Compiled: the deferral only watched the futures; the batch fails later and asyncio reports
+    "Future exception was never retrieved" for each space key (an ERROR log line with a traceback,
+    per request, on every such failure)."""
+    apps = {
+        "kona": _misbehaving("kona", r"/spaces$", 0.3),
+        "strigo": _misbehaving("strigo", r"/events$", 0.0),
+    }
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    seen: list[str] = []
+    loop.set_exception_handler(lambda _, context: seen.append(str(context.get("message"))))
+    try:
+        async with running_sandbox(apps) as sandbox:
+            settings = settings_for(sandbox, gateway_compiled_execution=compiled, **RESILIENCE_OFF)
+            async with running_gateway(settings) as gateway:
+                body = await gateway.query(QUERY)
+                assert body["data"] is None
+                assert any(error["path"] == ["strigoEvents"] for error in body["errors"])
+                await asyncio.sleep(0.8)  # the spaces batch fails meanwhile
+                assert sandbox.calls("kona"), "the spaces were asked for"
+                gc.collect()
+                await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(previous)
+    assert [message for message in seen if "never retrieved" in message] == []
