@@ -1,12 +1,9 @@
 """The operations of a JSON array batch share one set of loaders (`Context.sibling`), so one
-loader future can be awaited by two operations. When graphql-core cancels one operation's waiter
-(its non-null root field failed), the shared future is cancelled with it, and the other operation,
-which did nothing wrong, fails: "a failure of one leaves the others' answers whole" (batch.py).
-Worse, the CancelledError is no exception the view handles: it escapes the ASGI app, and uvicorn
-answers the whole batch `500 Internal Server Error` in plain text ("Exception in ASGI application"
-in its log). A DataLoader keeps the cancelled future in its cache, so any later load of that key in
-the request fails the same way. Both executors: `BatchedLoad.resolve`, `ProviderObjects.node` and
-the deferral all await (or read) the loader's shared future unshielded."""
+loader future can be awaited by two operations. Found here: when graphql-core cancelled one
+operation's waiter (its non-null root field failed), the shared future was cancelled with it, and
+the other operation, which did nothing wrong, failed; the CancelledError escaped the ASGI app and
+uvicorn answered the whole batch `500 Internal Server Error` in plain text, on both executors.
+Loads are shielded now (`RequestLoader.load`): a failure of one leaves the others' answers whole."""
 
 from __future__ import annotations
 

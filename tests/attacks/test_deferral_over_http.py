@@ -41,10 +41,8 @@ def _misbehaving(provider: str, pattern: str, delay: float) -> Callable[[CallLog
 async def test_a_list_cancelled_mid_load_leaves_no_never_retrieved_exceptions(compiled: bool) -> None:
     """Kona's `/spaces` answers 500 after 0.3 s; Strigo's list fails at once, so the non-null
     `strigoEvents` nulls `data` and graphql-core cancels `konaCalendarEvents` while its spaces load.
-    Stock: the resolvers awaiting the loader's futures are cancelled, and those futures with them.
-    Compiled: the deferral only watched the futures; the batch fails later and asyncio reports
-    "Future exception was never retrieved" for each space key (an ERROR log line with a traceback,
-    per request, on every such failure)."""
+    Found here: the compiled path left the failed loads unread, and asyncio logged "Future exception
+    was never retrieved" (with a traceback) for each space key, per request."""
     apps = {
         "kona": _misbehaving("kona", r"/spaces$", 0.3),
         "strigo": _misbehaving("strigo", r"/events$", 0.0),

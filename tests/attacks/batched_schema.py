@@ -18,6 +18,7 @@ from aiodataloader import DataLoader
 
 from gateway.execution import CompiledExecutionContext, compiled_execution_context
 from gateway.execution.batched import BatchedLoad
+from gateway.request.loaders import RequestLoader
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Store:
                 table = self.tables[name]
                 return [table.get(str(key)) for key in keys]
 
-            self.loaders[name] = DataLoader(batch)
+            self.loaders[name] = RequestLoader(batch, None)
         return self.loaders[name]
 
 
@@ -271,4 +272,17 @@ async def both(
     return (
         await run(STOCK, query, items, variables, **store),
         await run(COMPILED, query, items, variables, **store),
+    )
+
+
+def unordered(outcome: Outcome) -> tuple[Any, ...]:
+    """An outcome with its errors, and the keys of each batch, in a canonical order: what may differ
+    where graphql-core's task scheduling decides (`gateway.execution.deferral`)."""
+    answer, batches = outcome
+    errors = sorted(map(repr, answer.get("errors", [])))
+    return (
+        answer.get("data"),
+        answer.get("raised"),
+        errors,
+        [(name, sorted(map(repr, keys))) for name, keys in batches],
     )

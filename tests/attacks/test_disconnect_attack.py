@@ -13,7 +13,7 @@ from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
 from gateway.sandbox.recorder import Fault
-from tests.attack3.test_deferral_over_http import _misbehaving
+from tests.attacks.test_deferral_over_http import _misbehaving
 from tests.harness import running_sandbox, settings_for
 
 QUERY = "{ konaCalendarEvents { edges { node { id space { name } creator { name } } } } }"
