@@ -36,7 +36,6 @@ from gateway.edge.security import CallerKeys, Presented
 from gateway.edge.view import request_id_of
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.feed.filter import FeedFilter, parse_feed_query
-from gateway.feed.ics import CalendarHead, render
 from gateway.feed.signing import FeedSigner
 from gateway.providers.base import AnySpec
 from gateway.request.disconnect import ClientGone, unless_disconnected
@@ -101,6 +100,10 @@ def _calendar(
     collected: FeedEvents,
     request_id: str,
 ) -> Response:
+    # Imported by the first feed served, not at start-up: icalendar's ~80 modules took ~3 MiB of
+    # every gateway process, most of which never serve a feed (issue 14).
+    from gateway.feed.ics import CalendarHead, render
+
     dated = [event for event in collected.events if event.starts_at is not None]
     undated = len(collected.events) - len(dated)
     head = CalendarHead(
