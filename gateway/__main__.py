@@ -8,18 +8,20 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
-from aiohttp import web
 from uvicorn.supervisors import Multiprocess
 
 from gateway.app import create_app, export_sdl, export_subgraph_sdl
 from gateway.edge.http_protocol import server_config
 from gateway.edge.observability import configure_logging
 from gateway.edge.playground import build_assets
-from gateway.sandbox.server import create_sandbox, sandbox_env
 from gateway.settings import Settings
 from resolvers.registry import NAMES
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 #: uvicorn's exit status when the server could not start.
 STARTUP_FAILURE = 3
@@ -58,6 +60,12 @@ DEMO_POLL_INTERVAL = 5.0
 
 
 async def _start_sandbox(host: str, port: int, churn: float) -> tuple[web.AppRunner, int]:
+    # Imported here, not at the top: `serve` never runs the emulators, and they and aiohttp's
+    # server would take ~2 MiB of every gateway process (issue 14).
+    from aiohttp import web
+
+    from gateway.sandbox.server import create_sandbox
+
     runner = web.AppRunner(create_sandbox(NAMES, churn_per_minute=churn), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -68,6 +76,8 @@ async def _start_sandbox(host: str, port: int, churn: float) -> tuple[web.AppRun
 
 
 async def _demo(host: str, port: int, sandbox_port: int, churn: float) -> None:
+    from gateway.sandbox.server import sandbox_env  # as in `_start_sandbox`: not for `serve`
+
     print("preparing GraphiQL (first run only) …", flush=True)
     print(await asyncio.to_thread(build_assets), flush=True)
     runner, bound = await _start_sandbox("127.0.0.1", sandbox_port, churn)
