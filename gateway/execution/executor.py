@@ -9,12 +9,14 @@ per-field machinery.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
 from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.execution.deferral import Entry
@@ -32,6 +34,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     _completions: dict[int, FieldCompletion] | None = None
     #: The fields deferred to the list whose items are completing now (`deferral`), if any.
     deferred: list[Entry] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core's resolve-info helpers are bound methods of the executor it keeps: a cycle,
+        # through which a finished request's context, loaders and upstream replies waited for a full
+        # collection. Weakly bound, the executor and all it holds go when the request is done.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work)
+        )
 
     def execute_collected_root_fields(
         self,
@@ -77,6 +88,19 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # abort signal must be checked at field boundaries: graphql-core does both.
         middleware = self.middleware_manager
         return (middleware is None or not middleware.middlewares) and self.abort_signal is None
+
+
+def _weakly(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method`, without keeping its object alive (it is called only while the object executes)."""
+    reference = weakref.WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = reference()
+        if bound is None:  # pragma: no cover - a resolve info used after its execution ended
+            raise RuntimeError("the execution this resolve info belongs to has ended")
+        return bound(*args, **kwargs)
+
+    return call
 
 
 def compiled_execution_context(

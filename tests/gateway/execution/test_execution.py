@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
@@ -531,3 +532,24 @@ async def test_plans_are_bounded_by_their_estimated_memory_too() -> None:
     cache = SmallCache.plans
     assert 1 < len(cache) < len(queries)  # each plan weighs ~10 positions (and their runners)
     assert cache.estimated_bytes <= 60 * SITE_BYTES
+
+
+async def test_a_finished_execution_is_freed_without_the_cycle_collector() -> None:
+    executors: list[weakref.ref[Any]] = []
+
+    class Watched(CountingContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            executors.append(weakref.ref(self))
+
+    schema = make_schema(Watched)
+    gc.collect()
+    gc.disable()
+    try:
+        result = await schema.execute("{ owners { id favourite { name } pets { name } } }")
+        assert result.errors is None
+        del result
+        assert executors
+        assert all(executor() is None for executor in executors)  # freed by reference counting
+    finally:
+        gc.enable()
