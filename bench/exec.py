@@ -251,9 +251,9 @@ async def main(args: argparse.Namespace) -> None:
     stock = through_graphql_core(stock_schema, SCENARIOS["100 events + class"], False)
     stock_ms, floor_ms = await timed([stock, class_resolvers_alone(stock_schema)], args)
     print(
-        f"\nFloor of `100 events + class`: the 100 `class` resolver calls alone take {floor_ms:.2f} ms "
-        f"(stock execute: {stock_ms:.2f} ms), so no executor that calls them can be more than "
-        f"{stock_ms / floor_ms:.1f}x faster than stock there."
+        f"\n`100 events + class` in stock graphql-core: the 100 `class` resolver calls alone take "
+        f"{floor_ms:.2f} ms (stock execute: {stock_ms:.2f} ms); the compiled path calls none of them "
+        "(a `BatchedLoad` field: one pass over the list, gateway/execution/deferral.py)."
     )
 
 
