@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from aiohttp import web
@@ -13,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
+from gateway.sandbox.emulators import emulator
 from gateway.sandbox.recorder import CallLog, Fault, RecordedCall
 from gateway.sandbox.server import create_sandbox, sandbox_env
 from gateway.settings import Settings
@@ -47,6 +50,36 @@ async def running_sandbox(
         yield Sandbox(log=log, base_url=str(server.make_url("")).rstrip("/"))
     finally:
         await server.close()
+
+
+def misbehaving(
+    provider: str,
+    pattern: str,
+    *,
+    status: int | None = 500,
+    delay: float = 0.0,
+    when: Callable[[], bool] = lambda: True,
+) -> Callable[[CallLog], web.Application]:
+    """The provider's emulator (for `running_sandbox(apps)`), except that a GET whose path matches
+    `pattern` waits `delay` s and is answered `status` (None: as the emulator answers it) while
+    `when()` holds."""
+    expression = re.compile(pattern)
+
+    def create_app(log: CallLog) -> web.Application:
+        app = emulator(provider).create_app(log)
+
+        @web.middleware
+        async def misbehave(request: web.Request, handler: Any) -> web.StreamResponse:
+            if request.method == "GET" and expression.search(request.path) and when():
+                await asyncio.sleep(delay)
+                if status is not None:
+                    return web.json_response({"error": "refused by the test"}, status=status)
+            return cast(web.StreamResponse, await handler(request))
+
+        app.middlewares.append(misbehave)
+        return app
+
+    return create_app
 
 
 def settings_for(sandbox: Sandbox, **overrides: Any) -> Settings:

@@ -8,46 +8,25 @@ Loads are shielded now (`RequestLoader.load`): a failure of one leaves the other
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from aiohttp import web
 
-from gateway.sandbox.emulators import emulator
-from gateway.sandbox.recorder import CallLog
-from tests.harness import running_gateway, running_sandbox, settings_for
+from tests.harness import misbehaving, running_gateway, running_sandbox, settings_for
 
 RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
 MISBEHAVE = {"on": False}
 
 
-def _app(
-    provider: str, path_end: str, delay: float, status: int | None
-) -> Callable[[CallLog], web.Application]:
-    def create_app(log: CallLog) -> web.Application:
-        app = emulator(provider).create_app(log)
-
-        @web.middleware
-        async def misbehave(request: web.Request, handler: Any) -> web.StreamResponse:
-            if MISBEHAVE["on"] and request.method == "GET" and re.search(path_end, request.path):
-                await asyncio.sleep(delay)
-                if status is not None:
-                    return web.json_response({"error": "refused by the test"}, status=status)
-            return cast(web.StreamResponse, await handler(request))
-
-        app.middlewares.append(misbehave)
-        return app
-
-    return create_app
+def _on() -> bool:
+    return MISBEHAVE["on"]
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["stock", "compiled"])
 async def test_one_operations_failure_leaves_the_other_operation_of_a_batch_whole(compiled: bool) -> None:
     apps = {
-        "strigo": _app("strigo", r"/classes(/[^/]+)?$", 0.4, None),  # slow, then answers
-        "kona": _app("kona", r"/calendar_events$", 0.05, 500),  # fails
+        "strigo": misbehaving("strigo", r"/classes(/[^/]+)?$", status=None, delay=0.4, when=_on),  # slow
+        "kona": misbehaving("kona", r"/calendar_events$", delay=0.05, when=_on),  # fails
     }
     MISBEHAVE["on"] = False
     async with running_sandbox(apps) as sandbox:

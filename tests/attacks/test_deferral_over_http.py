@@ -5,36 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import re
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from aiohttp import web
 
-from gateway.sandbox.emulators import emulator
-from gateway.sandbox.recorder import CallLog
-from tests.harness import running_gateway, running_sandbox, settings_for
+from tests.harness import misbehaving, running_gateway, running_sandbox, settings_for
 
 RESILIENCE_OFF: dict[str, Any] = {"gateway_retries": 0, "gateway_breaker_failures": 1_000_000}
 QUERY = "{ konaCalendarEvents { edges { node { space { name } } } } strigoEvents { id } }"
-
-
-def _misbehaving(provider: str, pattern: str, delay: float) -> Callable[[CallLog], web.Application]:
-    def create_app(log: CallLog) -> web.Application:
-        app = emulator(provider).create_app(log)
-
-        @web.middleware
-        async def fail(request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.method == "GET" and re.search(pattern, request.path):
-                await asyncio.sleep(delay)
-                return web.json_response({"error": "refused by the test"}, status=500)
-            return cast(web.StreamResponse, await handler(request))
-
-        app.middlewares.append(fail)
-        return app
-
-    return create_app
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["stock", "compiled"])
@@ -44,8 +22,8 @@ async def test_a_list_cancelled_mid_load_leaves_no_never_retrieved_exceptions(co
     Found here: the compiled path left the failed loads unread, and asyncio logged "Future exception
     was never retrieved" (with a traceback) for each space key, per request."""
     apps = {
-        "kona": _misbehaving("kona", r"/spaces$", 0.3),
-        "strigo": _misbehaving("strigo", r"/events$", 0.0),
+        "kona": misbehaving("kona", r"/spaces$", delay=0.3),
+        "strigo": misbehaving("strigo", r"/events$"),
     }
     loop = asyncio.get_running_loop()
     previous = loop.get_exception_handler()

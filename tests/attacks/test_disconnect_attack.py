@@ -13,8 +13,7 @@ from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
 from gateway.sandbox.recorder import Fault
-from tests.attacks.test_deferral_over_http import _misbehaving
-from tests.harness import running_sandbox, settings_for
+from tests.harness import misbehaving, running_sandbox, settings_for
 
 QUERY = "{ konaCalendarEvents { edges { node { id space { name } creator { name } } } } }"
 
@@ -62,7 +61,7 @@ async def test_a_client_leaving_while_related_loads_hang_leaves_nothing_behind(
     seen: list[str] = []
     loop.set_exception_handler(lambda _, context: seen.append(str(context.get("message"))))
     try:
-        apps = {"kona": _misbehaving("kona", r"/(spaces|users)$", 3600)} if related_only else None
+        apps = {"kona": misbehaving("kona", r"/(spaces|users)$", delay=3600)} if related_only else None
         async with running_sandbox(apps) as sandbox:
             settings = settings_for(sandbox, gateway_compiled_execution=compiled)
             app = create_app(settings)

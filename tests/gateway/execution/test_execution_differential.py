@@ -8,26 +8,22 @@ paths, locations and extensions. Mutations run on two fresh sandboxes, in the sa
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import pytest
-from aiohttp import web
 from graphql import OperationType, get_introspection_query
 
 from gateway.app import build_schema
-from gateway.sandbox.emulators import emulator
-from gateway.sandbox.recorder import CallLog
 from tests.gateway.execution.graphql_corpus import (
     Operation,
     example_variables,
     generated_queries,
     suite_documents,
 )
-from tests.harness import Gateway, running_gateway, running_sandbox, settings_for
+from tests.harness import Gateway, misbehaving, running_gateway, running_sandbox, settings_for
 
 GENERATED_PER_ROOT_FIELD = 130
 MIN_GENERATED = 1000
@@ -147,33 +143,17 @@ RELATED = (
 #: The related objects' upstream calls that fail, by provider (pretix's organizers and Schoology's
 #: realms come primed by the listing itself: their fields are compared without failures).
 REFUSED = {
-    "strigo": re.compile(r"/classes$"),
-    "kona": re.compile(r"/spaces$"),  # one call: more failing at once could open the breaker, or not
+    "strigo": r"/classes$",
+    "kona": r"/spaces$",  # one call: more failing at once could open the breaker, or not
 }
-
-
-def _refusing(provider: str) -> Callable[[CallLog], web.Application]:
-    pattern = REFUSED[provider]
-
-    def create_app(log: CallLog) -> web.Application:
-        app = emulator(provider).create_app(log)
-
-        @web.middleware
-        async def refuse(request: web.Request, handler: Any) -> web.StreamResponse:
-            if request.method == "GET" and pattern.search(request.path):
-                return web.json_response({"error": "refused by the test"}, status=500)
-            return cast(web.StreamResponse, await handler(request))
-
-        app.middlewares.append(refuse)
-        return app
-
-    return create_app
 
 
 async def test_related_objects_answer_alike_when_their_loads_fail() -> None:
     answers = []
     for compiled in (True, False):
-        async with running_sandbox({name: _refusing(name) for name in REFUSED}) as sandbox:
+        async with running_sandbox(
+            {name: misbehaving(name, path) for name, path in REFUSED.items()}
+        ) as sandbox:
             settings = settings_for(sandbox, gateway_compiled_execution=compiled, **UNLIMITED)
             async with running_gateway(settings) as gateway:
                 status, body = await answer(gateway, RELATED, None, {})
