@@ -26,17 +26,7 @@ async def test_a_shared_load_whose_waiter_is_cancelled_answers_as_stock() -> Non
     CancelledError escaped `execute`. Loads are shielded now, and an item's error is the list's."""
     players = [small.Player(name="Ada", team_key="red"), small.Player(name="Bo", team_key="boom")]
     query = "{ players { team { title } sureTeam { title } } }"
-    answers: list[dict[str, Any]] = []
-    for schema in (small.STOCK, small.COMPILED):
-        request = small._request(players)
-        try:
-            result = await schema.execute(query, context_value=request)
-        except BaseException as error:
-            answers.append({"raised": repr(error)})
-        else:
-            answers.append(
-                {"data": result.data, "errors": [error.formatted for error in result.errors or []]}
-            )
+    answers = [(await small.outcome(schema, query, players))[0] for schema in (small.STOCK, small.COMPILED)]
     stock, compiled = answers
     assert stock["data"] is None
     assert stock["errors"]
@@ -46,17 +36,10 @@ async def test_a_shared_load_whose_waiter_is_cancelled_answers_as_stock() -> Non
 async def test_a_failing_batch_under_nested_lists_with_a_non_null_sibling_is_no_cancelled_error() -> None:
     """The same with the loader failing: stock listed five errors, compiled raised CancelledError."""
     query = "{ pages { node { team { title } sureTeam { title } } } }"
-    answers: list[dict[str, Any]] = []
-    for schema in (small.STOCK, small.COMPILED):
-        request = small._request(small.ROSTER, failing_batch="teams")
-        try:
-            result = await schema.execute(query, context_value=request)
-        except BaseException as error:
-            answers.append({"raised": repr(error)})
-        else:
-            answers.append(
-                {"data": result.data, "errors": [error.formatted for error in result.errors or []]}
-            )
+    answers = [
+        (await small.outcome(schema, query, small.ROSTER, failing_batch="teams"))[0]
+        for schema in (small.STOCK, small.COMPILED)
+    ]
     assert "raised" not in answers[1], answers[1]
     assert answers[1] == answers[0]
 
