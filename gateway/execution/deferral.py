@@ -139,8 +139,6 @@ async def _settled(loads: list[Any]) -> dict[int, int]:
     def one_settled(future: Any) -> None:
         # Done callbacks run in the order the loads settled (as their waiters' wake-ups would).
         settled.append(future)
-        if not future.cancelled():
-            future.exception()  # read below, or, if this pass is cancelled, by no one: never logged
         if len(settled) == len(pending) and not all_settled.done():
             all_settled.set_result(None)
 
